@@ -1,0 +1,1 @@
+"""Selectors: every read of user-visible data, scoped to the user."""

@@ -1,0 +1,1 @@
+"""Services: every function that writes. One state change = one function, one transaction."""

@@ -1,0 +1,17 @@
+"""URL configuration: probes, auth, admin, the site shell (every app registers in web.site)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from viewflow.contrib.auth import AuthViewset
+
+from web.health import healthz, readyz
+from web.site import site
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("admin/", admin.site.urls),
+    path("", site.urls),
+]

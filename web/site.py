@@ -1,0 +1,19 @@
+"""The viewflow Material site: the shell every screen lives in. Apps register here."""
+
+from __future__ import annotations
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Application, Site
+
+from web.views import HomeView
+
+
+class HomeApp(Application):
+    title = _("首页")
+    icon = "home"
+    app_name = "home"
+    index_path = path("", HomeView.as_view(), name="index")
+
+
+site = Site(title=_("联络 · 党员联络管理"), viewsets=[HomeApp()])

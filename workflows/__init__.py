@@ -1,0 +1,1 @@
+"""viewflow flows: the case process, its human tasks, queues and timers. No business rules here."""
