@@ -2,6 +2,12 @@
 
 from casework.models.audit import AuditEvent, AuditStream
 from casework.models.cases import CLOSED_STATUSES, Case, CaseStatus, Circumstance
+from casework.models.inquiries import (
+    SETTLED_INQUIRY_STATUSES,
+    Inquiry,
+    InquiryAnswer,
+    InquiryStatus,
+)
 from casework.models.members import (
     Gender,
     KeyGroup,
@@ -19,17 +25,25 @@ from casework.models.organisations import (
     Role,
     RoleAssignment,
 )
+from casework.models.signals import ContactAttempt, ContactChannel, ContactOutcome
 
 __all__ = [
     "CLOSED_STATUSES",
+    "SETTLED_INQUIRY_STATUSES",
     "AuditEvent",
     "AuditStream",
     "Case",
     "CaseStatus",
     "Circumstance",
+    "ContactAttempt",
+    "ContactChannel",
+    "ContactOutcome",
     "Department",
     "DepartmentKind",
     "Gender",
+    "Inquiry",
+    "InquiryAnswer",
+    "InquiryStatus",
     "KeyGroup",
     "Member",
     "MemberChange",
