@@ -42,7 +42,7 @@ def contact_attempt_record(
             outcome=outcome,
             notes=notes,
             at=when,
-            recorded_by=actor if actor is not None and actor.is_authenticated else None,
+            recorded_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
         )
         if outcome == ContactOutcome.REACHED:
             day = timezone.localdate(when)
