@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -199,3 +200,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Policy -----------------------------------------------------------------------------------
+# JSON object of RuleSet field → value applied over every rule set (casework/policy.py).
+LIANLUO_POLICY_OVERRIDES = json.loads(env_str("LIANLUO_POLICY_OVERRIDES", "{}"))

@@ -1,0 +1,112 @@
+"""Rule sets by effective date (2016 notice / 2017 Fuzhou measures, 2019 and 2024 rules).
+
+Every threshold the software applies comes from here. The rule set in force on a date is
+chosen by effective date; single values can be overridden per deployment with the
+LIANLUO_POLICY_OVERRIDES setting (a dict of field → value, applied to every rule set).
+Each case stores the code of the rule set it opened under.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    code: str
+    title: str
+    effective_from: dt.date
+    lost_after_months: int = 6
+    at_risk_after_months: int = 3
+    correction_default_months: int = 6
+    correction_max_months: int = 12
+    suspension_limit_months: int = 24
+    transfer_letter_valid_months: int = 3
+    rejoin_bar_years: int = 5
+    min_outreach_attempts: int = 3
+    min_outreach_channels: int = 2
+    outreach_requires_relative: bool = True
+    defence_days: int = 7
+    inquiry_answer_days: int = 10
+    # Contact cadence in days per key-group bit (KeyGroup values); default for everyone else.
+    contact_cadence_days: dict[int, int] = field(default_factory=dict)
+    default_contact_cadence_days: int = 90
+
+
+_KEY_GROUP_CADENCE = {1: 30, 2: 60, 4: 30, 8: 60, 16: 30, 32: 60, 64: 60}
+
+RULE_SETS: tuple[RuleSet, ...] = (
+    RuleSet(
+        code="2016",
+        title="中组部关于做好与党组织失去联系党员规范管理和组织处置工作的通知（2016）"
+        "及福州市防止党员“失联”十条措施（2017）",
+        effective_from=dt.date(2016, 1, 1),
+        correction_default_months=12,
+        correction_max_months=12,
+        rejoin_bar_years=0,
+        contact_cadence_days=_KEY_GROUP_CADENCE,
+    ),
+    RuleSet(
+        code="2019",
+        title="中国共产党党员教育管理工作条例（2019）",
+        effective_from=dt.date(2019, 5, 6),
+        correction_default_months=12,
+        correction_max_months=12,
+        rejoin_bar_years=0,
+        contact_cadence_days=_KEY_GROUP_CADENCE,
+    ),
+    RuleSet(
+        code="2024",
+        title="关于稳妥有序开展不合格党员组织处置工作的规定（2024）",
+        effective_from=dt.date(2024, 1, 1),
+        correction_default_months=6,
+        correction_max_months=12,
+        rejoin_bar_years=5,
+        contact_cadence_days=_KEY_GROUP_CADENCE,
+    ),
+)
+
+
+def _overrides() -> dict[str, object]:
+    overrides = getattr(settings, "LIANLUO_POLICY_OVERRIDES", None) or {}
+    if not isinstance(overrides, dict):
+        raise ImproperlyConfigured("LIANLUO_POLICY_OVERRIDES must be a dict of field -> value.")
+    known = set(RuleSet.__dataclass_fields__) - {"code", "title", "effective_from"}
+    unknown = set(overrides) - known
+    if unknown:
+        raise ImproperlyConfigured(f"Unknown policy overrides: {sorted(unknown)}")
+    return overrides
+
+
+def rules_for(day: dt.date) -> RuleSet:
+    """The rule set in force on `day`, with configured overrides applied."""
+    in_force = [rs for rs in RULE_SETS if rs.effective_from <= day]
+    if not in_force:
+        raise ValueError(f"no rule set in force on {day}")
+    chosen = max(in_force, key=lambda rs: rs.effective_from)
+    return replace(chosen, **_overrides())  # type: ignore[arg-type]
+
+
+def rules_by_code(code: str) -> RuleSet:
+    """The rule set a case opened under (by its stored code), with overrides applied."""
+    for rule_set in RULE_SETS:
+        if rule_set.code == code:
+            return replace(rule_set, **_overrides())  # type: ignore[arg-type]
+    raise ValueError(f"unknown rule set {code!r}")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar month arithmetic that clamps to the month's last day (31 Aug + 6 → 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    for candidate in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
