@@ -81,7 +81,11 @@ class Browser:
         return f"https://127.0.0.1:{self.port}"
 
     def request(
-        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Response:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         sent = {"Host": f"127.0.0.1:{self.port}", "X-Forwarded-Proto": "https"}
@@ -93,7 +97,9 @@ class Browser:
             raw = conn.getresponse()
             data = raw.read()
             set_cookies = raw.headers.get_all("Set-Cookie") or []
-            response = Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, set_cookies, data)
+            response = Response(
+                raw.status, {k.lower(): v for k, v in raw.getheaders()}, set_cookies, data
+            )
         finally:
             conn.close()
         for cookie in set_cookies:
@@ -208,8 +214,19 @@ def start_processes(stack: Stack) -> None:
     empty_env.write_text("")
     log = stack.log_path.open("wb")
     stack.process = subprocess.Popen(  # noqa: S603 - fixed argv
-        [HONCHO, "--no-colour", "--env", str(empty_env), "--procfile", str(ROOT / "Procfile"),
-         "--app-root", str(ROOT), "start", "--port", str(stack.port)],
+        [
+            HONCHO,
+            "--no-colour",
+            "--env",
+            str(empty_env),
+            "--procfile",
+            str(ROOT / "Procfile"),
+            "--app-root",
+            str(ROOT),
+            "start",
+            "--port",
+            str(stack.port),
+        ],
         cwd=ROOT,
         env=stack.env,
         stdout=log,
@@ -260,8 +277,10 @@ def log_in(stack: Stack) -> Browser:
     check(response.status == 302, f"login answered {response.status}, expected a redirect")
     session = [c for c in response.set_cookies if c.startswith("sessionid=")]
     check(bool(session), "no session cookie after login")
-    check("secure" in session[0].lower() and "httponly" in session[0].lower(),
-          f"session cookie is not Secure+HttpOnly: {session[0]}")
+    check(
+        "secure" in session[0].lower() and "httponly" in session[0].lower(),
+        f"session cookie is not Secure+HttpOnly: {session[0]}",
+    )
     return browser
 
 
@@ -301,8 +320,10 @@ def worker_runs_a_task(stack: Stack) -> None:
         return row is not None
 
     wait_for("the worker to run worker_heartbeat", recorded, 60)
-    check(found["request_id"] == request_id,
-          f"the task lost the request id: {found['request_id']!r} != {request_id!r}")
+    check(
+        found["request_id"] == request_id,
+        f"the task lost the request id: {found['request_id']!r} != {request_id!r}",
+    )
 
 
 def metrics_are_exposed(stack: Stack, browser: Browser) -> None:
@@ -310,9 +331,11 @@ def metrics_are_exposed(stack: Stack, browser: Browser) -> None:
     check(anonymous.status == 403, f"/metrics is not protected ({anonymous.status})")
 
     def has_task_latency() -> bool:
-        body = Browser(stack.port).get(
-            "/metrics", headers={"Authorization": f"Bearer {stack.metrics_token}"}
-        ).text
+        body = (
+            Browser(stack.port)
+            .get("/metrics", headers={"Authorization": f"Bearer {stack.metrics_token}"})
+            .text
+        )
         return 'task="casework.tasks.worker_heartbeat"' in body and "lianluo_http_requests" in body
 
     # The worker's histogram reaches the web process through PROMETHEUS_MULTIPROC_DIR.
@@ -326,9 +349,17 @@ def open_case_and_download_pdf(stack: Stack, browser: Browser) -> str:
     until then the step reports itself as skipped.
     """
     probe = subprocess.run(
-        [PYTHON, "-c", "import importlib.util,sys;"
-         "sys.exit(0 if importlib.util.find_spec('documents.services') else 1)"],
-        cwd=ROOT, env=stack.env, capture_output=True, timeout=60, check=False,
+        [
+            PYTHON,
+            "-c",
+            "import importlib.util,sys;"
+            "sys.exit(0 if importlib.util.find_spec('documents.services') else 1)",
+        ],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        timeout=60,
+        check=False,
     )
     if probe.returncode != 0:
         return "skipped: documents.services.document_issue is not on this branch yet"
@@ -453,16 +484,32 @@ def main() -> int:
                     _run(name, step, passed, started)
                 browser = _run("log in over HTTP with CSRF", lambda: log_in(stack), passed, started)
                 assert isinstance(browser, Browser)
-                _run("home page with figures", lambda: home_page_shows_figures(browser), passed,
-                     started)
-                _run("the real worker runs a task with the request id",
-                     lambda: worker_runs_a_task(stack), passed, started)
-                _run("protected /metrics with the worker's task latency",
-                     lambda: metrics_are_exposed(stack, browser), passed, started)
+                _run(
+                    "home page with figures",
+                    lambda: home_page_shows_figures(browser),
+                    passed,
+                    started,
+                )
+                _run(
+                    "the real worker runs a task with the request id",
+                    lambda: worker_runs_a_task(stack),
+                    passed,
+                    started,
+                )
+                _run(
+                    "protected /metrics with the worker's task latency",
+                    lambda: metrics_are_exposed(stack, browser),
+                    passed,
+                    started,
+                )
                 outcome = open_case_and_download_pdf(stack, browser)
                 print(f"smoke: open a case and download its PDF … {outcome}", flush=True)
-                _run("stop everything, no process left", lambda: stop_processes(stack), passed,
-                     started)
+                _run(
+                    "stop everything, no process left",
+                    lambda: stop_processes(stack),
+                    passed,
+                    started,
+                )
             except (SmokeFailure, Alarm, subprocess.TimeoutExpired) as exc:
                 message = "overall time budget exceeded" if isinstance(exc, Alarm) else str(exc)
                 print(f"smoke: FAILED: {message}", flush=True)
@@ -471,7 +518,9 @@ def main() -> int:
                 return 1
     finally:
         signal.alarm(0)
-    print(f"smoke: {len(passed)} passed, 0 failed in {time.monotonic() - started:.0f} s", flush=True)
+    print(
+        f"smoke: {len(passed)} passed, 0 failed in {time.monotonic() - started:.0f} s", flush=True
+    )
     return 0
 
 
