@@ -213,7 +213,7 @@ def start_processes(stack: Stack) -> None:
     empty_env = stack.work / "empty.env"
     empty_env.write_text("")
     log = stack.log_path.open("wb")
-    stack.process = subprocess.Popen(  # noqa: S603 - fixed argv
+    stack.process = subprocess.Popen(
         [
             HONCHO,
             "--no-colour",
