@@ -116,13 +116,18 @@ class PreReview(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     comment = models.TextField(_("预审意见"), blank=True)
+    is_current = models.BooleanField(default=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("预审意见")
         verbose_name_plural = _("预审意见")
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "level"], name="one_pre_review_per_level")
+            models.UniqueConstraint(
+                fields=["proposal", "level"],
+                condition=models.Q(is_current=True),
+                name="one_pre_review_per_level",
+            )
         ]
 
     def __str__(self) -> str:
