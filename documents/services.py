@@ -98,9 +98,7 @@ def new_verify_code() -> str:
     return "".join(secrets.choice(VERIFY_ALPHABET) for _ in range(VERIFY_LENGTH))
 
 
-def document_draft_preview(
-    *, kind: str, issuer: Organisation, context: dict[str, Any]
-) -> bytes:
+def document_draft_preview(*, kind: str, issuer: Organisation, context: dict[str, Any]) -> bytes:
     """A watermarked, unnumbered PDF for review; nothing is stored or counted."""
     _context_json(context)
     return render_pdf(kind=_kind(kind).value, issuer=issuer_of(issuer), context=context, draft=True)
@@ -213,8 +211,9 @@ def document_render(*, document_id: int) -> Document:
         raise
     digest = hashlib.sha256(pdf).hexdigest()
     # Store outside the transaction (a side effect); the row points at it only on commit.
-    name = default_storage.save(f"documents/{document.year}/{document.verify_code}.pdf",
-                                ContentFile(pdf))
+    name = default_storage.save(
+        f"documents/{document.year}/{document.verify_code}.pdf", ContentFile(pdf)
+    )
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document_id)
         if document.sha256:  # another worker won the race
@@ -266,9 +265,7 @@ def document_void(*, document: Document, actor: User | None, reason: str) -> Doc
     if not reason:
         raise DomainError(_("请填写作废原因"), code="reason_required")
     with transaction.atomic():
-        document = Document.objects.select_for_update().select_related("issuer").get(
-            pk=document.pk
-        )
+        document = Document.objects.select_for_update().select_related("issuer").get(pk=document.pk)
         _check_actor(actor, document.issuer)
         if document.status == DocumentStatus.VOIDED:
             raise Conflict(_("该文书已作废"), code="already_voided")
