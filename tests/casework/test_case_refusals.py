@@ -261,6 +261,7 @@ def test_send_back_returns_to_the_previous_step_and_its_owner(world, case) -> No
     case = svc.case_send_back(case=case, actor=world.approver, comment="表决人数有误，请核实")
     assert case.status == CaseStatus.MEETING
     entry = TimelineEntry.objects.filter(case=case).last()
+    assert entry is not None
     assert entry.details["previous_owner"] == world.secretary.pk
     case = _meeting(case, world.secretary)
     case = svc.case_send_back(case=case, actor=world.approver, comment="再议")
