@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from settings.env import (
@@ -112,6 +113,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "workflows.tasks.fire_workflow_timers",
         "schedule": 60,
     },
+}
+# Nightly lost-contact sweep (fans out one task per chunk of organisations).
+CELERY_BEAT_SCHEDULE["detect-lost-contact"] = {
+    "task": "casework.tasks.detect_lost_contact_task",
+    "schedule": crontab(hour=1, minute=30),
 }
 
 # --- Auth -----------------------------------------------------------------------------------

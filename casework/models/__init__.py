@@ -17,6 +17,7 @@ from casework.models.members import (
     MemberStatus,
     Relative,
 )
+from casework.models.notifications import Notification
 from casework.models.organisations import (
     Department,
     DepartmentKind,
@@ -25,7 +26,7 @@ from casework.models.organisations import (
     Role,
     RoleAssignment,
 )
-from casework.models.signals import ContactAttempt, ContactChannel, ContactOutcome
+from casework.models.signals import AtRiskReminder, ContactAttempt, ContactChannel, ContactOutcome
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -55,3 +56,4 @@ __all__ = [
     "Role",
     "RoleAssignment",
 ]
+__all__ += ["AtRiskReminder", "Notification"]

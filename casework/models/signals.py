@@ -62,3 +62,32 @@ class ContactAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.channel} {self.outcome}"
+
+
+class AtRiskReminder(models.Model):
+    """One reminder to the contact officer per at-risk window of a member.
+
+    A window is identified by the last-contact date the clock counts from (`last_seen`): a new
+    contact starts a new window, so the unique constraint means "no daily spam".
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="at_risk_reminders")
+    last_seen = models.DateField(_("最近联系日期（计时起点）"))
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("失联预警提醒")
+        verbose_name_plural = _("失联预警提醒")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "last_seen"], name="one_reminder_per_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}@{self.last_seen}"
