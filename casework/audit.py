@@ -159,7 +159,13 @@ def audit_record_many(entries: Sequence[AuditEntry], *, batch_size: int = 5000) 
         stream.head_hash = event.hash
         events.append(event)
     AuditEvent.objects.bulk_create(events, batch_size=batch_size)
-    AuditStream.objects.bulk_update(list(streams.values()), ["seq", "head_hash"])
+    # One executemany rather than bulk_update: its CASE WHEN per row costs seconds at 1,000 rows.
+    table = connection.ops.quote_name(AuditStream._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET seq = %s, head_hash = %s WHERE id = %s",  # noqa: S608
+            [(stream.seq, stream.head_hash, stream.pk) for stream in streams.values()],
+        )
     return len(events)
 
 
