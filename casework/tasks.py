@@ -67,3 +67,19 @@ def detect_lost_contact_chunk_task(org_ids: list[int], as_of: str) -> dict[str, 
 )
 def notification_email_task(notification_ids: list[int]) -> int:
     return notification_email_send(notification_ids=notification_ids)
+
+
+@shared_task(
+    name="casework.tasks.transfer_follow_ups_task",
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def transfer_follow_ups_task(as_of: str | None = None) -> int:
+    """Daily: unreturned introduction-letter receipts past validity become follow-ups."""
+    from casework.services.signals import transfer_follow_ups_create
+
+    day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
+    return transfer_follow_ups_create(as_of=day)

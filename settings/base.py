@@ -119,6 +119,10 @@ CELERY_BEAT_SCHEDULE["detect-lost-contact"] = {
     "task": "casework.tasks.detect_lost_contact_task",
     "schedule": crontab(hour=1, minute=30),
 }
+CELERY_BEAT_SCHEDULE["transfer-follow-ups"] = {
+    "task": "casework.tasks.transfer_follow_ups_task",
+    "schedule": crontab(hour=6, minute=0),
+}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

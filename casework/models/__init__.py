@@ -26,7 +26,25 @@ from casework.models.organisations import (
     Role,
     RoleAssignment,
 )
-from casework.models.signals import AtRiskReminder, ContactAttempt, ContactChannel, ContactOutcome
+from casework.models.signals import (
+    AbroadRecord,
+    AtRiskReminder,
+    Attendance,
+    AttendanceStatus,
+    ContactAttempt,
+    ContactChannel,
+    ContactOutcome,
+    DuesPayment,
+    FollowUp,
+    LedgerHandover,
+    LedgerKeeper,
+    Meeting,
+    MeetingKind,
+    MobileRecord,
+    RelationTransfer,
+    RollCall,
+    RollCallEntry,
+)
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -56,4 +74,20 @@ __all__ = [
     "Role",
     "RoleAssignment",
 ]
-__all__ += ["AtRiskReminder", "Notification"]
+__all__ += [
+    "AbroadRecord",
+    "AtRiskReminder",
+    "Attendance",
+    "AttendanceStatus",
+    "DuesPayment",
+    "FollowUp",
+    "LedgerHandover",
+    "LedgerKeeper",
+    "Meeting",
+    "MeetingKind",
+    "MobileRecord",
+    "Notification",
+    "RelationTransfer",
+    "RollCall",
+    "RollCallEntry",
+]
