@@ -55,6 +55,7 @@ from casework.models import (
     MemberStatus,
     Notification,
     Organisation,
+    TimelineEntry,
 )
 from casework.policy import RuleSet, add_months, rules_for
 
@@ -247,6 +248,21 @@ def detect_lost_contact_chunk(
             for case_id, member_id, org_id in opened
         ]
         audit_record_many(entries)
+        TimelineEntry.objects.bulk_create(
+            [
+                TimelineEntry(
+                    case_id=case_id,
+                    at=now,
+                    action="case.open",
+                    from_status="",
+                    to_status=CaseStatus.REGISTERED.value,
+                    comment=str(_("失联排查自动立案")),
+                    details={"member": member_id, "source": "detection", "as_of": str(as_of)},
+                )
+                for case_id, member_id, _org_id in opened
+            ],
+            batch_size=5000,
+        )
         notification_ids = _notify_officers(reminders, now=now)
         hooks.cases_opened.run_on_commit([case_id for case_id, _member_id, _org_id in opened])
         if notification_ids:
@@ -273,53 +289,56 @@ def _open_cases(
     members: QuerySet[Any], limits: Thresholds, *, as_of: dt.date, now: dt.datetime
 ) -> list[tuple[int, int, int]]:
     """One INSERT … SELECT; returns (case id, member id, organisation id) of the new cases."""
-    select = (
-        members.filter(last_seen__lte=limits.lost_on_or_before, has_open_case=False)
-        .annotate(
-            c_status=Value(CaseStatus.REGISTERED.value),
-            c_circumstance=_circumstance_guess(),
-            c_rule_set=Value(limits.rules.code),
-            c_evidence=JSONObject(
-                as_of=Value(as_of.isoformat()),
-                rule_set=Value(limits.rules.code),
-                lost_after_months=Value(limits.rules.lost_after_months),
-                lost_on_or_before=Value(limits.lost_on_or_before.isoformat()),
-                last_seen=F("last_seen"),
-                last_contact_date=F("last_contact_date"),
-                last_org_life_date=F("last_org_life_date"),
-                dues_paid_until=F("dues_paid_until"),
-                join_date=F("join_date"),
-                is_mobile=F("is_mobile"),
-                is_abroad=F("is_abroad"),
-                key_groups=F("key_groups"),
-            ),
-            c_now=Value(now, output_field=DateTimeField()),
-        )
-        .values_list(
-            "pk",
-            "organisation_id",
-            "c_status",
-            "c_circumstance",
-            "c_rule_set",
-            "c_evidence",
-            "c_now",
-            "c_now",
-        )
+    select = members.filter(last_seen__lte=limits.lost_on_or_before, has_open_case=False).annotate(
+        c_status=Value(CaseStatus.REGISTERED.value),
+        c_circumstance=_circumstance_guess(),
+        c_rule_set=Value(limits.rules.code),
+        c_evidence=JSONObject(
+            as_of=Value(as_of.isoformat()),
+            rule_set=Value(limits.rules.code),
+            lost_after_months=Value(limits.rules.lost_after_months),
+            lost_on_or_before=Value(limits.lost_on_or_before.isoformat()),
+            last_seen=F("last_seen"),
+            last_contact_date=F("last_contact_date"),
+            last_org_life_date=F("last_org_life_date"),
+            dues_paid_until=F("dues_paid_until"),
+            join_date=F("join_date"),
+            is_mobile=F("is_mobile"),
+            is_abroad=F("is_abroad"),
+            key_groups=F("key_groups"),
+        ),
+        c_now=Value(now, output_field=DateTimeField()),
     )
+    columns = [
+        "member_id",
+        "organisation_id",
+        "status",
+        "circumstance",
+        "rule_set",
+        "evidence",
+        "opened_at",
+        "updated_at",
+    ]
+    # Every other NOT NULL column gets its model default, so new Case fields need no change here.
+    defaults = {
+        f"c_default_{field.column}": Value(field.get_default(), output_field=field)
+        for field in Case._meta.concrete_fields
+        if not (field.primary_key or field.null or field.column in columns)
+    }
+    select = select.annotate(**defaults).values_list(
+        "pk",
+        "organisation_id",
+        "c_status",
+        "c_circumstance",
+        "c_rule_set",
+        "c_evidence",
+        "c_now",
+        "c_now",
+        *defaults,
+    )
+    columns += [name.removeprefix("c_default_") for name in defaults]
     rows = _insert_select(
-        Case._meta.db_table,
-        [
-            "member_id",
-            "organisation_id",
-            "status",
-            "circumstance",
-            "rule_set",
-            "evidence",
-            "opened_at",
-            "updated_at",
-        ],
-        select,
-        returning="id, member_id, organisation_id",
+        Case._meta.db_table, columns, select, returning="id, member_id, organisation_id"
     )
     return [(int(a), int(b), int(c)) for a, b, c in rows]
 
