@@ -1,1 +1,1 @@
-"""Prevention pages (measures 3, 5, 7, 8): at-risk members, quick contact, meetings, dues, transfers."""
+"""Prevention pages: at-risk members, quick contact, meetings, dues, transfers (measures 3-8)."""

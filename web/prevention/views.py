@@ -92,8 +92,9 @@ class ContactRecordView(LoginRequiredMixin, View):
         if not _may_write(request, member.organisation):
             return _forbidden(request)
         data = request.POST.copy()
-        if ":" in data.get("quick", ""):
-            data["channel"], data["outcome"] = data["quick"].split(":", 1)
+        quick = str(data.get("quick", ""))
+        if ":" in quick:
+            data["channel"], data["outcome"] = quick.split(":", 1)
         form = ContactForm(data)
         if not form.is_valid():
             messages.error(request, _("联系方式或结果无效。"))

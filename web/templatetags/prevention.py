@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 from casework.models import ContactChannel, ContactOutcome
@@ -10,10 +12,10 @@ register = template.Library()
 
 
 @register.simple_tag
-def contact_channels() -> list[tuple[str, str]]:
+def contact_channels() -> list[tuple[str, Any]]:
     return list(ContactChannel.choices)
 
 
 @register.simple_tag
-def contact_outcomes() -> list[tuple[str, str]]:
+def contact_outcomes() -> list[tuple[str, Any]]:
     return list(ContactOutcome.choices)
