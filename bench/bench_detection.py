@@ -50,10 +50,18 @@ def _setup() -> None:
 def _reset_results() -> None:
     from django.db import connection
 
-    from casework.models import AtRiskReminder, AuditEvent, AuditStream, Case, Notification
+    from casework.models import (
+        AtRiskReminder,
+        AuditEvent,
+        AuditStream,
+        Case,
+        Notification,
+        TimelineEntry,
+    )
 
+    models = (Notification, AtRiskReminder, TimelineEntry, Case, AuditEvent, AuditStream)
     with connection.cursor() as cursor:
-        for model in (Notification, AtRiskReminder, Case, AuditEvent, AuditStream):
+        for model in models:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
@@ -67,7 +75,10 @@ def _build(n: int) -> None:
     with connection.cursor() as cursor:
         for table in ("casework_contactattempt", "casework_inquiry", "casework_member"):
             cursor.execute(f"DELETE FROM {table}")
-    Organisation.objects.filter(code__startswith="BENCH").delete()
+    with connection.cursor() as cursor:  # children before the root (parent is PROTECT)
+        table = connection.ops.quote_name(Organisation._meta.db_table)
+        cursor.execute(f"DELETE FROM {table} WHERE code LIKE 'BENCH-%%' AND depth > 0")
+        cursor.execute(f"DELETE FROM {table} WHERE code LIKE 'BENCH-%%'")
     with transaction.atomic():
         root = Organisation.objects.create(
             name="基准党委", kind=OrgKind.COMMITTEE, code="BENCH-ROOT", path="tmp:BENCH-ROOT"
