@@ -1,0 +1,48 @@
+"""/api/v1/ routes, the OpenAPI schema and the locally served docs pages."""
+
+from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+
+from web.api.views import cases, documents, home, register, tokens
+
+app_name = "api"
+
+v1 = [
+    path("organisations/", register.OrganisationList.as_view(), name="organisations"),
+    path("organisations/<int:pk>/", register.OrganisationDetail.as_view(), name="organisation"),
+    path("members/", register.MemberList.as_view(), name="members"),
+    path("members/<int:pk>/", register.MemberDetail.as_view(), name="member"),
+    path(
+        "members/<int:pk>/contact-attempts/",
+        register.ContactAttemptList.as_view(),
+        name="contact-attempts",
+    ),
+    path("meetings/", register.MeetingList.as_view(), name="meetings"),
+    path("meetings/<int:pk>/", register.MeetingDetail.as_view(), name="meeting"),
+    path("cases/", cases.CaseList.as_view(), name="cases"),
+    path("cases/<int:pk>/", cases.CaseDetail.as_view(), name="case"),
+    path("cases/<int:pk>/timeline/", cases.CaseTimeline.as_view(), name="case-timeline"),
+    path("inquiries/", cases.InquiryList.as_view(), name="inquiries"),
+    path("inquiries/<int:pk>/", cases.InquiryDetail.as_view(), name="inquiry"),
+    path("inquiries/<int:pk>/answer/", cases.InquiryAnswerView.as_view(), name="inquiry-answer"),
+    path("documents/", documents.DocumentList.as_view(), name="documents"),
+    path("documents/<int:pk>/", documents.DocumentDetail.as_view(), name="document"),
+    path("documents/<int:pk>/pdf/", documents.DocumentPdf.as_view(), name="document-pdf"),
+    path("verify/", documents.VerifyByUpload.as_view(), name="verify-upload"),
+    path("verify/<str:code>/", documents.VerifyByCode.as_view(), name="verify-code"),
+    path("home/", home.HomeFigures.as_view(), name="home"),
+    path("tokens/", tokens.TokenList.as_view(), name="tokens"),
+    path("tokens/<int:pk>/", tokens.TokenDetail.as_view(), name="token"),
+    path("auth/token/", tokens.PasswordTokenExchange.as_view(), name="auth-token"),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]
