@@ -12,8 +12,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -134,3 +135,15 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         if wait is not None:
             headers["Retry-After"] = str(int(wait))
     return Response(body, status=body["status"], headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Unmatched /api/ URLs (e.g. a malformed id) answer a problem document, not the HTML page."""
+    body = problem(status_code=404, code="not_found", detail=NOT_FOUND)
+    return JsonResponse(
+        body,
+        status=404,
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )

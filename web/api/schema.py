@@ -22,8 +22,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
     "required": ["type", "title", "status", "detail"],
 }
-_PUBLIC_STATUSES = ("400", "404", "405", "406", "413", "415", "429", "500")
-_PRIVATE_STATUSES = ("401", "403")
+_PUBLIC_STATUSES = ("400", "401", "404", "405", "406", "413", "415", "429", "500")
+_PRIVATE_STATUSES = ("403",)
 _DESCRIPTIONS = {
     "400": "Invalid request (field errors in `errors`)",
     "401": "Not authenticated, or the token is invalid or revoked",

@@ -1,12 +1,13 @@
 """/api/v1/ routes, the OpenAPI schema and the locally served docs pages."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
 
+from web.api.errors import api_not_found
 from web.api.views import cases, documents, home, register, tokens
 
 app_name = "api"
@@ -45,4 +46,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    re_path(r"^", api_not_found, name="not-found"),
 ]

@@ -76,6 +76,9 @@ class PasswordTokenExchange(generics.GenericAPIView[ApiToken]):
     throttle_classes = [AuthThrottle]
     serializer_class = PasswordLoginSerializer
 
+    def get_authenticate_header(self, request: Request) -> str:
+        return "Bearer"  # wrong credentials are a 401 here, not a 403
+
     def post(self, request: Request) -> Response:
         incoming = PasswordLoginSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
