@@ -110,9 +110,9 @@ def clean_member_fields(data: dict[str, Any], *, today: dt.date | None = None) -
         except ValidationError as exc:
             out.errors[name] = str(exc.messages[0])
     number = out.values.get("id_number")
-    if number and "birth_date" in out.values and out.values["birth_date"]:
-        if id_birth_date(number) != out.values["birth_date"]:
-            out.warnings.append(_("出生日期与公民身份号码不一致，请核对。"))
+    birth = out.values.get("birth_date")
+    if number and birth and id_birth_date(number) != birth:
+        out.warnings.append(_("出生日期与公民身份号码不一致，请核对。"))
     if number and out.values.get("gender"):
         warning = gender_warning(number, out.values["gender"])
         if warning:
