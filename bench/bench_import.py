@@ -158,8 +158,8 @@ def main() -> None:
                     "fresh = every row created (validation, blind index, Fernet encryption of "
                     "id/phone/address, bulk_create in 1,000-row chunks, one audit event per "
                     "chunk); re-import = every row unchanged; peak_rss = ru_maxrss of the "
-                    "importing process (Django + openpyxl read-only); rows_per_cpu_s divides by the "
-                    "importer's CPU time, a figure less distorted by a shared, loaded machine."
+                    "importing process (Django + openpyxl read-only); rows_per_cpu_s divides by "
+                    "the importer's CPU time, a figure less distorted by a shared, loaded machine."
                 ),
             },
             ensure_ascii=False,

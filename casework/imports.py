@@ -220,8 +220,8 @@ def _rows_xlsx(path: Path) -> tuple[Iterator[tuple[Any, ...]], int, Callable[[],
 
 def _rows_csv(path: Path) -> tuple[Iterator[tuple[Any, ...]], int, Callable[[], None]]:
     encoding = _csv_encoding(path)
-    with path.open("rb") as handle:
-        estimate = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    with path.open("rb") as raw:
+        estimate = sum(chunk.count(b"\n") for chunk in iter(lambda: raw.read(1 << 20), b""))
     handle = path.open(encoding=encoding, newline="")
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(

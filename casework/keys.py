@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.db import connection, models, transaction
@@ -23,7 +24,7 @@ class RotationResult:
 
 
 def encrypted_columns() -> list[tuple[type[models.Model], list[EncryptedTextField]]]:
-    found = []
+    found: list[tuple[type[models.Model], list[EncryptedTextField]]] = []
     for model in apps.get_models():
         cols = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
         if cols:
@@ -43,11 +44,11 @@ def rotate_keys(*, chunk_size: int = 500) -> RotationResult:
         table = quote(model._meta.db_table)
         pk = quote(model._meta.pk.column)  # type: ignore[union-attr]
         names = ", ".join(quote(c.column) for c in cols)
-        last = None
+        last: Any = None
         while True:
             with transaction.atomic(), connection.cursor() as cursor:
                 where = f"WHERE {pk} > %s " if last is not None else ""
-                params = [last] if last is not None else []
+                params: list[Any] = [last] if last is not None else []
                 # FOR UPDATE: a concurrent edit can't be overwritten by stale ciphertext.
                 lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
                 cursor.execute(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from casework.audit import audit_record
 
@@ -14,3 +14,18 @@ def worker_heartbeat(token: str) -> str:
     with transaction.atomic():
         audit_record(actor=None, action="worker.heartbeat", after={"token": token})
     return token
+
+
+@shared_task(
+    name="casework.tasks.import_job_run",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def import_job_run(job_id: int) -> str:
+    """Run one import job (ids only; running it twice does nothing the second time)."""
+    from casework.services.imports import import_job_execute
+
+    job = import_job_execute(job_id=job_id)
+    return job.status if job is not None else "skipped"

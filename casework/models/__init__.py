@@ -2,6 +2,7 @@
 
 from casework.models.audit import AuditEvent, AuditStream
 from casework.models.cases import CLOSED_STATUSES, Case, CaseStatus, Circumstance
+from casework.models.imports import ImportJob, ImportStatus
 from casework.models.inquiries import (
     SETTLED_INQUIRY_STATUSES,
     Inquiry,
@@ -41,6 +42,8 @@ __all__ = [
     "Department",
     "DepartmentKind",
     "Gender",
+    "ImportJob",
+    "ImportStatus",
     "Inquiry",
     "InquiryAnswer",
     "InquiryStatus",
