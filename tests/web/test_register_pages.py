@@ -90,7 +90,7 @@ def test_the_edit_form_saves_changes_and_shows_history(world, client) -> None:
             "membership_type": "full",
             "phone": "13700000001",
             "key_groups": [KeyGroup.MIGRANT, KeyGroup.ELSEWHERE],
-        },  # fmt: skip
+        },
     )
     assert response.status_code == 302
     member.refresh_from_db()
