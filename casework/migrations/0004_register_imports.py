@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casework", "0003_signals_inquiries"),
+        ("casework", "0004_cases_decisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
