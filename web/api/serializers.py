@@ -8,6 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from casework.member_data import REVEALABLE_FIELDS
 from casework.models import (
     AttendanceStatus,
     Case,
@@ -111,6 +112,34 @@ class MemberFilterSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=MemberStatus.choices, required=False)
     key_group = serializers.ChoiceField(choices=KeyGroup.choices, required=False)
     name = serializers.CharField(required=False, max_length=50)
+
+
+class MemberRevealSerializer(serializers.Serializer[Any]):
+    fields = serializers.ListField(  # type: ignore[assignment]
+        child=serializers.ChoiceField(choices=[(f, f) for f in REVEALABLE_FIELDS]),
+        min_length=1,
+        max_length=len(REVEALABLE_FIELDS),
+        required=False,
+        help_text="which personal data to reveal (default: all)",
+    )
+
+
+class RevealedRelativeSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    relation = serializers.CharField()
+    phone = serializers.CharField(allow_blank=True)
+    address = serializers.CharField(allow_blank=True)
+
+
+class MemberRevealedSerializer(serializers.Serializer[Any]):
+    """Plaintext personal data: returned once, never cached (Cache-Control: no-store)."""
+
+    id_number = serializers.CharField(required=False)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    phone_alt = serializers.CharField(required=False, allow_blank=True)
+    residence = serializers.CharField(required=False, allow_blank=True)
+    relatives = RevealedRelativeSerializer(many=True, required=False)
 
 
 # --- contact attempts ---------------------------------------------------------------------------

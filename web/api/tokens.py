@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +21,8 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
     if not name:
         raise DomainError(_("请填写令牌名称。"), code="name_required")
     with transaction.atomic():
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        # Lock the user row so that concurrent creations respect the limit.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         active = ApiToken.objects.filter(user_id=user.pk, revoked_at__isnull=True).count()
         if active >= MAX_ACTIVE_TOKENS:
             raise Conflict(_("有效令牌过多，请先撤销不用的令牌。"), code="too_many_tokens")

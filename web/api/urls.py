@@ -17,6 +17,7 @@ v1 = [
     path("organisations/<int:pk>/", register.OrganisationDetail.as_view(), name="organisation"),
     path("members/", register.MemberList.as_view(), name="members"),
     path("members/<int:pk>/", register.MemberDetail.as_view(), name="member"),
+    path("members/<int:pk>/reveal/", register.MemberReveal.as_view(), name="member-reveal"),
     path(
         "members/<int:pk>/contact-attempts/",
         register.ContactAttemptList.as_view(),

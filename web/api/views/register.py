@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework.errors import NotFound
+from casework.member_data import REVEALABLE_FIELDS
 from casework.models import ContactAttempt, Meeting, Member, Organisation
 from casework.selectors.cases import case_get_for_user
 from casework.selectors.members import member_get_for_user, member_list_for_user
@@ -19,6 +20,7 @@ from casework.selectors.organisations import (
     organisation_list_for_user,
 )
 from casework.selectors.signals import meeting_list_for_user
+from casework.services.members import member_reveal
 from casework.services.signals import contact_attempt_record, meeting_record
 from web.api.pagination import Cursor
 from web.api.serializers import (
@@ -28,6 +30,8 @@ from web.api.serializers import (
     MeetingDetailSerializer,
     MeetingSerializer,
     MemberFilterSerializer,
+    MemberRevealedSerializer,
+    MemberRevealSerializer,
     MemberSerializer,
     OrganisationSerializer,
 )
@@ -90,6 +94,28 @@ class MemberDetail(generics.GenericAPIView[Member]):
 
     def get(self, request: Request, pk: int) -> Response:
         return Response(MemberSerializer(member_get_for_user(user=request.user, pk=pk)).data)
+
+
+@extend_schema(tags=["members"])
+class MemberReveal(generics.GenericAPIView[Member]):
+    """Plaintext personal data through the register's audited reveal (member_reveal: the
+    secretary/coordinator/administrator over the member, or the member's own contact officer)."""
+
+    serializer_class = MemberRevealSerializer
+
+    @extend_schema(request=MemberRevealSerializer, responses={200: MemberRevealedSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        member = member_get_for_user(user=request.user, pk=pk)
+        incoming = MemberRevealSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        revealed = member_reveal(
+            member=member,
+            actor=request.user,  # type: ignore[arg-type]
+            fields=list(incoming.validated_data.get("fields") or REVEALABLE_FIELDS),
+        )
+        response = Response(MemberRevealedSerializer(revealed).data)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 @extend_schema(tags=["contact attempts"])
