@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections, models
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -91,7 +91,7 @@ def write_rows(
             assert not isinstance(batch, bytes), "COPY text only goes to PostgreSQL"
             adapted = [_adapt(connection.ops, row) for row in batch]
             for start in range(0, len(adapted), EXECUTEMANY_BATCH):
-                cursor.executemany(sql, adapted[start : start + EXECUTEMANY_BATCH])
+                cursor.executemany(sql, cast(Any, adapted[start : start + EXECUTEMANY_BATCH]))
             written += len(adapted)
     return written
 
