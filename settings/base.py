@@ -47,10 +47,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "web.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "web.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "viewflow.middleware.SiteMiddleware",
+    "viewflow.middleware.HotwireTurboMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -61,7 +63,8 @@ WSGI_APPLICATION = "settings.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Searched before app templates, so web/templates can override viewflow's own.
+        "DIRS": [BASE_DIR / "web" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -111,6 +114,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "viewflow-timers": {
         "task": "workflows.tasks.fire_workflow_timers",
         "schedule": 60,
+    },
+    "documents-render-sweep": {
+        "task": "documents.tasks.document_render_sweep",
+        "schedule": 300,
     },
 }
 
@@ -167,6 +174,13 @@ LIANLUO_BLIND_INDEX_KEY: str | None = env_optional("LIANLUO_BLIND_INDEX_KEY")
 # --- Public base URL (for verification links and QR codes) ----------------------------------
 LIANLUO_PUBLIC_URL = env_str("LIANLUO_PUBLIC_URL", "http://127.0.0.1:8000")
 
+# --- Documents (documents/fonts.py) -------------------------------------------------------------
+# Directory of the fonts for the four GB/T 9704 roles (default: the Fandol fonts that
+# deploy/setup-system.sh extracts); LIANLUO_FONT_FILES (JSON role → file name) names an
+# organisation's own licensed fonts: fangsong, kai, hei, song, song_bold.
+LIANLUO_FONT_DIR = Path(env_str("LIANLUO_FONT_DIR", str(VAR_DIR / "fonts" / "fandol")))
+LIANLUO_FONT_FILES: dict[str, str] = json.loads(env_str("LIANLUO_FONT_FILES", "{}"))
+
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -198,7 +212,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Policy -----------------------------------------------------------------------------------
