@@ -32,24 +32,37 @@ from casework import crypto
 from casework.bulk_copy import Batch, Row, is_postgres, prepare, reset_sequences, write_rows
 from casework.demo import EMPLOYERS, GIVEN, OCCUPATIONS, RELATIONS, STREETS, SURNAMES
 from casework.models import (
+    UNQUALIFIED_GROUNDS,
+    ApproverAssignment,
     Case,
     CaseStatus,
+    Cause,
     Circumstance,
+    ClockKind,
     ContactAttempt,
     ContactChannel,
-    ContactOutcome,
+    Decision,
     Department,
     DepartmentKind,
     Inquiry,
     InquiryAnswer,
     InquiryStatus,
     KeyGroup,
+    MeetingResolution,
     Member,
     MemberStatus,
     Organisation,
     OrgKind,
+    PreReview,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    ReviewLevel,
     Role,
     RoleAssignment,
+    TalkRecord,
+    TimelineEntry,
+    WithdrawReason,
 )
 from casework.policy import rules_for
 from casework.validation import id_check_digit
@@ -131,6 +144,7 @@ class Tree:
     department_id: int
     committee_ids: list[int]
     branch_ids: list[int]
+    branch_committees: list[int]  # parallel to branch_ids
     organisation_rows: list[Row]
 
 
@@ -139,6 +153,7 @@ class People:
     """The users of the tree: one contact officer per branch (also the case officer)."""
 
     officer_ids: list[int]  # parallel to Tree.branch_ids
+    approver_ids: list[int]  # the approver of each branch's committee
     coordinator_id: int
     user_rows: list[Row]
     role_rows: list[Row]
@@ -167,11 +182,24 @@ class MemberChunkResult:
 
 
 @dataclass(frozen=True)
+class CasePlan:
+    case_id: int
+    member_id: int
+    organisation_id: int
+    officer_id: int
+    approver_id: int
+    status: str
+    talkers: tuple[int, int] | None  # two other members of the branch, for the talk record
+
+
+@dataclass(frozen=True)
 class CaseChunk:
     seed: int
     number: int
     today: dt.date
-    cases: list[tuple[int, int, int, int, str]]  # id, member, organisation, officer, status
+    cases: list[CasePlan]
+    first_case_id: int
+    first_proposal_id: int  # proposal id = first_proposal_id + (case id - first_case_id)
     department_ids: list[int]
     coordinator_id: int
     postgres: bool
@@ -179,9 +207,7 @@ class CaseChunk:
 
 @dataclass
 class CaseChunkResult:
-    cases: Batch
-    attempts: Batch
-    inquiries: Batch
+    tables: dict[str, Batch]
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -259,7 +285,7 @@ def organisation_tree(*, rng: random.Random, branches: int, seed: int) -> Tree:
         issuer_name="中共压测市委组织部",
         may_approve=True,
     )
-    committees, branch_ids = [], []
+    committees, branch_ids, branch_committees = [], [], []
     committee_count = max(1, -(-branches // BRANCHES_PER_COMMITTEE))
     for c in range(committee_count):
         committee = add(
@@ -282,7 +308,8 @@ def organisation_tree(*, rng: random.Random, branches: int, seed: int) -> Tree:
                 f"{rng.choice(EMPLOYERS) or '社区'}第{b + 1}党支部", OrgKind.BRANCH, parent
             )
             branch_ids.append(branch[0])
-    return Tree(department[0], committees, branch_ids, rows)
+            branch_committees.append(committee[0])
+    return Tree(department[0], committees, branch_ids, branch_committees, rows)
 
 
 def people(*, tree: Tree, today: dt.date, seed: int) -> People:
@@ -304,13 +331,18 @@ def people(*, tree: Tree, today: dt.date, seed: int) -> People:
 
     prefix = f"load{seed}_{tree.department_id}"
     coordinator = add(f"{prefix}_coord", "协调员", Role.COORDINATOR, tree.department_id)
-    for committee_id in tree.committee_ids:
-        add(f"{prefix}_appr{committee_id}", "审批人", Role.COMMITTEE_APPROVER, committee_id)
+    approvers = {
+        committee_id: add(
+            f"{prefix}_appr{committee_id}", "审批人", Role.COMMITTEE_APPROVER, committee_id
+        )
+        for committee_id in tree.committee_ids
+    }
     officers = [
         add(f"{prefix}_off{branch_id}", "联系人", Role.CONTACT_OFFICER, branch_id)
         for branch_id in tree.branch_ids
     ]
-    return People(officers, coordinator, user_rows, role_rows)
+    branch_approvers = [approvers[committee_id] for committee_id in tree.branch_committees]
+    return People(officers, branch_approvers, coordinator, user_rows, role_rows)
 
 
 def department_rows(*, tree: Tree) -> list[Row]:
@@ -446,7 +478,40 @@ def _member_attempts(
     return rows
 
 
-# --- cases, their contact attempts and inquiries -------------------------------------------
+# --- cases and everything that hangs off them ----------------------------------------------
+
+# The steps a case went through to reach its status (timeline, related rows, timestamps).
+_OPENING = ["registered", "outreach", "inquiry"]
+_DECISION = ["pre_review", "defence", "meeting", "approval", "in_force", "closed"]
+LOCATED_PATH = [*_OPENING, "located", "proposal", *_DECISION]
+NOT_LOCATED_PATH = [*_OPENING, "not_located", *_DECISION]
+STEP_ACTIONS = {
+    "registered": "case.open",
+    "outreach": "case.start_outreach",
+    "inquiry": "case.finish_outreach",
+    "located": "case.mark_located",
+    "not_located": "case.mark_not_located",
+    "proposal": "case.assess_cause",
+    "pre_review": "case.propose",
+    "defence": "case.pre_review",
+    "meeting": "case.close_defence",
+    "approval": "case.record_meeting",
+    "in_force": "case.approve",
+    "closed": "case.close",
+    "withdrawn": "case.withdraw",
+}
+CASE_TABLES = (
+    "cases",
+    "timeline",
+    "talks",
+    "proposals",
+    "pre_reviews",
+    "meetings",
+    "approvers",
+    "decisions",
+    "attempts",
+    "inquiries",
+)
 
 
 @lru_cache(maxsize=4096)
@@ -454,97 +519,144 @@ def _rule_set_code(day: dt.date) -> str:
     return rules_for(day).code
 
 
+def case_path(rng: random.Random, status: str) -> list[str]:
+    """The statuses a case passed through, ending with `status`."""
+    if status == CaseStatus.WITHDRAWN:
+        return [*_OPENING[: rng.randint(1, 3)], "withdrawn"]
+    located = status in ("located", "proposal") or (
+        status not in _OPENING and status != "not_located" and rng.random() < 0.5
+    )
+    path = LOCATED_PATH if located else NOT_LOCATED_PATH
+    return path[: path.index(status) + 1]
+
+
 def case_chunk(spec: CaseChunk) -> CaseChunkResult:
-    """Cases at every stage with timestamps; outreach attempts and inquiries past their stage."""
+    """Cases at every stage, each with its timeline and the rows its steps leave behind."""
     rng = random.Random(f"{spec.seed}:cases:{spec.number}")
-    cases: list[Row] = []
-    attempts: list[Row] = []
-    inquiries: list[Row] = []
-    for case_id, member_id, org_id, officer_id, status in spec.cases:
-        stage = _STAGE[CaseStatus(status)]
-        age = rng.randint(2 * stage, 30 + 45 * stage)
+    tables: dict[str, list[Row]] = {name: [] for name in CASE_TABLES}
+    for plan in spec.cases:
+        path = case_path(rng, plan.status)
+        age = rng.randint(len(path), 30 + 45 * len(path))
         opened = _moment(rng, spec.today, age)
-        closed = (
-            opened + dt.timedelta(days=rng.randint(1, max(1, age))) if status in _CLOSED else None
-        )
-        evidence = {"source": "generate_load", "months_silent": rng.randint(6, 24)}
-        cases.append(
-            (
-                case_id,
-                member_id,
-                org_id,
-                status,
-                rng.choice(Circumstance.values),
-                _rule_set_code(opened.date()),
-                json.dumps(evidence),
-                opened,
-                officer_id if rng.random() < 0.3 else None,
-                closed,
-                closed or opened + dt.timedelta(days=rng.randint(0, age)),
-            )
-        )
-        if status != CaseStatus.REGISTERED:
-            attempts.extend(_case_attempts(rng, spec, case_id, member_id, officer_id, age))
-        if status in _AFTER_INQUIRY and (status not in _CLOSED or rng.random() < 0.5):
-            inquiries.extend(_inquiries(rng, spec, case_id, status, age))
+        steps = sorted(opened + dt.timedelta(minutes=rng.randint(0, age * 1440)) for _ in path)
+        steps[0] = opened
+        at = dict(zip(path, steps, strict=True))
+        proposal_id = spec.first_proposal_id + (plan.case_id - spec.first_case_id)
+        tables["cases"].append(_case_row(rng, plan, path, at, proposal_id))
+        tables["timeline"].extend(_timeline_rows(plan, path, at))
+        if "outreach" in at:
+            tables["attempts"].extend(_case_attempts(rng, spec, plan, at))
+        if "inquiry" in at:
+            tables["inquiries"].extend(_inquiries(rng, spec, plan, at))
+        if "located" in at and plan.talkers:
+            tables["talks"].append(_talk_row(rng, plan, at["located"]))
+        if "pre_review" in at:
+            _decision_path_rows(rng, spec, plan, at, proposal_id, tables)
     return CaseChunkResult(
-        cases=prepare(cases, postgres=spec.postgres),
-        attempts=prepare(attempts, postgres=spec.postgres),
-        inquiries=prepare(inquiries, postgres=spec.postgres),
+        {name: prepare(rows, postgres=spec.postgres) for name, rows in tables.items()}
     )
 
 
-def _case_attempts(
-    rng: random.Random, spec: CaseChunk, case_id: int, member_id: int, officer_id: int, age: int
-) -> list[Row]:
+def _case_row(
+    rng: random.Random,
+    plan: CasePlan,
+    path: list[str],
+    at: dict[str, dt.datetime],
+    proposal_id: int,
+) -> Row:
+    status = plan.status
+    closed = at.get("closed") or at.get("withdrawn")
+    located = "located" in at
+    cause = ""
+    if "proposal" in at:
+        cause = rng.choice([Cause.SUBJECTIVE, Cause.UNFIT]).value
+    elif located:
+        cause = rng.choice(["", Cause.OBJECTIVE.value])
+    in_force = status == CaseStatus.IN_FORCE
+    return (
+        plan.case_id,
+        plan.member_id,
+        plan.organisation_id,
+        status,
+        rng.choice(Circumstance.values),
+        _rule_set_code(at["registered"].date()),
+        json.dumps({"source": "generate_load", "months_silent": rng.randint(6, 24)}),
+        at["registered"],
+        plan.officer_id if rng.random() < 0.3 else None,
+        closed,
+        at[path[-1]],
+        at.get("inquiry"),
+        at["located"] if located else None,
+        cause,
+        json.dumps([ProposalKind.CORRECTION.value] if cause == Cause.SUBJECTIVE else []),
+        proposal_id if "pre_review" in at else None,
+        ClockKind.CORRECTION.value if in_force else "",
+        (at["in_force"] + dt.timedelta(days=180)).date() if in_force else None,
+        "corrected" if "closed" in at else "",
+        rng.choice(WithdrawReason.values) if status == CaseStatus.WITHDRAWN else "",
+    )
+
+
+def _timeline_rows(plan: CasePlan, path: list[str], at: dict[str, dt.datetime]) -> list[Row]:
     rows: list[Row] = []
-    for _ in range(rng.randint(1, 4)):
-        at = _moment(rng, spec.today, rng.randint(0, age))
-        channel = rng.choice(ContactChannel.values[:-1])
-        outcome = rng.choice(
-            [ContactOutcome.NO_ANSWER, ContactOutcome.WRONG_NUMBER, ContactOutcome.OTHER]
-        ).value
+    before = ""
+    for status in path:
+        actor = None if status == "registered" else plan.officer_id
+        rows.append(
+            (plan.case_id, at[status], actor, STEP_ACTIONS[status], before, status, "", "{}")
+        )
+        before = status
+    return rows
+
+
+def _case_attempts(
+    rng: random.Random, spec: CaseChunk, plan: CasePlan, at: dict[str, dt.datetime]
+) -> list[Row]:
+    """Outreach: several channels including relatives, none successful."""
+    rows: list[Row] = []
+    start = at["outreach"]
+    end = at.get("inquiry") or _now(spec.today)
+    span = max(60, int((end - start).total_seconds()))
+    for n in range(rng.randint(2, 5)):
+        when = start + dt.timedelta(seconds=rng.randint(0, span))
+        channel = "relative" if n == 0 else rng.choice(ContactChannel.values[:-1])
+        outcome = rng.choice(["no_answer", "wrong_number", "other"])
         note = f"{rng.choice(RELATIONS)}称不知去向" if channel == "relative" else ""
-        rows.append((member_id, case_id, channel, outcome, note, at, officer_id, at))
+        rows.append(
+            (plan.member_id, plan.case_id, channel, outcome, note, when, plan.officer_id, when)
+        )
     return rows
 
 
 def _inquiries(
-    rng: random.Random, spec: CaseChunk, case_id: int, status: str, age: int
+    rng: random.Random, spec: CaseChunk, plan: CasePlan, at: dict[str, dt.datetime]
 ) -> list[Row]:
+    """One request per department asked: open while the case is at inquiry, settled after."""
     rows: list[Row] = []
-    count = rng.randint(min(2, len(spec.department_ids)), min(8, len(spec.department_ids)))
-    for department_id in rng.sample(spec.department_ids, count):
-        if status == CaseStatus.INQUIRY:
+    departments = spec.department_ids
+    for department_id in rng.sample(
+        departments, rng.randint(min(2, len(departments)), len(departments))
+    ):
+        if plan.status == CaseStatus.INQUIRY:
             state = rng.choice(
                 ["draft", "signed", "sent", "sent", "answered", "overdue", "reminded"]
             )
         else:
             state = "answered" if rng.random() < 0.7 else "closed_unanswered"
-        requested = _moment(rng, spec.today, rng.randint(0, age))
-        sent = (
-            requested + dt.timedelta(hours=rng.randint(1, 72))
-            if state
-            not in {
-                InquiryStatus.DRAFT,
-                InquiryStatus.SIGNED,
-            }
-            else None
-        )
+        requested = at["inquiry"] + dt.timedelta(hours=rng.randint(1, 48))
+        sent = None
+        if state not in (InquiryStatus.DRAFT, InquiryStatus.SIGNED):
+            sent = requested + dt.timedelta(hours=rng.randint(1, 72))
         answer, details, answered = "", "", None
         if state == InquiryStatus.ANSWERED:
             answer = rng.choice(InquiryAnswer.values)
             answered = (sent or requested) + dt.timedelta(days=rng.randint(1, 12))
             if answer != InquiryAnswer.NOT_FOUND:
-                details = crypto.encrypt(
-                    json.dumps(
-                        {"address": f"{rng.choice(CITIES)}{rng.choice(STREETS)[3:]}", "phone": ""},
-                        ensure_ascii=False,
-                    )
-                )
+                clue = {"address": f"{rng.choice(CITIES)}{rng.choice(STREETS)[3:]}", "phone": ""}
+                details = crypto.encrypt(json.dumps(clue, ensure_ascii=False))
         rows.append(
             (
-                case_id,
+                plan.case_id,
                 department_id,
                 state,
                 sent.date() + dt.timedelta(days=14) if sent else None,
@@ -560,6 +672,93 @@ def _inquiries(
             )
         )
     return rows
+
+
+def _talk_row(rng: random.Random, plan: CasePlan, located: dt.datetime) -> Row:
+    assert plan.talkers is not None
+    content = crypto.encrypt(
+        f"本人说明{rng.choice(['外出务工', '更换工作', '搬家'])}，未及时报告。"
+    )
+    return (plan.case_id, *plan.talkers, located.date(), content, plan.officer_id, located)
+
+
+def _decision_path_rows(
+    rng: random.Random,
+    spec: CaseChunk,
+    plan: CasePlan,
+    at: dict[str, dt.datetime],
+    proposal_id: int,
+    tables: dict[str, list[Row]],
+) -> None:
+    """The proposal and what the decision path left: pre-review, meeting, approvers, decision."""
+    proposed = at["pre_review"]
+    decided = "in_force" in at
+    notified = at["defence"].date() if "defence" in at else None
+    tables["proposals"].append(
+        (
+            proposal_id,
+            plan.case_id,
+            ProposalKind.CORRECTION.value,
+            json.dumps([rng.choice(UNQUALIFIED_GROUNDS).value]),
+            "长期未参加组织生活，未按规定交纳党费。",
+            6,
+            ProposalStatus.APPROVED.value if decided else ProposalStatus.PENDING.value,
+            plan.officer_id,
+            proposed,
+            notified,
+            notified + dt.timedelta(days=10) if notified else None,
+            "",
+            at.get("meeting"),
+        )
+    )
+    if "defence" in at:
+        tables["pre_reviews"].append(
+            (
+                proposal_id,
+                ReviewLevel.COMMITTEE.value,
+                plan.approver_id,
+                "同意。",
+                True,
+                at["defence"],
+            )
+        )
+    if "approval" in at:
+        voting = rng.randint(7, 50)
+        present = rng.randint(voting // 2 + 1, voting)
+        votes_for = rng.randint(voting // 2 + 1, present)
+        against = rng.randint(0, present - votes_for)
+        tables["meetings"].append(
+            (
+                proposal_id,
+                at["approval"].date(),
+                voting,
+                present,
+                votes_for,
+                against,
+                present - votes_for - against,
+                True,
+                plan.officer_id,
+                at["approval"],
+            )
+        )
+        tables["approvers"].append(
+            (proposal_id, plan.approver_id, spec.coordinator_id, True, at["approval"])
+        )
+    if decided:
+        tables["decisions"].append(
+            (
+                plan.case_id,
+                proposal_id,
+                plan.member_id,
+                ProposalKind.CORRECTION.value,
+                plan.approver_id,
+                "同意限期改正。",
+                at["in_force"],
+                MemberStatus.NORMAL.value,
+                MemberStatus.NORMAL.value,
+                (at["in_force"] + dt.timedelta(days=180)).date(),
+            )
+        )
 
 
 def case_assignments(
@@ -588,6 +787,45 @@ def case_assignments(
         (rng.randrange(members) if status in _CLOSED else next(open_members), status)
         for status in statuses
     ]
+
+
+def case_plans(
+    *,
+    rng: random.Random,
+    cases: int,
+    members: int,
+    first_member_id: int,
+    bounds: list[int],
+    lost: list[int],
+    at_risk: list[int],
+    tree: Tree,
+    staff: People,
+) -> list[CasePlan]:
+    """Who each case is about, where, who works it, and two branch members for the talk."""
+    first_case = _next_id(Case)
+    plans = []
+    for n, (index, status) in enumerate(
+        case_assignments(rng=rng, cases=cases, members=members, lost=lost, at_risk=at_risk)
+    ):
+        branch = bisect_right(bounds, index)
+        low, high = (bounds[branch - 1] if branch else 0), bounds[branch]
+        others = [i for i in range(low, min(high, low + 12)) if i != index]
+        talkers = None
+        if len(others) >= 2:
+            first, second = rng.sample(others, 2)
+            talkers = (first_member_id + first, first_member_id + second)
+        plans.append(
+            CasePlan(
+                case_id=first_case + n,
+                member_id=first_member_id + index,
+                organisation_id=tree.branch_ids[branch],
+                officer_id=staff.officer_ids[branch],
+                approver_id=staff.approver_ids[branch],
+                status=status,
+                talkers=talkers,
+            )
+        )
+    return plans
 
 
 # --- the whole run -------------------------------------------------------------------------
@@ -671,49 +909,49 @@ def generate_load(
 
         step("members", Member, MEMBER_COLUMNS, member_batches())
 
-        assignments = case_assignments(
-            rng=rng, cases=cases, members=members, lost=lost, at_risk=at_risk
+        plans = case_plans(
+            rng=rng,
+            cases=cases,
+            members=members,
+            first_member_id=first_id,
+            bounds=bounds,
+            lost=lost,
+            at_risk=at_risk,
+            tree=tree,
+            staff=staff,
         )
-        first_case = _next_id(Case)
-        case_rows = []
-        for n, (index, status) in enumerate(assignments):
-            branch = bisect_right(bounds, index)
-            case_rows.append(
-                (
-                    first_case + n,
-                    first_id + index,
-                    tree.branch_ids[branch],
-                    staff.officer_ids[branch],
-                    status,
-                )
-            )
+        first_case, first_proposal = _next_id(Case), _next_id(Proposal)
         case_specs = [
             CaseChunk(
                 seed=seed,
                 number=n,
                 today=today,
-                cases=case_rows[start : start + CASE_CHUNK],
-                department_ids=[row[0] for row in departments],  # type: ignore[misc]
+                cases=plans[start : start + CASE_CHUNK],
+                first_case_id=first_case,
+                first_proposal_id=first_proposal,
+                department_ids=[int(str(row[0])) for row in departments],
                 coordinator_id=staff.coordinator_id,
                 postgres=postgres,
             )
-            for n, start in enumerate(range(0, len(case_rows), CASE_CHUNK))
+            for n, start in enumerate(range(0, len(plans), CASE_CHUNK))
         ]
-        inquiry_batches: list[Batch] = []
+        later: dict[str, list[Batch]] = {name: [] for name in CASE_TABLES}
+        later["attempts"] = attempt_batches
 
         def case_batches() -> Iterator[Batch]:
             for result in _pool_map(case_chunk, case_specs, workers):
-                attempt_batches.append(result.attempts)
-                inquiry_batches.append(result.inquiries)
-                yield result.cases
+                for name, batch in result.tables.items():
+                    if name != "cases":
+                        later[name].append(batch)
+                yield result.tables["cases"]
 
         step("cases", Case, CASE_COLUMNS, case_batches())
-        step("contact_attempts", ContactAttempt, ATTEMPT_COLUMNS, attempt_batches)
-        step("inquiries", Inquiry, INQUIRY_COLUMNS, inquiry_batches)
-        reset_sequences(Organisation, get_user_model(), Department, Member, Case)
+        for name, (model, columns) in CASE_TABLE_MODELS.items():
+            step(name, model, columns, later[name])
+        reset_sequences(Organisation, get_user_model(), Department, Member, Case, Proposal)
     if postgres:
         start = time.perf_counter()
-        _analyze(Organisation, Member, Case, ContactAttempt, Inquiry)
+        _analyze(Organisation, Member, Case, ContactAttempt, Inquiry, TimelineEntry)
         report.seconds["analyze"] = round(time.perf_counter() - start, 3)
     report.total_seconds = round(time.perf_counter() - began, 3)
     return report
@@ -817,6 +1055,15 @@ CASE_COLUMNS = [
     "opened_by_id",
     "closed_at",
     "updated_at",
+    "outreach_done_at",
+    "located_at",
+    "cause",
+    "suggested_kinds",
+    "current_proposal_id",
+    "clock_kind",
+    "clock_due",
+    "outcome",
+    "withdraw_reason",
 ]
 INQUIRY_COLUMNS = [
     "case_id",
@@ -833,3 +1080,75 @@ INQUIRY_COLUMNS = [
     "reminder_count",
     "updated_at",
 ]
+TIMELINE_COLUMNS = [
+    "case_id",
+    "at",
+    "actor_id",
+    "action",
+    "from_status",
+    "to_status",
+    "comment",
+    "details",
+]
+TALK_COLUMNS = [
+    "case_id",
+    "talker1_id",
+    "talker2_id",
+    "held_on",
+    "content",
+    "recorded_by_id",
+    "recorded_at",
+]
+PROPOSAL_COLUMNS = [
+    "id",
+    "case_id",
+    "kind",
+    "grounds",
+    "reasons",
+    "correction_months",
+    "status",
+    "proposed_by_id",
+    "proposed_at",
+    "notified_on",
+    "defence_until",
+    "defence_text",
+    "defence_closed_at",
+]
+PRE_REVIEW_COLUMNS = ["proposal_id", "level", "reviewer_id", "comment", "is_current", "at"]
+MEETING_COLUMNS = [
+    "proposal_id",
+    "held_on",
+    "voting_members",
+    "present",
+    "votes_for",
+    "votes_against",
+    "abstentions",
+    "passed",
+    "recorded_by_id",
+    "recorded_at",
+]
+APPROVER_COLUMNS = ["proposal_id", "user_id", "added_by_id", "is_active", "at"]
+DECISION_COLUMNS = [
+    "case_id",
+    "proposal_id",
+    "member_id",
+    "kind",
+    "approved_by_id",
+    "approval_comment",
+    "in_force_at",
+    "member_status_before",
+    "member_status_after",
+    "clock_due",
+]
+# Written after the cases (foreign keys are deferred to commit, so the order is for reading).
+CASE_TABLE_MODELS: dict[str, tuple[type[models.Model], list[str]]] = {
+    "proposals": (Proposal, PROPOSAL_COLUMNS),
+    "timeline": (TimelineEntry, TIMELINE_COLUMNS),
+    "talks": (TalkRecord, TALK_COLUMNS),
+    "pre_reviews": (PreReview, PRE_REVIEW_COLUMNS),
+    "meetings": (MeetingResolution, MEETING_COLUMNS),
+    "approvers": (ApproverAssignment, APPROVER_COLUMNS),
+    "decisions": (Decision, DECISION_COLUMNS),
+    "attempts": (ContactAttempt, ATTEMPT_COLUMNS),
+    "inquiries": (Inquiry, INQUIRY_COLUMNS),
+}

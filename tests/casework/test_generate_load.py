@@ -25,11 +25,13 @@ from casework.models import (
     Case,
     CaseStatus,
     ContactAttempt,
+    Decision,
     Inquiry,
     Member,
     Organisation,
     OrgKind,
     RoleAssignment,
+    TalkRecord,
 )
 from casework.services.members import id_number_index
 from casework.validation import validate_id_number
@@ -101,6 +103,24 @@ def test_it_opens_at_most_one_case_per_member_and_uses_every_case_status(load):
     answered = Inquiry.objects.filter(status="answered").exclude(answer_details="")
     assert answered.exists()
     assert "address" in answered[0].answer_details  # decrypts
+
+
+def test_cases_carry_the_timeline_and_the_rows_of_the_steps_they_passed(load):
+    for case in Case.objects.all():
+        steps = list(case.timeline.values_list("to_status", flat=True))
+        assert steps[0] == "registered" and steps[-1] == case.status
+        assert case.timeline.filter(at__lt=case.opened_at).count() == 0
+    past_pre_review = Case.objects.filter(
+        status__in=["pre_review", "defence", "meeting", "approval", "in_force"]
+    )
+    assert all(case.current_proposal is not None for case in past_pre_review)
+    assert Decision.objects.count() == Case.objects.filter(timeline__to_status="in_force").count()
+    assert set(Case.objects.filter(status="in_force").values_list("clock_kind", flat=True)) == {
+        "correction"
+    }
+    talk = TalkRecord.objects.first()
+    assert talk is not None and talk.content and talk.talker1_id != talk.case.member_id
+    assert not Inquiry.objects.filter(case__status__in=["registered", "outreach"]).exists()
 
 
 def test_it_spreads_signals_so_some_members_are_lost_and_some_at_risk(load):
