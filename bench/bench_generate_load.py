@@ -19,13 +19,17 @@ from bench import common
 SIZES = {
     "tiny": {"members": 2_000, "cases": 200},
     "small": {"members": 20_000, "cases": 2_000},
-    "large": {"members": 200_000, "cases": 20_000},
+    # the goal: 1M members (and the 200k cases the queue benchmarks want) in < 10 minutes;
+    # one run only (it takes minutes and a lot of the shared machine)
+    "large": {"members": 1_000_000, "cases": 200_000},
 }
 TODAY = dt.date(2026, 11, 26)
 
 
 def main() -> None:
     args = common.parse_args("generate_load throughput", sizes=SIZES)
+    if args.size == "large" and "--repeats" not in sys.argv:
+        args.repeats = 1
     members, cases = args.size_params["members"], args.size_params["cases"]
     with common.bench_database("generate_load", args.database_url, keep=args.keep_database):
         from casework import crypto
@@ -37,13 +41,13 @@ def main() -> None:
 
         def run() -> None:
             report = generate_load(members=members, cases=cases, seed=7, today=TODAY)
-            for name in ("members", "cases", "contact_attempts", "inquiries"):
+            for name in ("members", "cases"):
                 steps.setdefault(name, []).append(report.seconds[name])
 
         common.log(f"generate_load --members {members} --cases {cases} ({workers} workers)")
         times = common.repeat(run, repeats=args.repeats, setup=common.reset_database)
 
-        sample = min(members, 2_000)
+        sample = min(members, 2_000)  # single-process cost of one member, and of encryption
         spec = MemberChunk(
             seed=7,
             number=0,
