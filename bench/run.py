@@ -241,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     env = {**os.environ, "BENCH_DATABASE_URL": args.database_url, "PYTHONPATH": str(ROOT)}
     env.pop("DATABASE_URL", None)  # scripts create their own databases
+    # `make` exports settings.dev (DEBUG on); benchmarks run production-like test settings
+    env["DJANGO_SETTINGS_MODULE"] = os.environ.get("BENCH_SETTINGS_MODULE", "settings.test")
     context = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": git_commit(),
