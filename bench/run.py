@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py [--size tiny|small|large] [--only NAME[,NAME]]
                                   [--database-url URL] [--timeout S] [--output-dir DIR]
+                                  [--render-only]
 
 Exit status 1 when a script crashed, timed out or printed no valid JSON (speed never fails).
 """
@@ -55,6 +56,8 @@ def machine(database_url: str) -> dict[str, Any]:
         "cpu": cpu,
         "postgresql": _postgres_version(database_url),
         "python": platform.python_version(),
+        # the machine is shared: the 1-minute load average at the start explains slow figures
+        "load_avg": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None,
     }
 
 
@@ -174,7 +177,8 @@ def _render_record(record: dict[str, Any]) -> list[str]:
     m = record.get("machine", {})
     where = (
         f"{m.get('cores', '?')} cores, {m.get('ram_gb', '?')} GB RAM, {m.get('cpu', '?')}, "
-        f"PostgreSQL {m.get('postgresql', '?')}, Python {m.get('python', '?')}"
+        f"PostgreSQL {m.get('postgresql', '?')}, Python {m.get('python', '?')}, "
+        f"load average {m.get('load_avg', '?')} at start"
     )
     lines = [
         f"### size `{record['size_label']}` — {record.get('date', '?')}, "
@@ -231,9 +235,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--output-dir", type=Path, default=None, help="results.jsonl and RESULTS.md (bench/)"
     )
+    parser.add_argument(
+        "--render-only", action="store_true", help="regenerate RESULTS.md from results.jsonl"
+    )
     args = parser.parse_args(argv)
     output = args.output_dir or args.bench_dir
     output.mkdir(parents=True, exist_ok=True)
+    if args.render_only:
+        (output / "RESULTS.md").write_text(render_results(load_records(output / "results.jsonl")))
+        return 0
     timeout = args.timeout or DEFAULT_TIMEOUTS[args.size]
     scripts = discover(args.bench_dir, args.only.split(","))
     if not scripts:

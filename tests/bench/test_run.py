@@ -57,6 +57,9 @@ def test_it_runs_a_fake_script_and_regenerates_results_md(tmp_path):
     assert "## fake" in results and "### size `tiny`" in results
     assert "| rows_per_s | 1,234.5 | 1,000 | 1,500.25 | rows/s |" in results
     assert "cores" in results and "do not edit by hand" in results
+    (tmp_path / "RESULTS.md").unlink()
+    assert run.main(["--bench-dir", str(tmp_path), "--render-only"]) == 0
+    assert (tmp_path / "RESULTS.md").read_text() == results
 
 
 def test_a_crashing_script_fails_the_run_and_shows_in_results(tmp_path):
