@@ -67,7 +67,7 @@ def seed(cases: int, branches: int) -> str:
         )
         for n in range(branches)
     ]
-    inspector = UserFactory(username=f"bench-inspector-{tag}")
+    inspector: Any = UserFactory(username=f"bench-inspector-{tag}")
     role_assign(user=inspector, role=Role.INSPECTOR, organisation=committee)
     rule_set = rules_for(timezone.localdate()).code
     # A birth date per run keeps ID numbers unique across repeated runs on the same database.
@@ -143,7 +143,7 @@ def load(port: int, token: str, total: int, clients: int) -> tuple[float, list[f
 
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 def main() -> None:

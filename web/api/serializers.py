@@ -191,7 +191,7 @@ class MeetingCreateSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=MeetingKind.choices)
     held_on = serializers.DateField()
     topic = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    attendance = AttendanceSerializer(many=True, max_length=500)
+    attendance = serializers.ListField(child=AttendanceSerializer(), max_length=500)
 
     def validate_attendance(self, rows: list[dict[str, Any]]) -> dict[int, str]:
         members = [row["member"] for row in rows]
@@ -278,7 +278,7 @@ class InquiryFilterSerializer(serializers.Serializer[Any]):
 class InquiryAnswerSerializer(serializers.Serializer[Any]):
     answer = serializers.ChoiceField(choices=InquiryAnswer.choices)
     details = serializers.DictField(required=False, default=dict)
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[(s, s) for s in ANSWER_SOURCES], required=False, default="manual"
     )
 
@@ -323,7 +323,7 @@ class VerificationSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=DocumentStatus.choices)
     status_label = serializers.CharField()
     replaced_by = serializers.CharField()
-    is_valid = serializers.BooleanField()
+    is_valid = serializers.BooleanField()  # type: ignore[assignment]
 
 
 class VerificationUploadSerializer(serializers.Serializer[Any]):

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework.errors import NotFound
-from casework.models import CLOSED_STATUSES, Case, Inquiry
+from casework.models import CLOSED_STATUSES, Case, Inquiry, TimelineEntry
 from casework.selectors.cases import case_get_for_user, case_list_for_user, case_timeline
 from casework.selectors.inquiries import (
     inquiry_get_for_liaison,
@@ -81,7 +81,7 @@ class CaseDetail(generics.GenericAPIView[Case]):
 
 
 @extend_schema(tags=["cases"])
-class CaseTimeline(generics.GenericAPIView[Case]):
+class CaseTimeline(generics.GenericAPIView[TimelineEntry]):
     serializer_class = TimelineEntrySerializer
 
     @extend_schema(responses=TimelineEntrySerializer(many=True))

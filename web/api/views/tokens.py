@@ -38,7 +38,7 @@ class TokenList(generics.ListAPIView[ApiToken]):
     throttle_classes = [TokenThrottle]
 
     def get_queryset(self) -> QuerySet[ApiToken]:
-        return ApiToken.objects.filter(user_id=self.request.user.pk).order_by("-id")
+        return ApiToken.objects.filter(user_id=int(self.request.user.pk or 0)).order_by("-id")
 
     @extend_schema(request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer})
     def post(self, request: Request) -> Response:
