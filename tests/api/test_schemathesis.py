@@ -7,6 +7,8 @@ import time
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -31,7 +33,19 @@ CHECKS = [
 SKIPPED = {("DELETE", "/api/v1/tokens/{id}/")}
 
 
+@pytest.fixture
+def keep_test_connection():
+    """The raw WSGI app would close the test transaction's connection after each request
+    (PostgreSQL); Django's own test client disconnects these handlers the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("keep_test_connection")
 def test_every_operation_survives_fuzzing_and_matches_its_schema(world):
     seeded = seed(world)
     _, token = api_token_create(user=seeded.world.coordinator, name="schemathesis")
