@@ -30,3 +30,12 @@ def letter_deliver_task(self: Any, letter_id: int) -> str:
         countdown = min(base * (2**retries), settings.LIANLUO_DELIVERY_BACKOFF_MAX_SECONDS)
         raise self.retry(exc=exc, countdown=countdown, max_retries=max_retries + 1) from exc
     return outcome.state
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def inquiries_overdue_task() -> dict[str, int]:
+    """Hourly from beat: the sweep only touches inquiries still `sent` past their deadline."""
+    from integrations.services.overdue import inquiries_overdue_sweep
+
+    report = inquiries_overdue_sweep()
+    return {"marked": report.marked, "reminded": report.reminded, "escalated": report.escalated}

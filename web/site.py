@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
 
+from integrations.site import CoordinationApp, LiaisonApp
 from web.views import HomeView
 
 
@@ -17,4 +18,4 @@ class HomeApp(Application):
     index_path = path("", HomeView.as_view(), name="index")
 
 
-site = Site(title=_("联络 · 党员联络管理"), viewsets=[HomeApp()])
+site = Site(title=_("联络 · 党员联络管理"), viewsets=[HomeApp(), CoordinationApp(), LiaisonApp()])

@@ -1,0 +1,73 @@
+"""The overdue sweep: mark inquiries past their deadline, send a reminder letter (催办函)
+through the department's channel when enabled, and escalate to the coordinators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from casework.errors import DomainError
+from casework.models import Department, Inquiry, InquiryStatus
+from integrations import inquiry_port
+from integrations.models import CoordinatorNotification, DepartmentChannel, LetterKind
+from integrations.services.delivery import letter_create
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    marked: int
+    reminded: int
+    escalated: int
+
+
+def inquiries_overdue_sweep(*, as_of: dt.date | None = None) -> SweepReport:
+    today = as_of or timezone.localdate()
+    due = (
+        Inquiry.objects.filter(status=InquiryStatus.SENT, due_date__lt=today)
+        .select_related("case__organisation", "department__organisation")
+        .order_by("pk")
+    )
+    marked: dict[int, list[Inquiry]] = defaultdict(list)
+    for inquiry in due:
+        if inquiry_port.mark_overdue(inquiry=inquiry, as_of=today):
+            marked[inquiry.department_id].append(inquiry)
+    reminded = escalated = 0
+    for department_id, inquiries in marked.items():
+        department = Department.objects.select_related("organisation").get(pk=department_id)
+        channel = DepartmentChannel.objects.filter(department_id=department_id).first()
+        for inquiry in inquiries:
+            try:
+                with transaction.atomic():
+                    CoordinatorNotification.objects.create(
+                        organisation=department.organisation,
+                        kind="inquiry_overdue",
+                        inquiry=inquiry,
+                        message=f"{department.name}：协查（案件 {inquiry.case_id}）已逾期未答复"
+                        f"（期限 {inquiry.due_date:%Y年%m月%d日}）。",
+                    )
+                escalated += 1
+            except IntegrityError:
+                pass
+        remind = settings.LIANLUO_INQUIRY_AUTO_REMIND and channel and channel.reminders_enabled
+        if not remind:
+            continue
+        with transaction.atomic():
+            for inquiry in inquiries:
+                fresh = Inquiry.objects.select_related("case__organisation").get(pk=inquiry.pk)
+                inquiry_port.remind(inquiry=fresh, actor=None)
+            try:
+                letter_create(
+                    department=department,
+                    actor=None,
+                    kind=LetterKind.REMINDER,
+                    inquiries=inquiries,
+                )
+            except DomainError:
+                continue
+        reminded += len(inquiries)
+    return SweepReport(marked=sum(map(len, marked.values())), reminded=reminded, escalated=escalated)
