@@ -120,7 +120,10 @@ def remind(*, inquiry: Inquiry, actor: Actor) -> None:
             reminder_count=inquiry.reminder_count + 1,
         )
         audit_record(
-            actor=actor, action="inquiry.remind", obj=inquiry, organisation=inquiry.case.organisation
+            actor=actor,
+            action="inquiry.remind",
+            obj=inquiry,
+            organisation=inquiry.case.organisation,
         )
 
 

@@ -26,9 +26,7 @@ class CoordinationApp(Application):
     app_name = "coordination"
     permission = staticmethod(_is_staff)
     index_path = path("", coordination.department_list, name="index")
-    channel_path = path(
-        "departments/<int:pk>/channel/", coordination.channel_edit, name="channel"
-    )
+    channel_path = path("departments/<int:pk>/channel/", coordination.channel_edit, name="channel")
     letters_path = path("letters/", coordination.letter_list, name="letters")
     send_path = path("letters/send/", coordination.letters_send, name="letters_send")
     resend_path = path(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import smtplib
-import socket
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -48,6 +47,6 @@ def send_letter(
             if settings.EMAIL_HOST_USER:
                 smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
             smtp.send_message(message)
-    except (OSError, smtplib.SMTPException, socket.timeout) as exc:
+    except (TimeoutError, OSError, smtplib.SMTPException) as exc:
         return EmailResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:300])
     return EmailResult(ok=True, message_id=str(message["Message-ID"]))

@@ -14,7 +14,9 @@ class ReconnectLink(models.Model):
     """Single use: `used_at` is set by compare-and-set; the token carries only ids."""
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -71,7 +71,11 @@ def answer_record(
                 raise DomainError("附件不能超过 10MB。", code="attachment_too_large")
             data = upload.read()
             upload.seek(0)
-            suffix = (upload.name or "").rsplit(".", 1)[-1].lower()[:8] if "." in (upload.name or "") else "bin"
+            suffix = (
+                (upload.name or "").rsplit(".", 1)[-1].lower()[:8]
+                if "." in (upload.name or "")
+                else "bin"
+            )
             upload.name = f"{uuid.uuid4().hex}.{suffix}"
             AnswerAttachment.objects.create(
                 inquiry=answered,

@@ -129,7 +129,9 @@ def letter_create(
     return letter
 
 
-def letters_create_for_signed(*, organisation_departments: Sequence[Department], actor: Actor) -> list[InquiryLetter]:
+def letters_create_for_signed(
+    *, organisation_departments: Sequence[Department], actor: Actor
+) -> list[InquiryLetter]:
     """Batch every department that has signed inquiries waiting (one letter each)."""
     letters = []
     for department in organisation_departments:
@@ -150,9 +152,8 @@ def _claim(letter_id: int) -> InquiryLetter | DeliveryOutcome:
         return DeliveryOutcome("missing")
     if letter.state in DONE_STATES or letter.state == DeliveryState.FAILED:
         return DeliveryOutcome(letter.state, "already settled")
-    count = (
-        InquiryLetter.objects.filter(claimable, pk=letter_id)
-        .update(state=DeliveryState.SENDING, claimed_at=now, attempts=letter.attempts + 1)
+    count = InquiryLetter.objects.filter(claimable, pk=letter_id).update(
+        state=DeliveryState.SENDING, claimed_at=now, attempts=letter.attempts + 1
     )
     if count != 1:
         return DeliveryOutcome("busy", "claimed elsewhere")
@@ -211,7 +212,8 @@ def _fail(letter: InquiryLetter, error: str) -> None:
             organisation_id=letter.organisation_id,
             kind="letter_failed",
             letter=letter,
-            message=f"{letter.department.name}：函件 {letter} 发送失败（已尝试 {letter.attempts} 次），请检查送达渠道后重发。",
+            message=f"{letter.department.name}：函件 {letter} 发送失败"
+            f"（已尝试 {letter.attempts} 次），请检查送达渠道后重发。",
         )
         audit_record(
             actor=None,
@@ -286,7 +288,9 @@ def letter_resend(*, letter: InquiryLetter, actor: Actor) -> InquiryLetter:
             raise Conflict("只有发送失败的函件可以重发。", code="not_failed")
         channel = _channel_for(letter.department)
         InquiryLetter.objects.filter(pk=letter.pk).update(channel=channel.kind)
-        audit_record(actor=actor, action="letter.resend", obj=letter, organisation=letter.organisation)
+        audit_record(
+            actor=actor, action="letter.resend", obj=letter, organisation=letter.organisation
+        )
         letter_id = letter.pk
         if channel.kind != ChannelKind.MANUAL:
             transaction.on_commit(lambda: _enqueue(letter_id))

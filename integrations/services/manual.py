@@ -37,9 +37,11 @@ def letter_get_for_coordinator(*, user: Actor, pk: int) -> InquiryLetter:
 
 
 def print_queue_for_coordinator(*, user: Actor) -> QuerySet[InquiryLetter]:
-    return letters_for_coordinator(user=user).filter(
-        channel=ChannelKind.MANUAL, printed_at__isnull=True
-    ).order_by("pk")
+    return (
+        letters_for_coordinator(user=user)
+        .filter(channel=ChannelKind.MANUAL, printed_at__isnull=True)
+        .order_by("pk")
+    )
 
 
 def print_queue_combine(*, user: Actor) -> tuple[bytes, list[int]]:
@@ -74,7 +76,9 @@ def print_queue_combine(*, user: Actor) -> tuple[bytes, list[int]]:
     return buffer.getvalue(), printed
 
 
-def letter_reply_upload(*, letter: InquiryLetter, actor: Actor, scan: UploadedFile) -> InquiryLetter:
+def letter_reply_upload(
+    *, letter: InquiryLetter, actor: Actor, scan: UploadedFile
+) -> InquiryLetter:
     """Attach the department's scanned reply; the letter counts as delivered."""
     if not has_role_over(actor, letter.organisation, COORDINATING_ROLES):
         raise NotFound("函件不存在。")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection
+from django.contrib.auth.models import AbstractBaseUser
 
 from casework.models import Case, ContactChannel, ContactOutcome, Member
 from casework.services.signals import contact_attempt_record
@@ -18,22 +17,22 @@ CHANNELS = {"sms": ContactChannel.SMS, "wechat": ContactChannel.WECHAT}
 def member_message_send(
     *,
     member: Member,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: AbstractBaseUser | None,
     template: str,
     text: str,
     params: dict[str, str] | None = None,
     channel: str = "sms",
     case: Case | None = None,
 ) -> MessageResult:
-    """Send now (never inside a transaction) and log the attempt, sent or not."""
-    if connection.in_atomic_block:
-        raise RuntimeError("member_message_send talks to the network: call it after commit")
+    """Send now and log the attempt, sent or not. Callers run it after commit (on_commit)."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     if not member.phone:
         result = MessageResult(ok=False, error="no phone number")
     else:
-        message = OutboundMessage(to=member.phone, template=template, params=params or {}, text=text)
+        message = OutboundMessage(
+            to=member.phone, template=template, params=params or {}, text=text
+        )
         result = backend_for(channel).send(message)
     if not result.ok:
         log.warning("message %s to member %s failed: %s", template, member.pk, result.error)

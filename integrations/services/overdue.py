@@ -70,4 +70,6 @@ def inquiries_overdue_sweep(*, as_of: dt.date | None = None) -> SweepReport:
             except DomainError:
                 continue
         reminded += len(inquiries)
-    return SweepReport(marked=sum(map(len, marked.values())), reminded=reminded, escalated=escalated)
+    return SweepReport(
+        marked=sum(map(len, marked.values())), reminded=reminded, escalated=escalated
+    )

@@ -130,7 +130,8 @@ def reconnect_confirm(*, token: str, phone: str = "", residence: str = "") -> Re
             actor=None,
             channel=ContactChannel.SELF_SERVICE,
             outcome=ContactOutcome.REACHED,
-            notes="党员通过自助链接确认可联系" + ("，并提交了新的联系方式" if phone or residence else ""),
+            notes="党员通过自助链接确认可联系"
+            + ("，并提交了新的联系方式" if phone or residence else ""),
             at=now,
             case=link.case if link.case is not None and link.case.is_open else None,
         )
@@ -143,7 +144,9 @@ def reconnect_confirm(*, token: str, phone: str = "", residence: str = "") -> Re
 
 def pending_changes_for_user(*, user: Actor) -> QuerySet[PendingContactChange]:
     return (
-        PendingContactChange.objects.filter(scope_q(user, "member__organisation__path", WRITE_ROLES))
+        PendingContactChange.objects.filter(
+            scope_q(user, "member__organisation__path", WRITE_ROLES)
+        )
         .filter(status=PendingStatus.PENDING)
         .select_related("member")
         .order_by("submitted_at")

@@ -35,7 +35,7 @@ LETTERS = "/coordination/letters/"
 class ChannelForm(forms.Form):
     kind = forms.ChoiceField(label=_("送达方式"), choices=ChannelKind.choices)
     email = forms.EmailField(label=_("收件邮箱"), required=False)
-    endpoint_url = forms.URLField(label=_("接口地址"), required=False)
+    endpoint_url = forms.URLField(label=_("接口地址"), required=False, assume_scheme="https")
     hmac_key = forms.CharField(
         label=_("签名密钥"),
         required=False,
@@ -104,7 +104,12 @@ def letter_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "integrations/letter_list.html",
-        {"letters": letters, "notices": notices, "departments": departments, "FAILED": DeliveryState.FAILED},
+        {
+            "letters": letters,
+            "notices": notices,
+            "departments": departments,
+            "FAILED": DeliveryState.FAILED,
+        },
     )
 
 

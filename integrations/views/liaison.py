@@ -35,12 +35,16 @@ class MultipleFileField(forms.FileField):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.ChoiceField(label=_("答复结果"), choices=InquiryAnswer.choices, widget=forms.RadioSelect)
+    answer = forms.ChoiceField(
+        label=_("答复结果"), choices=InquiryAnswer.choices, widget=forms.RadioSelect
+    )
     address = forms.CharField(label=_("住址"), required=False, max_length=500)
     phone = forms.CharField(label=_("联系电话"), required=False, max_length=50)
     employer = forms.CharField(label=_("工作单位"), required=False, max_length=200)
     insured_unit = forms.CharField(label=_("参保单位"), required=False, max_length=200)
-    notes = forms.CharField(label=_("备注"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("备注"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
     attachments = MultipleFileField(label=_("附件"), required=False)
 
 
@@ -55,7 +59,11 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
 def inquiry_answer(request: HttpRequest, pk: int) -> HttpResponse:
     inquiry = inquiry_port.get_for_liaison(user=request.user, pk=pk)
     form = AnswerForm(request.POST or None, request.FILES or None)
-    answerable = inquiry.status in (InquiryStatus.SENT, InquiryStatus.OVERDUE, InquiryStatus.REMINDED)
+    answerable = inquiry.status in (
+        InquiryStatus.SENT,
+        InquiryStatus.OVERDUE,
+        InquiryStatus.REMINDED,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         details = {k: data[k] for k in ("address", "phone", "employer", "insured_unit", "notes")}

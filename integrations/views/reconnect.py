@@ -42,17 +42,25 @@ def reconnect_page(request: HttpRequest, token: str) -> HttpResponse:
         reconnect_link_resolve(token=token)
     except LinkRefused as refused:
         return render(
-            request, "integrations/reconnect_refused.html", {"reason": REFUSALS[refused.reason]}, status=410 if refused.reason != "tampered" else 400
+            request,
+            "integrations/reconnect_refused.html",
+            {"reason": REFUSALS[refused.reason]},
+            status=410 if refused.reason != "tampered" else 400,
         )
-    form = ReconnectForm(request.POST or None)
+    form = ReconnectForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             reconnect_confirm(
-                token=token, phone=form.cleaned_data["phone"], residence=form.cleaned_data["residence"]
+                token=token,
+                phone=form.cleaned_data["phone"],
+                residence=form.cleaned_data["residence"],
             )
         except LinkRefused as refused:
             return render(
-                request, "integrations/reconnect_refused.html", {"reason": REFUSALS[refused.reason]}, status=410
+                request,
+                "integrations/reconnect_refused.html",
+                {"reason": REFUSALS[refused.reason]},
+                status=410,
             )
         except DomainError as exc:
             form.add_error("phone", str(exc.message))
@@ -64,8 +72,12 @@ def reconnect_page(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def pending_changes(request: HttpRequest) -> HttpResponse:
     changes = pending_changes_for_user(user=request.user)
-    follow_ups = FollowUp.objects.filter(assignee_id=request.user.pk, done_at__isnull=True).select_related("member")
-    return render(request, "integrations/pending_changes.html", {"changes": changes, "follow_ups": follow_ups})
+    follow_ups = FollowUp.objects.filter(
+        assignee_id=request.user.pk, done_at__isnull=True
+    ).select_related("member")
+    return render(
+        request, "integrations/pending_changes.html", {"changes": changes, "follow_ups": follow_ups}
+    )
 
 
 @login_required
@@ -75,7 +87,9 @@ def pending_change_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     change = pending_changes_for_user(user=request.user).filter(pk=pk).first()
     if change is None:
         raise NotFound("记录不存在。")
-    pending_change_decide(change=change, actor=request.user, accept=request.POST.get("decision") == "accept")
+    pending_change_decide(
+        change=change, actor=request.user, accept=request.POST.get("decision") == "accept"
+    )
     messages.success(request, _("已处理。"))
     return HttpResponseRedirect("/coordination/changes/")
 

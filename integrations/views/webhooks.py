@@ -75,7 +75,9 @@ def _parse(body: bytes) -> tuple[int, str, dict[str, Any]] | JsonResponse:
         if not isinstance(details, dict):
             raise TypeError
     except (ValueError, KeyError, TypeError):
-        return problem(400, "请求格式不正确：需要 inquiry（整数）、answer 和 details（对象）", "malformed")
+        return problem(
+            400, "请求格式不正确：需要 inquiry（整数）、answer 和 details（对象）", "malformed"
+        )
     return inquiry_id, answer, details
 
 

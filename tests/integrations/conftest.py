@@ -41,8 +41,12 @@ class FixtureLetterBackend:
 
     issued: list[DocumentRef] = []
 
-    def issue(self, *, kind: str, department: Department, inquiries: Sequence[Inquiry], actor: object) -> DocumentRef:
-        ref = DocumentRef(id=1000 + len(self.issued), number=f"测组函〔2026〕{len(self.issued) + 1}号")
+    def issue(
+        self, *, kind: str, department: Department, inquiries: Sequence[Inquiry], actor: object
+    ) -> DocumentRef:
+        ref = DocumentRef(
+            id=1000 + len(self.issued), number=f"测组函〔2026〕{len(self.issued) + 1}号"
+        )
         self.issued.append(ref)
         return ref
 
@@ -96,11 +100,15 @@ class InquiryWorld:
         return self.world.coordinator
 
 
-def make_department(org: Organisation, kind: str = DepartmentKind.SOCIAL_INSURANCE, name: str = "测试人社局") -> Department:
+def make_department(
+    org: Organisation, kind: str = DepartmentKind.SOCIAL_INSURANCE, name: str = "测试人社局"
+) -> Department:
     return Department.objects.create(organisation=org, kind=kind, name=name)
 
 
-def make_inquiry(case: Case, department: Department, status: str = InquiryStatus.SIGNED, **kw: object) -> Inquiry:
+def make_inquiry(
+    case: Case, department: Department, status: str = InquiryStatus.SIGNED, **kw: object
+) -> Inquiry:
     return Inquiry.objects.create(case=case, department=department, status=status, **kw)
 
 
@@ -135,5 +143,7 @@ def http_channel(department: Department, url: str) -> DepartmentChannel:
 
 def make_liaison(username: str, department: Department):  # type: ignore[no-untyped-def]
     user = make_user(username)
-    role_assign(user=user, role=Role.LIAISON, organisation=department.organisation, department=department)
+    role_assign(
+        user=user, role=Role.LIAISON, organisation=department.organisation, department=department
+    )
     return user

@@ -48,7 +48,9 @@ def test_a_signed_answer_is_recorded(client, sent):
 
 def test_a_bad_signature_is_401_and_changes_nothing(client, sent):
     inquiry = sent.inquiries[0]
-    response = post(client, sent.department, {"inquiry": inquiry.pk, "answer": "found"}, key="wrong")
+    response = post(
+        client, sent.department, {"inquiry": inquiry.pk, "answer": "found"}, key="wrong"
+    )
     assert response.status_code == 401
     assert response["Content-Type"] == "application/problem+json"
     assert Inquiry.objects.get(pk=inquiry.pk).status == InquiryStatus.SENT
@@ -94,8 +96,13 @@ def test_a_different_second_answer_under_a_new_key_is_a_conflict(client, sent):
 
 @pytest.mark.parametrize(
     "raw",
-    [b"not json", b"[]", b'{"answer": "found"}', b'{"inquiry": "x", "answer": "found"}',
-     b'{"inquiry": 1, "answer": "found", "details": []}'],
+    [
+        b"not json",
+        b"[]",
+        b'{"answer": "found"}',
+        b'{"inquiry": "x", "answer": "found"}',
+        b'{"inquiry": 1, "answer": "found", "details": []}',
+    ],
 )
 def test_malformed_bodies_are_400_problems(client, sent, raw):
     response = post(client, sent.department, None, raw=raw)
@@ -109,7 +116,9 @@ def test_an_unknown_answer_value_is_400(client, sent):
 
 
 def test_an_inquiry_of_another_department_is_404(client, sent):
-    other = Inquiry.objects.create(case=sent.cases[0], department=sent.other_department, status=InquiryStatus.SENT)
+    other = Inquiry.objects.create(
+        case=sent.cases[0], department=sent.other_department, status=InquiryStatus.SENT
+    )
     response = post(client, sent.department, {"inquiry": other.pk, "answer": "found"})
     assert response.status_code == 404
     assert Inquiry.objects.get(pk=other.pk).status == InquiryStatus.SENT

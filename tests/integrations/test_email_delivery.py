@@ -11,7 +11,9 @@ from integrations.tasks import letter_deliver_task
 from tests.integrations.conftest import email_channel, pdf_bytes
 
 
-def test_a_signed_batch_is_emailed_with_the_pdf_attached(iw, smtp, django_capture_on_commit_callbacks):
+def test_a_signed_batch_is_emailed_with_the_pdf_attached(
+    iw, smtp, django_capture_on_commit_callbacks
+):
     email_channel(iw.department)
     with django_capture_on_commit_callbacks(execute=True):
         letter = letter_create(department=iw.department, actor=iw.coordinator)

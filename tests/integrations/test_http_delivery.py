@@ -12,7 +12,9 @@ from tests.integrations.conftest import http_channel, pdf_bytes
 from tests.integrations.servers import DepartmentEndpoint
 
 
-def test_a_letter_is_posted_signed_with_the_pdf_and_the_inquiries(iw, endpoint, django_capture_on_commit_callbacks):
+def test_a_letter_is_posted_signed_with_the_pdf_and_the_inquiries(
+    iw, endpoint, django_capture_on_commit_callbacks
+):
     http_channel(iw.department, endpoint.url)
     with django_capture_on_commit_callbacks(execute=True):
         letter = letter_create(department=iw.department, actor=iw.coordinator)

@@ -56,7 +56,9 @@ def test_a_liaison_answers_with_a_clue_and_an_attachment(client, portal):
             "employer": "福州某某有限公司",
             "insured_unit": "福州某某有限公司",
             "phone": "13900001111",
-            "attachments": [SimpleUploadedFile("社保记录.pdf", b"%PDF-1.4 scan", "application/pdf")],
+            "attachments": [
+                SimpleUploadedFile("社保记录.pdf", b"%PDF-1.4 scan", "application/pdf")
+            ],
         },
     )
     assert response.status_code == 302
