@@ -115,6 +115,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "workflows.tasks.fire_workflow_timers",
         "schedule": 60,
     },
+    "documents-render-sweep": {
+        "task": "documents.tasks.document_render_sweep",
+        "schedule": 300,
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -170,6 +174,13 @@ LIANLUO_BLIND_INDEX_KEY: str | None = env_optional("LIANLUO_BLIND_INDEX_KEY")
 # --- Public base URL (for verification links and QR codes) ----------------------------------
 LIANLUO_PUBLIC_URL = env_str("LIANLUO_PUBLIC_URL", "http://127.0.0.1:8000")
 
+# --- Documents (documents/fonts.py) -------------------------------------------------------------
+# Directory of the fonts for the four GB/T 9704 roles (default: the Fandol fonts that
+# deploy/setup-system.sh extracts); LIANLUO_FONT_FILES (JSON role → file name) names an
+# organisation's own licensed fonts: fangsong, kai, hei, song, song_bold.
+LIANLUO_FONT_DIR = Path(env_str("LIANLUO_FONT_DIR", str(VAR_DIR / "fonts" / "fandol")))
+LIANLUO_FONT_FILES: dict[str, str] = json.loads(env_str("LIANLUO_FONT_FILES", "{}"))
+
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -201,7 +212,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Policy -----------------------------------------------------------------------------------

@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("admin/", admin.site.urls),
     path("integrations/", include("integrations.urls")),
+    path("", include("documents.urls")),
     path("", site.urls),
 ]

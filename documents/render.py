@@ -1,0 +1,161 @@
+"""HTML → PDF for every document kind (WeasyPrint, PDF/A-2b for issued documents).
+
+Pure function of its inputs: no database access, so the same code renders draft previews,
+issued documents in the Celery worker, the samples command and the benchmark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from weasyprint import HTML
+
+from documents.fonts import shared_fonts
+from documents.kinds import DocumentKind, spec_for
+
+PDF_VARIANT = "pdf/a-2b"
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """What a document prints about its issuing organisation."""
+
+    mark: str  # 发文机关标志 (red header), e.g. 中共福州市委教育工委
+    name: str  # full name for the signature
+
+
+def verify_url(code: str) -> str:
+    return f"{settings.LIANLUO_PUBLIC_URL.rstrip('/')}/verify/{code}"
+
+
+def date_cn(value: dt.date | str | None) -> str:
+    """2026年11月26日 (Arabic numerals, no leading zeros)."""
+    if value is None or value == "":
+        value = dt.date.today()
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _blocks(body: Any) -> list[dict[str, str]]:
+    """Body paragraphs: a string, {"h1": …}, {"h2": …} or {"text": …} each."""
+    out: list[dict[str, str]] = []
+    for item in body or []:
+        if isinstance(item, str):
+            out.append({"kind": "p", "text": item})
+        elif isinstance(item, dict):
+            for key in ("h1", "h2", "text"):
+                if key in item:
+                    out.append({"kind": "p" if key == "text" else key, "text": str(item[key])})
+                    break
+    return out
+
+
+def template_context(
+    *,
+    kind: str,
+    issuer: Issuer,
+    context: dict[str, Any],
+    number: str,
+    verify_code: str,
+    draft: bool,
+) -> dict[str, Any]:
+    spec = spec_for(kind)
+    ctx: dict[str, Any] = dict(context)
+    qr = ""
+    if verify_code:
+        qr = segno.make(verify_url(verify_code), error="m").svg_data_uri(scale=4, border=0)
+    ctx.update(
+        kind=kind,
+        kind_label=DocumentKind(kind).label,
+        layout=spec.layout,
+        issuer_mark=issuer.mark,
+        issuer_name=issuer.name,
+        signature=context.get("signature") or issuer.name,
+        number=number,
+        verify_code=verify_code,
+        qr_data_uri=qr,
+        draft=draft,
+        date_cn=date_cn(context.get("date")),
+        blocks=_blocks(context.get("body")),
+        attachments=list(context.get("attachments") or []) or _member_list(kind, context),
+    )
+    return ctx
+
+
+MEMBER_LIST_HEADER = [
+    "序号",
+    "姓名",
+    "性别",
+    "出生年月",
+    "公民身份号码",
+    "原工作单位",
+    "最后联系时间",
+]
+MEMBER_LIST_WIDTHS = ["6%", "10%", "6%", "14%", "25%", "24%", "15%"]
+
+
+def _member_list(kind: str, context: dict[str, Any]) -> list[dict[str, Any]]:
+    """Inquiry and reminder letters list their members in an attached table."""
+    members = context.get("members") or []
+    if kind not in (DocumentKind.INQUIRY_LETTER, DocumentKind.REMINDER_LETTER) or not members:
+        return []
+    rows = [
+        [
+            str(i),
+            m.get("name", ""),
+            m.get("gender", ""),
+            m.get("birth_date", ""),
+            m.get("id_number", ""),
+            m.get("employer", ""),
+            m.get("last_contact_date", ""),
+        ]
+        for i, m in enumerate(members, 1)
+    ]
+    return [
+        {
+            "name": "失联党员名单",
+            "header": MEMBER_LIST_HEADER,
+            "widths": MEMBER_LIST_WIDTHS,
+            "rows": rows,
+        }
+    ]
+
+
+def render_html(**kwargs: Any) -> str:
+    ctx = template_context(**kwargs)
+    return render_to_string(spec_for(ctx["kind"]).template, ctx)
+
+
+def render_pdf(
+    *,
+    kind: str,
+    issuer: Issuer,
+    context: dict[str, Any],
+    number: str = "",
+    verify_code: str = "",
+    draft: bool = False,
+) -> bytes:
+    """The PDF bytes. Drafts carry a 草稿 watermark and no number; issued ones are PDF/A-2b."""
+    html = render_html(
+        kind=kind,
+        issuer=issuer,
+        context=context,
+        number=number,
+        verify_code=verify_code,
+        draft=draft,
+    )
+    config, css = shared_fonts()
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        stylesheets=[css],
+        font_config=config,
+        pdf_variant=None if draft else PDF_VARIANT,
+        uncompressed_pdf=False,
+    )
+    assert pdf is not None
+    return pdf

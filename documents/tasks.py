@@ -1,0 +1,43 @@
+"""Thin Celery tasks: ids in, a service call, retries with backoff."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from documents.models import Document, DocumentStatus
+
+MAX_RETRIES = 5
+
+
+@shared_task(
+    name="documents.tasks.document_render", bind=True, acks_late=True, max_retries=MAX_RETRIES
+)
+def document_render_task(self, document_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Render and store one document; a failure is recorded on the row and retried."""
+    from documents.services import document_render
+
+    try:
+        document = document_render(document_id=document_id)
+    except Document.DoesNotExist:
+        return "missing"
+    except Exception as exc:
+        countdown = min(600, 10 * 2**self.request.retries)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    return document.status
+
+
+@shared_task(name="documents.tasks.document_render_sweep", acks_late=True)
+def document_render_sweep(older_than_seconds: int = 300) -> int:
+    """Re-queue documents left pending (e.g. a worker died before the task was queued)."""
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    ids = list(
+        Document.objects.filter(status=DocumentStatus.PENDING, created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for pk in ids:
+        document_render_task.delay(pk)
+    return len(ids)

@@ -1,0 +1,12 @@
+"""Public verification (no login) and the scoped download."""
+
+from django.urls import path
+
+from documents import views
+
+app_name = "documents"
+urlpatterns = [
+    path("verify/", views.verify_upload, name="verify"),
+    path("verify/<str:code>", views.verify_code, name="verify_code"),
+    path("documents/<int:pk>/download", views.download, name="download"),
+]

@@ -1,0 +1,80 @@
+"""Public verification pages and the scoped, audited download."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from casework.errors import Conflict, NotFound
+from documents.selectors import (
+    Verification,
+    document_get_for_user,
+    verification_by_bytes,
+    verification_by_code,
+)
+from documents.services import document_download
+
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+class VerifyUploadForm(forms.Form):
+    file = forms.FileField(label=_("上传PDF文件"))
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(_("文件过大（不超过20MB）"))
+        return bytes(upload.read())
+
+
+@require_http_methods(["GET", "POST"])
+def verify_upload(request: HttpRequest) -> HttpResponse:
+    """/verify/: upload a PDF; the answer says whether its bytes match an issued document."""
+    result: Verification | None = None
+    checked = False
+    if request.method == "POST":
+        form = VerifyUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            checked = True
+            result = verification_by_bytes(form.cleaned_data["file"])
+    else:
+        form = VerifyUploadForm()
+    return render(
+        request,
+        "documents/verify/page.html",
+        {"form": form, "result": result, "checked": checked, "by_upload": True},
+        status=200,
+    )
+
+
+@require_http_methods(["GET"])
+def verify_code(request: HttpRequest, code: str) -> HttpResponse:
+    """/verify/<code>: the page the QR code on every issued document leads to."""
+    result = verification_by_code(code)
+    return render(
+        request,
+        "documents/verify/page.html",
+        {"form": VerifyUploadForm(), "result": result, "checked": True, "by_upload": False},
+        status=200 if result else 404,
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        document = document_get_for_user(user=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    try:
+        data = document_download(document=document, actor=request.user)
+    except Conflict as exc:
+        return HttpResponse(str(exc.message), status=409, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
