@@ -63,12 +63,20 @@ class DocumentsLetterBackend:
         inquiries: Sequence[Inquiry],
         actor: AbstractBaseUser | None,
     ) -> DocumentRef:
-        from documents.services import document_issue  # type: ignore[attr-defined]
+        from documents.services import document_issue
+        from integrations.models import DepartmentChannel
 
+        channel = DepartmentChannel.objects.filter(department=department).first()
+        items = "、".join(channel.lookup_labels()) if channel is not None else ""
+        due = max((i.due_date for i in inquiries if i.due_date), default=None)
         context: dict[str, Any] = {
             "department": department.name,
-            "office": department.office,
-            "answer_days": department.answer_days,
+            "addressee": department.name,
+            "members": [_member_row(inquiry) for inquiry in inquiries],
+            "items": f"{items}等信息" if items else "",
+            "due_date": f"{due:%Y年%-m月%-d日}"
+            if due
+            else f"收函后{department.answer_days}个工作日内",
             "inquiries": [inquiry.pk for inquiry in inquiries],
         }
         document = document_issue(
@@ -77,17 +85,30 @@ class DocumentsLetterBackend:
         return DocumentRef(id=document.pk, number=str(document.number))
 
     def load(self, *, document_id: int | None, number: str) -> LetterFile:
-        from documents.models import Document  # type: ignore[attr-defined]
+        from documents.models import Document
 
-        document = Document.objects.get(pk=document_id)
-        stored = getattr(document, "file", None) or getattr(document, "pdf", None)
-        if not stored:
+        document = Document.objects.filter(pk=document_id).first() if document_id else None
+        if document is None or not document.sha256 or not document.file:
             raise LetterNotReady(number)
-        with stored.open("rb") as handle:
+        with document.file.open("rb") as handle:
             data = handle.read()
         return LetterFile(
-            filename=f"letter-{document_id}.pdf", pdf=data, document_id=document_id, number=number
+            filename=f"{document.verify_code}.pdf", pdf=data, document_id=document_id, number=number
         )
+
+
+def _member_row(inquiry: Inquiry) -> dict[str, str]:
+    member = inquiry.case.member
+    return {
+        "name": member.name,
+        "gender": member.get_gender_display(),
+        "birth_date": f"{member.birth_date:%Y年%-m月}" if member.birth_date else "",
+        "id_number": member.id_number,
+        "employer": member.employer,
+        "last_contact_date": f"{member.last_contact_date:%Y年%-m月%-d日}"
+        if member.last_contact_date
+        else "",
+    }
 
 
 @lru_cache(maxsize=4)

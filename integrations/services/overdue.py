@@ -28,7 +28,9 @@ class SweepReport:
 def inquiries_overdue_sweep(*, as_of: dt.date | None = None) -> SweepReport:
     today = as_of or timezone.localdate()
     due = (
-        Inquiry.objects.filter(status=InquiryStatus.SENT, due_date__lt=today)
+        Inquiry.objects.filter(
+            status__in=(InquiryStatus.SENT, InquiryStatus.REMINDED), due_date__lt=today
+        )
         .select_related("case__organisation", "department__organisation")
         .order_by("pk")
     )
@@ -56,20 +58,20 @@ def inquiries_overdue_sweep(*, as_of: dt.date | None = None) -> SweepReport:
         remind = settings.LIANLUO_INQUIRY_AUTO_REMIND and channel and channel.reminders_enabled
         if not remind:
             continue
-        with transaction.atomic():
-            for inquiry in inquiries:
-                fresh = Inquiry.objects.select_related("case__organisation").get(pk=inquiry.pk)
-                inquiry_port.remind(inquiry=fresh, actor=None)
-            try:
+        try:
+            with transaction.atomic():
+                due_again = [i for i in inquiries if inquiry_port.remind(inquiry=i, actor=None)]
+                if not due_again:
+                    continue
                 letter_create(
                     department=department,
                     actor=None,
                     kind=LetterKind.REMINDER,
-                    inquiries=inquiries,
+                    inquiries=due_again,
                 )
-            except DomainError:
-                continue
-        reminded += len(inquiries)
+        except DomainError:
+            continue  # no letter, no reminder: the escalation above still stands
+        reminded += len(due_again)
     return SweepReport(
         marked=sum(map(len, marked.values())), reminded=reminded, escalated=escalated
     )

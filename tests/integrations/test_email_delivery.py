@@ -127,3 +127,40 @@ def test_a_real_worker_retries_with_backoff_and_delivers_once(celery_worker, set
         assert len(server.messages) == 1
     finally:
         server.stop()
+
+
+def test_the_real_documents_letter_is_numbered_rendered_and_emailed(
+    iw, smtp, settings, django_capture_on_commit_callbacks
+):
+    import hashlib
+
+    from documents.models import Document
+
+    settings.LIANLUO_LETTER_BACKEND = "integrations.letters.DocumentsLetterBackend"
+    email_channel(iw.department)
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = letter_create(department=iw.department, actor=iw.coordinator)
+
+    letter.refresh_from_db()
+    document = Document.objects.get(pk=letter.document_id or 0)
+    assert document.kind == "inquiry_letter"
+    assert letter.document_number == document.number
+    assert letter.state == DeliveryState.SENT
+    attachment = next(smtp.messages[0][1].iter_attachments()).get_payload(decode=True)
+    assert attachment.startswith(b"%PDF")
+    assert hashlib.sha256(attachment).hexdigest() == document.sha256
+
+
+def test_a_letter_waits_for_its_document_to_be_rendered(iw, smtp, settings):
+    from integrations.letters import LetterNotReady, letter_backend
+
+    settings.LIANLUO_LETTER_BACKEND = "integrations.letters.DocumentsLetterBackend"
+    email_channel(iw.department)
+    letter = letter_create(department=iw.department, actor=iw.coordinator)  # no commit: no render
+    with pytest.raises(LetterNotReady):
+        letter_backend().load(document_id=letter.document_id, number=letter.document_number)
+    with pytest.raises(DeliveryRetry):
+        letter_deliver(letter_id=letter.pk)
+    letter.refresh_from_db()
+    assert letter.state == DeliveryState.QUEUED
+    assert smtp.messages == []
