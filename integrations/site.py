@@ -26,6 +26,12 @@ class CoordinationApp(Application):
     app_name = "coordination"
     permission = staticmethod(_is_staff)
     index_path = path("", coordination.department_list, name="index")
+    department_new_path = path(
+        "departments/new/", coordination.department_edit, name="department_new"
+    )
+    department_edit_path = path(
+        "departments/<int:pk>/", coordination.department_edit, name="department_edit"
+    )
     channel_path = path("departments/<int:pk>/channel/", coordination.channel_edit, name="channel")
     letters_path = path("letters/", coordination.letter_list, name="letters")
     send_path = path("letters/send/", coordination.letters_send, name="letters_send")

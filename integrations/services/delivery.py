@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from casework.access import has_role_over
@@ -130,15 +130,21 @@ def letter_create(
 
 
 def letters_create_for_signed(
-    *, organisation_departments: Sequence[Department], actor: Actor
+    *, departments: Sequence[Department], actor: Actor
 ) -> list[InquiryLetter]:
-    """Batch every department that has signed inquiries waiting (one letter each)."""
+    """Batch every department that has signed inquiries waiting (one letter each).
+
+    A department without a channel is skipped with its inquiries left signed; the page says so.
+    """
     letters = []
-    for department in organisation_departments:
+    for department in departments:
         try:
             letters.append(letter_create(department=department, actor=actor))
         except Conflict:
             continue
+        except DomainError as exc:
+            if exc.code != "no_channel":
+                raise
     return letters
 
 
@@ -153,7 +159,7 @@ def _claim(letter_id: int) -> InquiryLetter | DeliveryOutcome:
     if letter.state in DONE_STATES or letter.state == DeliveryState.FAILED:
         return DeliveryOutcome(letter.state, "already settled")
     count = InquiryLetter.objects.filter(claimable, pk=letter_id).update(
-        state=DeliveryState.SENDING, claimed_at=now, attempts=letter.attempts + 1
+        state=DeliveryState.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
     if count != 1:
         return DeliveryOutcome("busy", "claimed elsewhere")

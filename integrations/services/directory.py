@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from casework.access import has_role_over, scope_q
 from casework.audit import audit_record
 from casework.errors import DomainError, NotFound
-from casework.models import Department, Role
+from casework.models import Department, DepartmentKind, Organisation, Role
 from integrations.models import ChannelKind, DepartmentChannel, Lookup
 
 Actor = AbstractBaseUser | AnonymousUser
@@ -84,3 +84,49 @@ def channel_configure(
             },
         )
     return channel
+
+
+def department_save(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    kind: str,
+    name: str,
+    office: str = "",
+    contact_person: str = "",
+    answer_days: int = 10,
+    is_active: bool = True,
+    department: Department | None = None,
+) -> Department:
+    """Create or edit a department of the coordinator's organisation department."""
+    if not has_role_over(actor, organisation, COORDINATING_ROLES):
+        raise NotFound("组织部门不存在。")
+    if department is not None and department.organisation_id != organisation.pk:
+        raise NotFound("协查部门不存在。")
+    if kind not in DepartmentKind.values:
+        raise DomainError("部门类别无效。", code="invalid_kind")
+    if not name.strip():
+        raise DomainError("请填写部门名称。", code="name_required")
+    if not 1 <= answer_days <= 60:
+        raise DomainError("答复期限应在1至60个工作日之间。", code="invalid_answer_days")
+    with transaction.atomic():
+        if department is None:
+            department = Department(organisation=organisation)
+        else:
+            department = Department.objects.select_for_update().get(pk=department.pk)
+        department.kind = kind
+        department.name = name.strip()
+        department.office = office.strip()
+        department.contact_person = contact_person.strip()
+        department.answer_days = answer_days
+        department.is_active = is_active
+        created = department.pk is None
+        department.save()
+        audit_record(
+            actor=actor,
+            action="department.create" if created else "department.update",
+            obj=department,
+            organisation=organisation,
+            after={"kind": kind, "name": department.name, "answer_days": answer_days},
+        )
+    return department

@@ -12,12 +12,15 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from casework.errors import Conflict
+from casework.access import scope_q
+from casework.models import DepartmentKind, Organisation, OrgKind
 from integrations.models import ChannelKind, CoordinatorNotification, DeliveryState, Lookup
-from integrations.services.delivery import letter_create, letter_resend
+from integrations.services.delivery import letter_resend, letters_create_for_signed
 from integrations.services.directory import (
+    COORDINATING_ROLES,
     channel_configure,
     department_get_for_coordinator,
+    department_save,
     departments_for_coordinator,
 )
 from integrations.services.manual import (
@@ -49,6 +52,57 @@ class ChannelForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     reminders_enabled = forms.BooleanField(label=_("逾期自动催办"), required=False)
+
+
+class DepartmentForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("所属组织部门"), queryset=Organisation.objects.none()
+    )
+    kind = forms.ChoiceField(label=_("部门类别"), choices=DepartmentKind.choices)
+    name = forms.CharField(label=_("部门名称"), max_length=200)
+    office = forms.CharField(label=_("承办科室"), max_length=200, required=False)
+    contact_person = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    answer_days = forms.IntegerField(label=_("答复期限（工作日）"), min_value=1, max_value=60)
+    is_active = forms.BooleanField(label=_("启用"), required=False)
+
+
+@login_required
+@domain_errors()
+def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    department = department_get_for_coordinator(user=request.user, pk=pk) if pk else None
+    initial: dict[str, Any] = {"answer_days": 10, "is_active": True}
+    if department is not None:
+        initial = {
+            "organisation": department.organisation_id,
+            "kind": department.kind,
+            "name": department.name,
+            "office": department.office,
+            "contact_person": department.contact_person,
+            "answer_days": department.answer_days,
+            "is_active": department.is_active,
+        }
+    form = DepartmentForm(request.POST or None, initial=initial)
+    form.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+        scope_q(request.user, "path", COORDINATING_ROLES), kind=OrgKind.DEPARTMENT
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        department_save(
+            actor=request.user,
+            organisation=data["organisation"],
+            kind=data["kind"],
+            name=data["name"],
+            office=data["office"],
+            contact_person=data["contact_person"],
+            answer_days=data["answer_days"],
+            is_active=data["is_active"],
+            department=department,
+        )
+        messages.success(request, _("协查部门已保存。"))
+        return HttpResponseRedirect("/coordination/")
+    return render(
+        request, "integrations/department_form.html", {"department": department, "form": form}
+    )
 
 
 @login_required
@@ -118,14 +172,9 @@ def letter_list(request: HttpRequest) -> HttpResponse:
 @domain_errors(LETTERS)
 def letters_send(request: HttpRequest) -> HttpResponse:
     """Batch each department's signed inquiries into one letter and send after commit."""
-    created = 0
-    for department in departments_for_coordinator(user=request.user):
-        try:
-            letter_create(department=department, actor=request.user)
-            created += 1
-        except Conflict:
-            continue
-    messages.info(request, _("已生成 %(n)d 份协查函。") % {"n": created})
+    departments = list(departments_for_coordinator(user=request.user).filter(is_active=True))
+    letters = letters_create_for_signed(departments=departments, actor=request.user)
+    messages.info(request, _("已生成 %(n)d 份协查函。") % {"n": len(letters)})
     return HttpResponseRedirect(LETTERS)
 
 

@@ -124,3 +124,52 @@ def test_manual_letters_print_as_one_pdf_and_take_a_scanned_reply(client, iw):
     assert letter.state == DeliveryState.DELIVERED
     assert letter.reply_scan.read() == b"%PDF scan"
     assert client.post("/coordination/letters/print/", follow=True).status_code == 200
+
+
+def test_a_coordinator_adds_and_edits_a_department(client, iw):
+    client.force_login(iw.coordinator)
+    assert client.get("/coordination/departments/new/").status_code == 200
+    response = client.post(
+        "/coordination/departments/new/",
+        {
+            "organisation": iw.world.department.pk,
+            "kind": "public_security",
+            "name": "测试公安局",
+            "office": "户政科",
+            "contact_person": "陈警官",
+            "answer_days": 7,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    created = Department.objects.get(name="测试公安局")
+    assert (created.office, created.answer_days, created.organisation) == (
+        "户政科",
+        7,
+        iw.world.department,
+    )
+    client.post(
+        f"/coordination/departments/{created.pk}/",
+        {
+            "organisation": iw.world.department.pk,
+            "kind": "public_security",
+            "name": "测试公安局",
+            "answer_days": 15,
+        },
+    )
+    created.refresh_from_db()
+    assert created.answer_days == 15 and created.is_active is False
+    assert (
+        AuditEvent.objects.filter(action__in=["department.create", "department.update"]).count()
+        == 2
+    )
+
+
+def test_an_officer_cannot_add_a_department(client, iw):
+    client.force_login(iw.world.officer)
+    response = client.post(
+        "/coordination/departments/new/",
+        {"organisation": iw.world.department.pk, "kind": "tax", "name": "x", "answer_days": 5},
+    )
+    assert response.status_code == 200  # the organisation is not a choice for them
+    assert not Department.objects.filter(name="x").exists()
