@@ -173,3 +173,24 @@ def test_an_officer_cannot_add_a_department(client, iw):
     )
     assert response.status_code == 200  # the organisation is not a choice for them
     assert not Department.objects.filter(name="x").exists()
+
+
+def test_the_letter_list_runs_a_constant_number_of_queries(
+    client, iw, django_assert_max_num_queries
+):
+    from integrations.services.delivery import letter_create
+    from tests.integrations.conftest import make_case, make_department
+
+    for n in range(4):
+        department = make_department(iw.world.department, name=f"部门{n}")
+        set_channel(department, "manual")
+        Inquiry.objects.create(
+            case=make_case(iw.world.branch), department=department, status=InquiryStatus.SIGNED
+        )
+        letter_create(department=department, actor=iw.coordinator)
+    client.force_login(iw.coordinator)
+    with django_assert_max_num_queries(14):
+        response = client.get("/coordination/letters/")
+    assert response.content.decode().count("data-letter=") == 4
+    with django_assert_max_num_queries(12):
+        assert client.get("/coordination/").status_code == 200

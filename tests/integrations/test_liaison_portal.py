@@ -87,3 +87,20 @@ def test_a_liaison_cannot_open_the_register_or_coordination(client, portal):
     assert response.status_code in (200, 403)
     if response.status_code == 200:
         assert list(response.context["departments"]) == []
+
+
+def test_the_liaison_list_runs_a_constant_number_of_queries(
+    client, portal, django_assert_max_num_queries
+):
+    from tests.integrations.conftest import make_case
+
+    for _ in range(5):
+        Inquiry.objects.create(
+            case=make_case(portal.world.branch),
+            department=portal.department,
+            status=InquiryStatus.SENT,
+        )
+    client.force_login(portal.liaison)
+    with django_assert_max_num_queries(12):
+        response = client.get("/liaison/")
+    assert len(response.context["inquiries"]) == 7

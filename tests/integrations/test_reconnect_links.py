@@ -152,3 +152,19 @@ def test_an_outsider_cannot_send_a_link(client, world):
     client.force_login(world.outsider)
     assert client.post(f"/coordination/members/{member.pk}/reconnect/").status_code == 404
     assert not ReconnectLink.objects.exists()
+
+
+def test_an_officer_sends_a_link_from_the_page_and_sees_pending_changes(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    settings.LIANLUO_SMS_BACKEND = "integrations.messaging.console.FileBackend"
+    member = make_member(world.branch)
+    client.force_login(world.officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/coordination/members/{member.pk}/reconnect/")
+    assert response.status_code == 302
+    link = ReconnectLink.objects.get(member=member)
+    assert link.created_by == world.officer
+    assert ContactAttempt.objects.filter(member=member, channel=ContactChannel.SMS).count() == 1
+    page = client.get("/coordination/changes/")
+    assert page.status_code == 200
