@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Department, Inquiry, Organisation
+from integrations.models.directory import ChannelKind
 
 
 class LetterKind(models.TextChoices):
@@ -38,7 +39,7 @@ class InquiryLetter(models.Model):
     inquiries = models.ManyToManyField(Inquiry, related_name="letters")
     document_id = models.BigIntegerField(_("文书编号（内部）"), null=True, blank=True)
     document_number = models.CharField(_("发文字号"), max_length=60, blank=True)
-    channel = models.CharField(_("送达方式"), max_length=10)
+    channel = models.CharField(_("送达方式"), max_length=10, choices=ChannelKind.choices)
     state = models.CharField(
         _("送达状态"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.QUEUED
     )

@@ -71,6 +71,7 @@ def answer_record(
                 raise DomainError("附件不能超过 10MB。", code="attachment_too_large")
             data = upload.read()
             upload.seek(0)
+            original = (upload.name or "attachment")[:200]
             suffix = (
                 (upload.name or "").rsplit(".", 1)[-1].lower()[:8]
                 if "." in (upload.name or "")
@@ -80,7 +81,7 @@ def answer_record(
             AnswerAttachment.objects.create(
                 inquiry=answered,
                 file=upload,
-                original_name=(upload.name or "")[:200],
+                original_name=original,
                 sha256=hashlib.sha256(data).hexdigest(),
                 uploaded_by_id=user_id,
             )

@@ -71,6 +71,7 @@ def test_a_liaison_answers_with_a_clue_and_an_attachment(client, portal):
     attachment = AnswerAttachment.objects.get(inquiry=inquiry)
     assert attachment.file.read() == b"%PDF-1.4 scan"
     assert "社保" not in attachment.file.name
+    assert attachment.original_name == "社保记录.pdf"
 
 
 def test_a_clue_without_details_is_refused_on_the_form(client, portal):
