@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -127,6 +128,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "documents.tasks.document_render_sweep",
         "schedule": 300,
     },
+}
+# Nightly lost-contact sweep (fans out one task per chunk of organisations).
+CELERY_BEAT_SCHEDULE["detect-lost-contact"] = {
+    "task": "casework.tasks.detect_lost_contact_task",
+    "schedule": crontab(hour=1, minute=30),
+}
+CELERY_BEAT_SCHEDULE["transfer-follow-ups"] = {
+    "task": "casework.tasks.transfer_follow_ups_task",
+    "schedule": crontab(hour=6, minute=0),
 }
 
 # --- Auth -----------------------------------------------------------------------------------

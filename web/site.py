@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
 
 from integrations.site import CoordinationApp, LiaisonApp
+from web.prevention.application import PreventionApp
 from web.views import HomeView
 
 
@@ -18,4 +19,7 @@ class HomeApp(Application):
     index_path = path("", HomeView.as_view(), name="index")
 
 
-site = Site(title=_("联络 · 党员联络管理"), viewsets=[HomeApp(), CoordinationApp(), LiaisonApp()])
+site = Site(
+    title=_("联络 · 党员联络管理"),
+    viewsets=[HomeApp(), PreventionApp(), CoordinationApp(), LiaisonApp()],
+)
