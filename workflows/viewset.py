@@ -144,6 +144,10 @@ class CaseFlowViewset(FlowAppViewset):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(CaseFlow, **kwargs)
 
+    def has_view_permission(self, user: Any, obj: Any = None) -> bool:
+        """Every signed-in user sees the app; what they see inside is scoped by selectors."""
+        return bool(user.is_authenticated)
+
     @viewprop
     def inbox_view(self) -> Any:
         return InboxView.as_view()
