@@ -10,6 +10,8 @@ organisation, due date) into one narrow table with composite indexes; the heavy 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +21,9 @@ from casework.models import Case, Organisation
 
 
 class CaseProcess(Process):
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="process")
+    case: models.OneToOneField[Case, Case] = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="process"
+    )
 
     class Meta:
         verbose_name = _("案件办理流程")
@@ -45,7 +49,7 @@ class EscalationLevel(models.IntegerChoices):
     COMMITTEE = 2, _("已提醒党委")
 
 
-STEP_TITLES: dict[str, str] = {
+STEP_TITLES: dict[str, Any] = {
     "outreach": _("联系查找"),
     "talk": _("谈话记录"),
     "request_inquiries": _("发起部门协查"),

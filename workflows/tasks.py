@@ -5,14 +5,6 @@ from __future__ import annotations
 from celery import shared_task
 from django.core.management import call_command
 
-RETRY = {
-    "acks_late": True,
-    "autoretry_for": (Exception,),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "max_retries": 5,
-}
-
 
 @shared_task(name="workflows.tasks.fire_workflow_timers", acks_late=True)
 def fire_workflow_timers() -> None:
@@ -25,7 +17,14 @@ def fire_workflow_timers() -> None:
     task_deadlines_sweep()
 
 
-@shared_task(name="workflows.tasks.start_case_processes", **RETRY)
+@shared_task(
+    name="workflows.tasks.start_case_processes",
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
 def start_case_processes(case_ids: list[int]) -> int:
     """Start the case flow for newly opened cases (idempotent: one process per case)."""
     from workflows.services import process_start_for_case
@@ -33,7 +32,14 @@ def start_case_processes(case_ids: list[int]) -> int:
     return sum(process_start_for_case(case_id=cid) is not None for cid in case_ids)
 
 
-@shared_task(name="workflows.tasks.resume_inquiry_wait", **RETRY)
+@shared_task(
+    name="workflows.tasks.resume_inquiry_wait",
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
 def resume_inquiry_wait(case_id: int) -> bool:
     from workflows.services import inquiry_wait_resume
 

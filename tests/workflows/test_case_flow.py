@@ -85,14 +85,11 @@ def _not_located(world, case):
     )
     assert open_nodes(case) == ["request_inquiries"]
     department = make_department(world.department)
-    case = step(
-        case,
-        "request_inquiries",
-        world.coordinator,
-        lambda c: (
-            inq.inquiry_request(case=c, departments=[department], actor=world.coordinator) and None
-        ),
-    )
+
+    def request(c):
+        inq.inquiry_request(case=c, departments=[department], actor=world.coordinator)
+
+    case = step(case, "request_inquiries", world.coordinator, request)
     assert open_nodes(case) == ["wait_inquiries"]
     (inquiry,) = case.inquiries.all()
     inquiry = inq.inquiry_sign(inquiry=inquiry, actor=world.coordinator)

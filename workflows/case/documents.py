@@ -145,7 +145,7 @@ def _context(kind: str, case: Case) -> dict[str, Any]:
     }
 
 
-def step_documents(step: str, case: Case) -> list[str]:
+def step_documents(step: str, case: Case) -> list[Any]:
     """The kinds a completed step issues for this case."""
     if step == "open":
         return [K.REGISTER_FORM]

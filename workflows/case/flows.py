@@ -168,7 +168,7 @@ class CaseFlow(flow.Flow):
 
     def pre_reviewer(self, case: Case) -> tuple[str, Organisation]:
         committee_done = PreReview.objects.filter(
-            proposal_id=case.current_proposal_id, level=ReviewLevel.COMMITTEE, is_current=True
+            proposal_id=case.current_proposal_id or 0, level=ReviewLevel.COMMITTEE, is_current=True
         ).exists()
         if committee_done:
             return self.coordinator(case)
@@ -249,5 +249,5 @@ class CaseFlow(flow.Flow):
 
     def _notified(self, case: Case) -> bool:
         return Proposal.objects.filter(
-            pk=case.current_proposal_id, notified_on__isnull=False
+            pk=case.current_proposal_id or 0, notified_on__isnull=False
         ).exists()

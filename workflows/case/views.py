@@ -41,10 +41,10 @@ class CaseStepView(LoginRequiredMixin, FormView):
             self.row = task_get_for_user(user=request.user, task_id=kwargs["task_pk"])
         except NotFound as exc:
             raise Http404(str(exc.message)) from exc
-        if self.row.process_id != kwargs["process_pk"]:
+        if self.row.process_id != kwargs["process_pk"]:  # type: ignore[attr-defined]
             raise Http404
         self.case = self.row.case
-        return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[return-value]
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
@@ -98,7 +98,7 @@ class CaseStepView(LoginRequiredMixin, FormView):
 
         services.task_complete(
             task_id=self.row.task_id,
-            process_id=self.row.process_id,
+            process_id=self.row.process_id,  # type: ignore[attr-defined]
             user=self.request.user,  # type: ignore[arg-type]
             perform=run,
             route=route,
@@ -135,7 +135,7 @@ class OutreachView(CaseStepView):
         return super().act(data)
 
     def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
-        user = self.request.user
+        user: Any = self.request.user
         if data["action"] == "located":
             return _keep, "talk", "none"
         return (
@@ -184,7 +184,7 @@ class ConcludeSearchView(CaseStepView):
     def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
         if data["conclusion"] == "located":
             return _keep, "talk", "none"
-        user = self.request.user
+        user: Any = self.request.user
         return (
             lambda case: svc.case_mark_not_located(case=case, actor=user, comment=data["comment"]),  # type: ignore[arg-type]
             None,
@@ -197,7 +197,7 @@ class AssessCauseView(CaseStepView):
     title = _("失联原因认定")
 
     def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
-        user = self.request.user
+        user: Any = self.request.user
         return (
             lambda case: svc.case_assess_cause(
                 case=case, actor=user, cause=data["cause"], notes=data["notes"]
@@ -234,7 +234,7 @@ class PreReviewView(CaseStepView):
     title = _("预审")
 
     def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
-        user = self.request.user
+        user: Any = self.request.user
         if data["decision"] == "send_back":
             return _send_back(user, data["comment"]), None, "send_back"
         return (
@@ -249,7 +249,7 @@ class ApprovalView(CaseStepView):
     title = _("党委审批")
 
     def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
-        user = self.request.user
+        user: Any = self.request.user
         if data["decision"] == "send_back":
             return _send_back(user, data["comment"]), None, "send_back"
         return (
@@ -264,7 +264,7 @@ class NoticeView(CaseStepView):
     title = _("告知党员本人")
 
     def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
-        user = self.request.user
+        user: Any = self.request.user
         return (
             (
                 lambda case: svc.case_notify_member(
@@ -281,7 +281,7 @@ class DefenceView(CaseStepView):
     title = _("申辩")
 
     def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
-        user = self.request.user
+        user: Any = self.request.user
         return (
             (
                 lambda case: svc.case_close_defence(
@@ -298,7 +298,7 @@ class MeetingView(CaseStepView):
     title = _("支部大会表决")
 
     def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
-        user = self.request.user
+        user: Any = self.request.user
         if data["decision"] == "send_back":
             return _send_back(user, data["comment"]), None, "send_back"
 
@@ -322,7 +322,7 @@ class CloseView(CaseStepView):
     title = _("决定生效与归档")
 
     def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
-        user = self.request.user
+        user: Any = self.request.user
         return (
             (lambda case: svc.case_close(case=case, actor=user, comment=data["comment"])),
             None,
@@ -335,7 +335,7 @@ class CorrectionReviewView(CaseStepView):
     title = _("限期改正期满复核")
 
     def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
-        user = self.request.user
+        user: Any = self.request.user
         return (
             lambda case: svc.case_review_correction(
                 case=case,
@@ -353,7 +353,7 @@ class RestorationView(CaseStepView):
     title = _("恢复党籍申请")
 
     def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
-        user = self.request.user
+        user: Any = self.request.user
         return (
             lambda case: svc.case_apply_for_restoration(
                 case=case,
