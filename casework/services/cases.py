@@ -870,6 +870,7 @@ def case_send_back(*, case: Case, actor: AbstractBaseUser, comment: str) -> Case
         entry = (
             TimelineEntry.objects.filter(case=case, to_status=case.status)
             .exclude(from_status=case.status)
+            .exclude(action="case.send_back")
             .order_by("-at", "-id")
             .first()
         )
