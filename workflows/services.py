@@ -117,8 +117,6 @@ def process_start_for_case(*, case_id: int) -> Any:
         with transaction.atomic():
             process = _flow().start.run(case_id=case_id)
             process_case = Case.objects.select_related("member", "organisation").get(pk=case_id)
-            if process_case.status == "registered":
-                case_services.case_start_outreach(case=process_case, actor=None)
             from workflows.case.documents import issue_step_documents
 
             issue_step_documents(step="open", case=process_case, actor=None)

@@ -34,7 +34,7 @@ def test_opening_a_case_starts_a_process_with_an_outreach_task_and_a_register_fo
 ) -> None:
     case = open_case(world, django_capture_on_commit_callbacks)
     case.refresh_from_db()
-    assert case.status == CaseStatus.OUTREACH
+    assert case.status == CaseStatus.REGISTERED
     assert open_nodes(case) == ["outreach"]
     assert _kinds(case) == ["register_form"]
     due = open_task(case, "outreach")
@@ -81,7 +81,9 @@ def _not_located(world, case):
         case,
         "outreach",
         world.officer,
-        lambda c: svc.case_finish_outreach(case=c, actor=world.officer),
+        lambda c: svc.case_finish_outreach(
+            case=svc.case_start_outreach(case=c, actor=world.officer), actor=world.officer
+        ),
     )
     assert open_nodes(case) == ["request_inquiries"]
     department = make_department(world.department)

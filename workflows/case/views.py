@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
-from casework.models import Case
+from casework.models import Case, CaseStatus
 from casework.services import cases as svc
 from casework.services import inquiries as inq
 from casework.services.signals import contact_attempt_record
@@ -114,6 +114,13 @@ def _keep(case: Case) -> Case:
     return case
 
 
+def _outreach_started(case: Case, user: Any) -> Case:
+    """The officer's first outreach action moves a registered case into outreach."""
+    if case.status == CaseStatus.REGISTERED:
+        return svc.case_start_outreach(case=case, actor=user)
+    return case
+
+
 class OutreachView(CaseStepView):
     form_class = f.OutreachForm
     title = _("联系查找")
@@ -122,6 +129,7 @@ class OutreachView(CaseStepView):
         if data["action"] == "record":
             if not self.is_holder:
                 raise Conflict(_("请先认领该任务再办理。"), code="not_claimed")
+            _outreach_started(self.case, self.request.user)
             contact_attempt_record(
                 member=self.case.member,
                 actor=self.request.user,  # type: ignore[arg-type]
@@ -139,7 +147,9 @@ class OutreachView(CaseStepView):
         if data["action"] == "located":
             return _keep, "talk", "none"
         return (
-            lambda case: svc.case_finish_outreach(case=case, actor=user, comment=data["notes"]),  # type: ignore[arg-type]
+            lambda case: svc.case_finish_outreach(
+                case=_outreach_started(case, user), actor=user, comment=data["notes"]
+            ),  # type: ignore[arg-type]
             None,
             None,
         )
