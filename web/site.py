@@ -24,3 +24,7 @@ site = Site(
     title=_("联络 · 党员联络管理"),
     viewsets=[HomeApp(), RegisterApp(), PreventionApp(), CoordinationApp(), LiaisonApp()],
 )
+
+from workflows.viewset import CaseFlowViewset  # noqa: E402
+
+site.viewsets.append(CaseFlowViewset())
