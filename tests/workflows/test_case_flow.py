@@ -13,7 +13,7 @@ from documents.models import Document
 from tests.casework.case_helpers import make_department, talkers
 from tests.workflows.flow_helpers import open_case, open_nodes, open_task, step, today
 from workflows import services
-from workflows.models import TaskDue
+from workflows.models import CaseProcess, TaskDue
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,7 @@ def test_located_member_goes_back_to_normal_with_talk_and_decision_documents(
     assert case.status == CaseStatus.CLOSED and open_nodes(case) == []
     assert case.member.status == MemberStatus.NORMAL
     assert _kinds(case) == ["register_form", "reply", "talk_record"]
-    assert case.process.status == "DONE"
+    assert CaseProcess.objects.get(case=case).status == "DONE"
 
 
 def _not_located(world, case):
