@@ -1,6 +1,7 @@
 """The kinds of formal document, their layout format and their 代字 suffix.
 
-A document number reads `<issuer doc_code><suffix>〔<year>〕<serial>号`, e.g. 榕教工委函〔2026〕12号.
+A document number reads `<issuer doc_code><suffix>〔<year>〕<serial>号`,
+e.g. 榕教工委函〔2026〕12号.
 Numbers are counted per issuing organisation + kind + year, so every kind has its own suffix
 and two kinds never print the same number.
 """

@@ -69,7 +69,7 @@ def template_context(
     ctx: dict[str, Any] = dict(context)
     qr = ""
     if verify_code:
-        qr = segno.make(verify_url(verify_code), error="m").svg_data_uri(scale=4, border=0)
+        qr = segno.make(verify_url(verify_code), error="m").png_data_uri(scale=4, border=0)
     ctx.update(
         kind=kind,
         kind_label=DocumentKind(kind).label,
@@ -88,7 +88,15 @@ def template_context(
     return ctx
 
 
-MEMBER_LIST_HEADER = ["序号", "姓名", "性别", "出生年月", "公民身份号码", "原工作单位", "最后联系时间"]
+MEMBER_LIST_HEADER = [
+    "序号",
+    "姓名",
+    "性别",
+    "出生年月",
+    "公民身份号码",
+    "原工作单位",
+    "最后联系时间",
+]
 MEMBER_LIST_WIDTHS = ["6%", "10%", "6%", "14%", "25%", "24%", "15%"]
 
 

@@ -125,12 +125,24 @@ def sample_context(kind: str) -> dict[str, Any]:
             **common,
             "proposed": "停止党籍",
             "approvals": [
-                {"stage": "党支部意见", "opinion": "同意停止党籍。", "by": BRANCH,
-                 "date": "2026年11月3日"},
-                {"stage": "基层党委预审意见", "opinion": "程序合规，同意提交支部大会。",
-                 "by": "中共福州市委教育工委", "date": "2026年11月10日"},
-                {"stage": "组织部门意见", "opinion": "同意。", "by": "中共福州市委组织部",
-                 "date": "2026年11月20日"},
+                {
+                    "stage": "党支部意见",
+                    "opinion": "同意停止党籍。",
+                    "by": BRANCH,
+                    "date": "2026年11月3日",
+                },
+                {
+                    "stage": "基层党委预审意见",
+                    "opinion": "程序合规，同意提交支部大会。",
+                    "by": "中共福州市委教育工委",
+                    "date": "2026年11月10日",
+                },
+                {
+                    "stage": "组织部门意见",
+                    "opinion": "同意。",
+                    "by": "中共福州市委组织部",
+                    "date": "2026年11月20日",
+                },
             ],
             "signature": "中共福州市委教育工委",
         }
@@ -180,8 +192,11 @@ def sample_context(kind: str) -> dict[str, Any]:
             "decision": f"同意对{MEMBER['name']}同志停止党籍。",
         }
     if k == K.DECISION_CORRECTION:
-        return {**common, "situation": "无正当理由连续6个月未参加组织生活。",
-                "deadline": "2027年5月26日"}
+        return {
+            **common,
+            "situation": "无正当理由连续6个月未参加组织生活。",
+            "deadline": "2027年5月26日",
+        }
     if k in (K.DECISION_PERSUASION, K.DECISION_REMOVAL):
         return {**common, "situation": "无正当理由连续6个月不参加组织生活、不交纳党费。"}
     if k == K.DECISION_SUSPENSION:

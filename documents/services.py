@@ -94,13 +94,15 @@ def _check_actor(actor: User | None, organisation: Organisation) -> None:
         raise PermissionDenied(_("您无权以该组织名义发文"))
 
 
+def _user_or_none(actor: User | None) -> Any:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
 def new_verify_code() -> str:
     return "".join(secrets.choice(VERIFY_ALPHABET) for _ in range(VERIFY_LENGTH))
 
 
-def document_draft_preview(
-    *, kind: str, issuer: Organisation, context: dict[str, Any]
-) -> bytes:
+def document_draft_preview(*, kind: str, issuer: Organisation, context: dict[str, Any]) -> bytes:
     """A watermarked, unnumbered PDF for review; nothing is stored or counted."""
     _context_json(context)
     return render_pdf(kind=_kind(kind).value, issuer=issuer_of(issuer), context=context, draft=True)
@@ -160,7 +162,7 @@ def document_issue(
             case=case,
             member=member,
             replaces=replaces,
-            created_by=actor if actor is not None and actor.is_authenticated else None,
+            created_by=_user_or_none(actor),
         )
         audit_record(
             actor=actor,
@@ -213,8 +215,9 @@ def document_render(*, document_id: int) -> Document:
         raise
     digest = hashlib.sha256(pdf).hexdigest()
     # Store outside the transaction (a side effect); the row points at it only on commit.
-    name = default_storage.save(f"documents/{document.year}/{document.verify_code}.pdf",
-                                ContentFile(pdf))
+    name = default_storage.save(
+        f"documents/{document.year}/{document.verify_code}.pdf", ContentFile(pdf)
+    )
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document_id)
         if document.sha256:  # another worker won the race
@@ -266,16 +269,14 @@ def document_void(*, document: Document, actor: User | None, reason: str) -> Doc
     if not reason:
         raise DomainError(_("请填写作废原因"), code="reason_required")
     with transaction.atomic():
-        document = Document.objects.select_for_update().select_related("issuer").get(
-            pk=document.pk
-        )
+        document = Document.objects.select_for_update().select_related("issuer").get(pk=document.pk)
         _check_actor(actor, document.issuer)
         if document.status == DocumentStatus.VOIDED:
             raise Conflict(_("该文书已作废"), code="already_voided")
         before = document.status
         document.status = DocumentStatus.VOIDED
         document.voided_at = timezone.now()
-        document.voided_by = actor if actor is not None and actor.is_authenticated else None
+        document.voided_by = _user_or_none(actor)
         document.void_reason = reason
         document.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
         audit_record(

@@ -12,7 +12,9 @@ from documents.models import Document, DocumentStatus
 MAX_RETRIES = 5
 
 
-@shared_task(name="documents.tasks.document_render", bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(
+    name="documents.tasks.document_render", bind=True, acks_late=True, max_retries=MAX_RETRIES
+)
 def document_render_task(self, document_id: int) -> str:  # type: ignore[no-untyped-def]
     """Render and store one document; a failure is recorded on the row and retried.
 
@@ -42,8 +44,9 @@ def document_render_sweep(older_than_seconds: int = 300) -> int:
     """Re-queue documents left pending (e.g. a worker died before the task was queued)."""
     cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
     ids = list(
-        Document.objects.filter(status=DocumentStatus.PENDING, created_at__lt=cutoff)
-        .values_list("pk", flat=True)[:500]
+        Document.objects.filter(status=DocumentStatus.PENDING, created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:500]
     )
     for pk in ids:
         document_render_task.delay(pk)

@@ -8,62 +8,198 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('casework', '0003_signals_inquiries'),
+        ("casework", "0003_signals_inquiries"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DocumentCounter',
+            name="DocumentCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doc_code', models.CharField(max_length=40)),
-                ('kind', models.CharField(choices=[('register_form', '失联党员登记表'), ('member_letter', '致党员的信'), ('talk_record', '谈话记录'), ('inquiry_letter', '协助查找函'), ('reminder_letter', '催办函'), ('approval_form', '处置审批表'), ('defence_notice', '处置告知及申辩权利告知书'), ('meeting_resolution', '支部大会决议'), ('request', '请示'), ('reply', '批复'), ('decision_correction', '限期改正决定'), ('decision_persuasion', '劝退决定'), ('decision_removal', '除名决定'), ('decision_suspension', '停止党籍决定'), ('decision_restoration', '恢复党籍决定'), ('transfer_chaser', '组织关系回执催办函'), ('dossier', '案卷')], max_length=32)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last_serial', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("doc_code", models.CharField(max_length=40)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("register_form", "失联党员登记表"),
+                            ("member_letter", "致党员的信"),
+                            ("talk_record", "谈话记录"),
+                            ("inquiry_letter", "协助查找函"),
+                            ("reminder_letter", "催办函"),
+                            ("approval_form", "处置审批表"),
+                            ("defence_notice", "处置告知及申辩权利告知书"),
+                            ("meeting_resolution", "支部大会决议"),
+                            ("request", "请示"),
+                            ("reply", "批复"),
+                            ("decision_correction", "限期改正决定"),
+                            ("decision_persuasion", "劝退决定"),
+                            ("decision_removal", "除名决定"),
+                            ("decision_suspension", "停止党籍决定"),
+                            ("decision_restoration", "恢复党籍决定"),
+                            ("transfer_chaser", "组织关系回执催办函"),
+                            ("dossier", "案卷"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last_serial", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('doc_code', 'kind', 'year'), name='doc_counter_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("doc_code", "kind", "year"), name="doc_counter_key"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('register_form', '失联党员登记表'), ('member_letter', '致党员的信'), ('talk_record', '谈话记录'), ('inquiry_letter', '协助查找函'), ('reminder_letter', '催办函'), ('approval_form', '处置审批表'), ('defence_notice', '处置告知及申辩权利告知书'), ('meeting_resolution', '支部大会决议'), ('request', '请示'), ('reply', '批复'), ('decision_correction', '限期改正决定'), ('decision_persuasion', '劝退决定'), ('decision_removal', '除名决定'), ('decision_suspension', '停止党籍决定'), ('decision_restoration', '恢复党籍决定'), ('transfer_chaser', '组织关系回执催办函'), ('dossier', '案卷')], max_length=32, verbose_name='文书类型')),
-                ('doc_code', models.CharField(max_length=40, verbose_name='机关代字')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('serial', models.PositiveIntegerField()),
-                ('number', models.CharField(max_length=80, unique=True, verbose_name='发文字号')),
-                ('verify_code', models.CharField(max_length=16, unique=True, verbose_name='核验码')),
-                ('status', models.CharField(choices=[('pending', '生成中'), ('render_failed', '生成失败'), ('issued', '有效'), ('voided', '已作废')], default='pending', max_length=16, verbose_name='状态')),
-                ('issued_on', models.DateField(verbose_name='成文日期')),
-                ('context_json', casework.fields.EncryptedTextField(verbose_name='内容')),
-                ('file', models.FileField(blank=True, upload_to=documents.models._document_path)),
-                ('sha256', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('render_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('render_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('rendered_at', models.DateTimeField(blank=True, null=True)),
-                ('voided_at', models.DateTimeField(blank=True, null=True)),
-                ('void_reason', models.TextField(blank=True, verbose_name='作废原因')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='casework.case')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('issuer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='casework.organisation', verbose_name='发文机关')),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='casework.member')),
-                ('replaces', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='documents.document')),
-                ('voided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("register_form", "失联党员登记表"),
+                            ("member_letter", "致党员的信"),
+                            ("talk_record", "谈话记录"),
+                            ("inquiry_letter", "协助查找函"),
+                            ("reminder_letter", "催办函"),
+                            ("approval_form", "处置审批表"),
+                            ("defence_notice", "处置告知及申辩权利告知书"),
+                            ("meeting_resolution", "支部大会决议"),
+                            ("request", "请示"),
+                            ("reply", "批复"),
+                            ("decision_correction", "限期改正决定"),
+                            ("decision_persuasion", "劝退决定"),
+                            ("decision_removal", "除名决定"),
+                            ("decision_suspension", "停止党籍决定"),
+                            ("decision_restoration", "恢复党籍决定"),
+                            ("transfer_chaser", "组织关系回执催办函"),
+                            ("dossier", "案卷"),
+                        ],
+                        max_length=32,
+                        verbose_name="文书类型",
+                    ),
+                ),
+                ("doc_code", models.CharField(max_length=40, verbose_name="机关代字")),
+                ("year", models.PositiveSmallIntegerField()),
+                ("serial", models.PositiveIntegerField()),
+                ("number", models.CharField(max_length=80, unique=True, verbose_name="发文字号")),
+                (
+                    "verify_code",
+                    models.CharField(max_length=16, unique=True, verbose_name="核验码"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "生成中"),
+                            ("render_failed", "生成失败"),
+                            ("issued", "有效"),
+                            ("voided", "已作废"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("issued_on", models.DateField(verbose_name="成文日期")),
+                ("context_json", casework.fields.EncryptedTextField(verbose_name="内容")),
+                ("file", models.FileField(blank=True, upload_to=documents.models._document_path)),
+                ("sha256", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("render_attempts", models.PositiveSmallIntegerField(default=0)),
+                ("render_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("rendered_at", models.DateTimeField(blank=True, null=True)),
+                ("voided_at", models.DateTimeField(blank=True, null=True)),
+                ("void_reason", models.TextField(blank=True, verbose_name="作废原因")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="casework.case",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="casework.organisation",
+                        verbose_name="发文机关",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="casework.member",
+                    ),
+                ),
+                (
+                    "replaces",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaced_by",
+                        to="documents.document",
+                    ),
+                ),
+                (
+                    "voided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公文',
-                'verbose_name_plural': '公文',
-                'indexes': [models.Index(fields=['status', 'created_at'], name='document_status_created')],
-                'constraints': [models.UniqueConstraint(fields=('doc_code', 'kind', 'year', 'serial'), name='document_serial_unique')],
+                "verbose_name": "公文",
+                "verbose_name_plural": "公文",
+                "indexes": [
+                    models.Index(fields=["status", "created_at"], name="document_status_created")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("doc_code", "kind", "year", "serial"), name="document_serial_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -23,8 +23,9 @@ class Word:
 
 
 def text(path: Path) -> str:
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
-                         check=True)
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    )
     return re.sub(r"\s+", "", out.stdout.decode())
 
 
@@ -44,8 +45,9 @@ def qpdf_check(path: Path) -> subprocess.CompletedProcess[str]:
 
 
 def words(path: Path) -> tuple[list[tuple[float, float]], list[Word]]:
-    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
-                         check=True, text=True).stdout
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
     pages: list[tuple[float, float]] = []
     found: list[Word] = []
     for chunk in re.split(r"<page ", out)[1:]:

@@ -17,8 +17,11 @@ from documents.services import document_issue, document_void
 def issue(world, kind="inquiry_letter", **kw):
     kw.setdefault("issued_on", dt.date(2026, 11, 26))
     return document_issue(
-        kind=kind, issuer=world.committee, context={"member": {"name": "王䶮"}},
-        actor=world.approver, **kw,
+        kind=kind,
+        issuer=world.committee,
+        context={"member": {"name": "王䶮"}},
+        actor=world.approver,
+        **kw,
     )
 
 
@@ -69,8 +72,9 @@ def test_the_context_is_encrypted_at_rest(world, fake_render):
 
 def test_it_refuses_an_issuer_outside_the_actors_subtree(world, fake_render):
     with pytest.raises(PermissionDenied):
-        document_issue(kind="inquiry_letter", issuer=world.committee, context={},
-                       actor=world.outsider)
+        document_issue(
+            kind="inquiry_letter", issuer=world.committee, context={}, actor=world.outsider
+        )
     assert not Document.objects.exists()
 
 

@@ -27,8 +27,13 @@ def _failing_render(monkeypatch, failures: int) -> list[int]:
 
 
 def _issue(world) -> Document:
-    return document_issue(kind="decision_removal", issuer=world.committee, context={},
-                          actor=world.approver, issued_on=dt.date(2026, 11, 26))
+    return document_issue(
+        kind="decision_removal",
+        issuer=world.committee,
+        context={},
+        actor=world.approver,
+        issued_on=dt.date(2026, 11, 26),
+    )
 
 
 def test_a_failed_render_is_visible_with_its_error(world, monkeypatch):
@@ -87,7 +92,9 @@ def test_rendering_twice_keeps_the_first_bytes(world, monkeypatch):
 def test_the_sweep_requeues_documents_left_pending(world, monkeypatch):
     _failing_render(monkeypatch, failures=0)
     document = _issue(world)  # no on_commit in this test: as if the enqueue was lost
-    Document.objects.filter(pk=document.pk).update(created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    Document.objects.filter(pk=document.pk).update(
+        created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
     assert document_render_sweep.delay().get() == 1
     document.refresh_from_db()
     assert document.status == DocumentStatus.ISSUED

@@ -128,7 +128,9 @@ def test_letter_format_shows_no_page_number_on_its_first_page(rendered):
 
 def test_a_draft_preview_has_a_watermark_and_no_number():
     pdf = render_pdf(
-        kind="decision_removal", issuer=SAMPLE_ISSUER, context=sample_context("decision_removal"),
+        kind="decision_removal",
+        issuer=SAMPLE_ISSUER,
+        context=sample_context("decision_removal"),
         draft=True,
     )
     from io import BytesIO

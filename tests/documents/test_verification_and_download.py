@@ -52,8 +52,12 @@ def test_codes_are_case_insensitive_and_unknown_codes_are_404(client, issued):
 def test_a_voided_document_shows_voided_and_its_correction(client, world, issued, fake_render):
     document_void(document=issued, actor=world.approver, reason="决定日期有误")
     correction = document_issue(
-        kind="decision_suspension", issuer=world.committee, context={}, actor=world.approver,
-        replaces=issued, issued_on=dt.date(2026, 11, 27),
+        kind="decision_suspension",
+        issuer=world.committee,
+        context={},
+        actor=world.approver,
+        replaces=issued,
+        issued_on=dt.date(2026, 11, 27),
     )
     body = client.get(f"/verify/{issued.verify_code}").content.decode()
     assert "已作废" in body
@@ -118,8 +122,9 @@ def test_anonymous_users_are_sent_to_login(client, issued):
 
 
 def test_a_pending_document_cannot_be_downloaded_yet(client, world, fake_render):
-    document = document_issue(kind="inquiry_letter", issuer=world.committee, context={},
-                              actor=world.approver)
+    document = document_issue(
+        kind="inquiry_letter", issuer=world.committee, context={}, actor=world.approver
+    )
     client.force_login(world.approver)
     response = client.get(f"/documents/{document.pk}/download")
     assert response.status_code == 409
@@ -140,8 +145,11 @@ def test_a_really_rendered_document_carries_its_code_and_verifies_by_upload(
 
     with django_capture_on_commit_callbacks(execute=True):
         document = document_issue(
-            kind="inquiry_letter", issuer=world.department,
-            context=sample_context("inquiry_letter"), actor=world.coordinator, case=case,
+            kind="inquiry_letter",
+            issuer=world.department,
+            context=sample_context("inquiry_letter"),
+            actor=world.coordinator,
+            case=case,
         )
     document.refresh_from_db()
     assert document.status == "issued"

@@ -29,9 +29,9 @@ class Command(BaseCommand):
                 kind=kind.value,
                 issuer=SAMPLE_ISSUER,
                 context=sample_context(kind.value),
-                number="" if options["draft"] else format_number(
-                    doc_code="榕教工委", kind=kind.value, year=2026, serial=serial
-                ),
+                number=""
+                if options["draft"]
+                else format_number(doc_code="榕教工委", kind=kind.value, year=2026, serial=serial),
                 verify_code="" if options["draft"] else f"SAMPLE{serial:04d}",
                 draft=options["draft"],
             )
