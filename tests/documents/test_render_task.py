@@ -98,3 +98,21 @@ def test_the_sweep_requeues_documents_left_pending(world, monkeypatch):
     assert document_render_sweep.delay().get() == 1
     document.refresh_from_db()
     assert document.status == DocumentStatus.ISSUED
+
+
+@pytest.mark.celery_worker
+def test_a_real_worker_renders_the_document_after_commit(celery_worker, monkeypatch):
+    import time
+
+    from tests.factories import build_world
+
+    world = build_world()
+    document = _issue(world)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        document.refresh_from_db()
+        if document.status != DocumentStatus.PENDING:
+            break
+        time.sleep(0.5)
+    assert document.status == DocumentStatus.ISSUED
+    assert document.file.read().startswith(b"%PDF")
