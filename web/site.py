@@ -13,6 +13,7 @@ class HomeApp(Application):
     title = _("首页")
     icon = "home"
     app_name = "home"
+    menu_template_name = None
     index_path = path("", HomeView.as_view(), name="index")
 
 

@@ -1,7 +1,28 @@
 """All casework models, one module per sub-domain."""
 
 from casework.models.audit import AuditEvent, AuditStream
-from casework.models.cases import CLOSED_STATUSES, Case, CaseStatus, Circumstance
+from casework.models.cases import (
+    CLOSED_STATUSES,
+    Case,
+    CaseStatus,
+    Cause,
+    Circumstance,
+    ClockKind,
+    WithdrawReason,
+)
+from casework.models.decisions import (
+    UNQUALIFIED_GROUNDS,
+    ApproverAssignment,
+    Decision,
+    Ground,
+    MeetingResolution,
+    PreReview,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    ReviewLevel,
+    TalkRecord,
+)
 from casework.models.inquiries import (
     SETTLED_INQUIRY_STATUSES,
     Inquiry,
@@ -26,32 +47,49 @@ from casework.models.organisations import (
     RoleAssignment,
 )
 from casework.models.signals import ContactAttempt, ContactChannel, ContactOutcome
+from casework.models.timeline import TimelineEntry
 
 __all__ = [
     "CLOSED_STATUSES",
     "SETTLED_INQUIRY_STATUSES",
+    # cases
+    "UNQUALIFIED_GROUNDS",
+    "ApproverAssignment",
     "AuditEvent",
     "AuditStream",
     "Case",
     "CaseStatus",
+    "Cause",
     "Circumstance",
+    "ClockKind",
     "ContactAttempt",
     "ContactChannel",
     "ContactOutcome",
+    "Decision",
     "Department",
     "DepartmentKind",
     "Gender",
+    "Ground",
     "Inquiry",
     "InquiryAnswer",
     "InquiryStatus",
     "KeyGroup",
+    "MeetingResolution",
     "Member",
     "MemberChange",
     "MemberStatus",
     "MembershipType",
     "OrgKind",
     "Organisation",
+    "PreReview",
+    "Proposal",
+    "ProposalKind",
+    "ProposalStatus",
     "Relative",
+    "ReviewLevel",
     "Role",
     "RoleAssignment",
+    "TalkRecord",
+    "TimelineEntry",
+    "WithdrawReason",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from casework.fields import EncryptedTextField
 from casework.models.cases import Case
@@ -31,7 +31,7 @@ class InquiryAnswer(models.TextChoices):
     CLUE = "clue", _("有线索")
 
 
-class Inquiry(models.Model):
+class Inquiry(FSMModelMixin, models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="inquiries")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="inquiries")
     status = FSMField(
@@ -82,3 +82,61 @@ class Inquiry(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.case_id} → {self.department_id}"
+
+    @property
+    def locates_member(self) -> bool:
+        """The department found the member: the case can stop waiting for the others."""
+        return self.answer == InquiryAnswer.FOUND
+
+    @property
+    def needs_follow_up(self) -> bool:
+        """A clue: the upper layer turns it into a follow-up task for the contact officer."""
+        return self.answer == InquiryAnswer.CLUE
+
+    # ---- transitions (called only from casework.services.inquiries) ------------------
+
+    @transition(field=status, source=InquiryStatus.DRAFT, target=InquiryStatus.SIGNED)
+    def sign(self) -> None:
+        pass
+
+    @transition(field=status, source=InquiryStatus.SIGNED, target=InquiryStatus.SENT)
+    def send(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[InquiryStatus.SENT, InquiryStatus.OVERDUE, InquiryStatus.REMINDED],
+        target=InquiryStatus.ANSWERED,
+    )
+    def record_answer(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[InquiryStatus.SENT, InquiryStatus.REMINDED],
+        target=InquiryStatus.OVERDUE,
+    )
+    def mark_overdue(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[InquiryStatus.OVERDUE, InquiryStatus.REMINDED],
+        target=InquiryStatus.REMINDED,
+    )
+    def remind(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[
+            InquiryStatus.DRAFT,
+            InquiryStatus.SIGNED,
+            InquiryStatus.SENT,
+            InquiryStatus.OVERDUE,
+            InquiryStatus.REMINDED,
+        ],
+        target=InquiryStatus.CLOSED_UNANSWERED,
+    )
+    def close_unanswered(self) -> None:
+        pass

@@ -28,6 +28,7 @@ class MemberStatus(models.TextChoices):
     WITHDREW = "withdrew", _("退党")
     DECEASED = "deceased", _("死亡")
     TRANSFERRED_OUT = "transferred_out", _("已转出")
+    PROBATION_ANNULLED = "probation_annulled", _("取消预备党员资格")
 
 
 class KeyGroup(models.IntegerChoices):

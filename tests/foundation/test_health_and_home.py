@@ -66,3 +66,12 @@ def test_a_user_without_roles_sees_zero_and_an_explanation(client: Client, world
     page = client.get("/home/").content.decode()
     assert 'data-figure="members">0<' in page
     assert "尚未被分配" in page
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client: Client) -> None:
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Log in" in page.content.decode()

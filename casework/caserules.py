@@ -1,0 +1,43 @@
+"""Facts about a case that its transitions depend on (read-only queries, no writes)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from casework.policy import rules_by_code
+
+if TYPE_CHECKING:
+    from casework.models.cases import Case
+
+
+def outreach_minimum_met(case: Case) -> bool:
+    """At least N attempts over at least M channels, one of them relatives when required."""
+    from casework.models.signals import ContactAttempt, ContactChannel
+
+    rules = rules_by_code(case.rule_set)
+    channels = list(
+        ContactAttempt.objects.filter(case_id=case.pk).values_list("channel", flat=True)
+    )
+    if len(channels) < rules.min_outreach_attempts:
+        return False
+    distinct = set(channels)
+    if len(distinct) < rules.min_outreach_channels:
+        return False
+    return not (rules.outreach_requires_relative and ContactChannel.RELATIVE not in distinct)
+
+
+def inquiries_settled(case: Case) -> bool:
+    """At least one inquiry was made and every inquiry is answered or closed unanswered."""
+    from casework.models.inquiries import SETTLED_INQUIRY_STATUSES, Inquiry
+
+    statuses = list(Inquiry.objects.filter(case_id=case.pk).values_list("status", flat=True))
+    return bool(statuses) and all(status in SETTLED_INQUIRY_STATUSES for status in statuses)
+
+
+def inquiry_wait_over(case: Case) -> bool:
+    """The case stops waiting for departments: all settled, or one answer located the member."""
+    from casework.models.inquiries import Inquiry, InquiryAnswer
+
+    if Inquiry.objects.filter(case_id=case.pk, answer=InquiryAnswer.FOUND).exists():
+        return True
+    return inquiries_settled(case)

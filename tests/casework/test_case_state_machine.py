@@ -1,0 +1,186 @@
+"""Random allowed and forbidden actions by random roles; invariants checked after every step."""
+
+import contextlib
+import datetime as dt
+
+import pytest
+from django.db.models import Count, Q
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+from casework.errors import DomainError
+from casework.models import (
+    CLOSED_STATUSES,
+    AuditEvent,
+    Case,
+    Decision,
+    Inquiry,
+    Member,
+    TimelineEntry,
+)
+from casework.services import cases as svc
+from casework.services import inquiries as inq
+from casework.services.signals import contact_attempt_record
+from tests.casework.case_helpers import make_department, talkers
+from tests.factories import make_member
+
+ROLES = ["officer", "secretary", "approver", "approver2", "coordinator", "inspector", "outsider"]
+FAR = timezone.localdate() + dt.timedelta(days=3000)
+
+
+def _actions(world, department, talk):
+    today = timezone.localdate()
+
+    def settle(case, actor):
+        for inquiry in Inquiry.objects.filter(case=case):
+            for step in (
+                lambda i: inq.inquiry_sign(inquiry=i, actor=actor),
+                lambda i: inq.inquiry_mark_sent(inquiry=i, actor=actor),
+                lambda i: inq.inquiry_record_answer(
+                    inquiry=i, actor=actor, answer="not_found", details={}, source="manual"
+                ),
+            ):
+                with contextlib.suppress(DomainError):
+                    inquiry = step(inquiry)
+
+    def attempts(case, actor):
+        for channel in ("phone", "relative", "home_visit"):
+            contact_attempt_record(
+                member=case.member, actor=actor, channel=channel, outcome="no_answer", case=case
+            )
+
+    return {
+        "start_outreach": lambda c, a, d: svc.case_start_outreach(case=c, actor=a),
+        "attempts": lambda c, a, d: attempts(c, a),
+        "finish_outreach": lambda c, a, d: svc.case_finish_outreach(case=c, actor=a),
+        "request": lambda c, a, d: inq.inquiry_request(case=c, departments=[department], actor=a),
+        "settle": lambda c, a, d: settle(c, a),
+        "located": lambda c, a, d: svc.case_mark_located(
+            case=c, actor=a, talkers=talk, held_on=today, content="谈话"
+        ),
+        "not_located": lambda c, a, d: svc.case_mark_not_located(case=c, actor=a),
+        "assess": lambda c, a, d: svc.case_assess_cause(
+            case=c,
+            actor=a,
+            cause=d.draw(st.sampled_from(["objective", "subjective", "unfit", "asks_to_leave"])),
+        ),
+        "propose": lambda c, a, d: svc.case_propose(
+            case=c,
+            actor=a,
+            kind=d.draw(
+                st.sampled_from(
+                    [
+                        "correction",
+                        "persuade",
+                        "remove",
+                        "suspend",
+                        "annul_probation",
+                        "withdrawal",
+                        "restore",
+                    ]
+                )
+            ),
+            grounds=d.draw(st.sampled_from([[], ["slack_work"], ["self_withdrawal"]])),
+        ),
+        "pre_review": lambda c, a, d: svc.case_pre_review(case=c, actor=a),
+        "notify": lambda c, a, d: svc.case_notify_member(case=c, actor=a, notified_on=today),
+        "defence": lambda c, a, d: svc.case_close_defence(case=c, actor=a, defence_text="无"),
+        "meeting": lambda c, a, d: svc.case_record_meeting(
+            case=c,
+            actor=a,
+            held_on=today,
+            voting_members=9,
+            present=d.draw(st.integers(3, 9)),
+            votes_for=d.draw(st.integers(0, 3)) + 3,
+            votes_against=0,
+            abstentions=0,
+        ),
+        "approve": lambda c, a, d: svc.case_approve(case=c, actor=a),
+        "close": lambda c, a, d: svc.case_close(case=c, actor=a),
+        "review": lambda c, a, d: svc.case_review_correction(
+            case=c, actor=a, corrected=d.draw(st.booleans()), as_of=FAR
+        ),
+        "expire": lambda c, a, d: svc.case_expire_suspension(case=c, as_of=FAR, actor=a),
+        "restore_apply": lambda c, a, d: svc.case_apply_for_restoration(
+            case=c, actor=a, applied_on=today, application="申请"
+        ),
+        "withdraw": lambda c, a, d: svc.case_withdraw(
+            case=c, actor=a, reason_code="opened_in_error", reason="误"
+        ),
+        "send_back": lambda c, a, d: svc.case_send_back(case=c, actor=a, comment="退回"),
+    }
+
+
+@pytest.mark.django_db
+def test_random_actions_by_random_roles_keep_the_invariants(world) -> None:
+    department = make_department(world.department)
+    talk = talkers(world)
+    members = [make_member(world.branch, name=f"成员{i}") for i in range(2)]
+    members.append(make_member(world.branch, name="预备", membership_type="probationary"))
+    actions = _actions(world, department, talk)
+
+    class CaseMachine(RuleBasedStateMachine):
+        @rule(member=st.sampled_from(members), role=st.sampled_from(ROLES))
+        def open_case(self, member, role):
+            with contextlib.suppress(DomainError):
+                svc.case_open(member=Member.objects.get(pk=member.pk), actor=getattr(world, role))
+
+        @rule(
+            name=st.sampled_from(sorted(actions)),
+            role=st.sampled_from(ROLES),
+            pick=st.integers(0, 10),
+            data=st.data(),
+        )
+        def act(self, name, role, pick, data):
+            cases = list(Case.objects.order_by("id"))
+            if not cases:
+                return
+            case = cases[pick % len(cases)]
+            with contextlib.suppress(DomainError):
+                actions[name](case, getattr(world, role), data)
+
+        @invariant()
+        def at_most_one_open_case_per_member(self):
+            assert not (
+                Case.objects.exclude(status__in=CLOSED_STATUSES)
+                .values("member")
+                .annotate(n=Count("id"))
+                .filter(n__gt=1)
+                .exists()
+            )
+
+        @invariant()
+        def decisions_are_approved_by_someone_else(self):
+            for decision in Decision.objects.select_related("proposal"):
+                assert decision.proposal.status in ("approved",)
+                assert decision.approved_by_id != decision.proposal.proposed_by_id
+                assert TimelineEntry.objects.filter(
+                    case=decision.case_id, action="case.approve", details__decision=decision.pk
+                ).exists()
+
+        @invariant()
+        def member_status_matches_the_last_decision(self):
+            for member in Member.objects.filter(decisions__isnull=False).distinct():
+                last = member.decisions.order_by("-in_force_at", "-id").first()
+                assert last is not None
+                assert member.status == last.member_status_after
+
+        @invariant()
+        def every_step_has_an_audit_event(self):
+            steps = TimelineEntry.objects.count()
+            audited = AuditEvent.objects.filter(
+                Q(action__startswith="case.") | Q(action__startswith="inquiry.")
+            ).count()
+            assert steps == audited
+
+    run_state_machine_as_test(
+        CaseMachine,
+        settings=settings(
+            max_examples=8,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
