@@ -4,7 +4,10 @@ Metrics (medians over --runs):
   letter_warm_ms     two-page inquiry letter, warm, one process (goal <= 100 ms)
   letters_per_s_2p   letters per second with 2 worker processes (goal >= 10/s)
   dossier_50p_s      50-page case dossier (goal <= 4 s)
-  peak_rss_mb        peak RSS of a worker after letters and the dossier (goal <= 300 MB)
+  peak_rss_mb        peak RSS of the process after letters and the dossier (goal <= 300 MB)
+  peak_rss_letter_worker_mb  peak RSS of each letter worker process
+  *_cpu_*            CPU time of the same calls: on a shared, overloaded machine this is
+                     closer to what an idle core would take than the wall-clock figure
   typst_letter_ms    the same letter typeset by Typst, warm, same run (reference)
 
 Usage: .venv/bin/python bench/bench_documents.py [--size small|large] [--runs N]
@@ -32,7 +35,7 @@ SIZES = {
     "small": {"letters_per_worker": 10, "runs": 3},
     "large": {"letters_per_worker": 40, "runs": 5},
 }
-DOSSIER_EVENTS = 620  # about 50 pages of timeline
+DOSSIER_EVENTS = 760  # about 50 pages of timeline
 
 
 def _setup() -> None:
@@ -154,12 +157,15 @@ def typst_compile() -> bytes:
     return pdf
 
 
-def _timed(fn: Any, n: int) -> list[float]:
+def _timed(fn: Any, n: int, cpu: list[float] | None = None) -> list[float]:
+    """Wall-clock seconds per call; CPU seconds appended to `cpu` (the machine is shared)."""
     out = []
     for _ in range(n):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         fn()
         out.append(time.perf_counter() - started)
+        if cpu is not None:
+            cpu.append(time.process_time() - started_cpu)
     return out
 
 
@@ -172,7 +178,7 @@ def _worker(barrier: Any, n: int, queue: Any) -> None:
     queue.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def letters_per_second(n: int) -> float:
+def letters_per_second(n: int, worker_rss: list[float]) -> float:
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(3)
     queue = ctx.Queue()
@@ -182,7 +188,7 @@ def letters_per_second(n: int) -> float:
     barrier.wait()
     started = time.perf_counter()
     for _ in procs:
-        queue.get()
+        worker_rss.append(queue.get())
     elapsed = time.perf_counter() - started
     for p in procs:
         p.join()
@@ -210,13 +216,16 @@ def main() -> None:
     _setup()
 
     letter = render_letter()  # warm-up (font loading, template compilation)
-    letter_ms = [t * 1000 for t in _timed(render_letter, runs * 3)]
+    letter_cpu: list[float] = []
+    letter_ms = [t * 1000 for t in _timed(render_letter, runs * 3, letter_cpu)]
     typst_compile()
     typst_ms = [t * 1000 for t in _timed(typst_compile, runs * 3)]
     dossier = render_dossier()
-    dossier_s = _timed(render_dossier, runs)
+    dossier_cpu: list[float] = []
+    dossier_s = _timed(render_dossier, runs, dossier_cpu)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    per_s = [letters_per_second(size["letters_per_worker"]) for _ in range(runs)]
+    worker_rss: list[float] = []
+    per_s = [letters_per_second(size["letters_per_worker"], worker_rss) for _ in range(runs)]
 
     print(
         json.dumps(
