@@ -172,7 +172,7 @@ def _timed(fn: Any, n: int, cpu: list[float] | None = None) -> list[float]:
 def _worker(barrier: Any, n: int, queue: Any) -> None:
     _setup()
     render_letter()  # warm: fonts, templates
-    barrier.wait()
+    barrier.wait(timeout=600)
     for _ in range(n):
         render_letter()
     queue.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -185,10 +185,10 @@ def letters_per_second(n: int, worker_rss: list[float]) -> float:
     procs = [ctx.Process(target=_worker, args=(barrier, n, queue)) for _ in range(2)]
     for p in procs:
         p.start()
-    barrier.wait()
+    barrier.wait(timeout=600)
     started = time.perf_counter()
     for _ in procs:
-        worker_rss.append(queue.get())
+        worker_rss.append(queue.get(timeout=1200))
     elapsed = time.perf_counter() - started
     for p in procs:
         p.join()
@@ -233,9 +233,12 @@ def main() -> None:
                 "name": "documents",
                 "metrics": {
                     "letter_warm_ms": metric(letter_ms, "ms"),
+                    "letter_warm_cpu_ms": metric([t * 1000 for t in letter_cpu], "ms"),
                     "letters_per_s_2p": metric(per_s, "letters/s"),
                     "dossier_50p_s": metric(dossier_s, "s"),
+                    "dossier_50p_cpu_s": metric(dossier_cpu, "s"),
                     "peak_rss_mb": metric([rss], "MB"),
+                    "peak_rss_letter_worker_mb": metric(worker_rss, "MB"),
                     "typst_letter_ms": metric(typst_ms, "ms"),
                 },
                 "size": {

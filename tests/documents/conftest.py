@@ -21,7 +21,7 @@ def fake_render(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
 
     def render(**kwargs):
         calls.append(kwargs)
-        return f"%PDF-1.7 fake {kwargs['number']} {kwargs['verify_code']}".encode()
+        return f"%PDF-1.7 fake {kwargs.get('number', '')} {kwargs.get('verify_code', '')}".encode()
 
     monkeypatch.setattr("documents.services.render_pdf", render)
     return calls
