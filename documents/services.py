@@ -94,10 +94,6 @@ def _check_actor(actor: User | None, organisation: Organisation) -> None:
         raise PermissionDenied(_("您无权以该组织名义发文"))
 
 
-def _user_or_none(actor: User | None) -> Any:
-    return actor if actor is not None and actor.is_authenticated else None
-
-
 def new_verify_code() -> str:
     return "".join(secrets.choice(VERIFY_ALPHABET) for _ in range(VERIFY_LENGTH))
 
@@ -162,7 +158,7 @@ def document_issue(
             case=case,
             member=member,
             replaces=replaces,
-            created_by=_user_or_none(actor),
+            created_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
         )
         audit_record(
             actor=actor,
@@ -276,7 +272,7 @@ def document_void(*, document: Document, actor: User | None, reason: str) -> Doc
         before = document.status
         document.status = DocumentStatus.VOIDED
         document.voided_at = timezone.now()
-        document.voided_by = _user_or_none(actor)
+        document.voided_by_id = actor.pk if actor is not None and actor.is_authenticated else None
         document.void_reason = reason
         document.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
         audit_record(

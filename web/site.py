@@ -6,6 +6,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
 
+from web.prevention.application import PreventionApp
+from web.register.urls import RegisterApp
 from web.views import HomeView
 
 
@@ -17,4 +19,7 @@ class HomeApp(Application):
     index_path = path("", HomeView.as_view(), name="index")
 
 
-site = Site(title=_("联络 · 党员联络管理"), viewsets=[HomeApp()])
+site = Site(
+    title=_("联络 · 党员联络管理"),
+    viewsets=[HomeApp(), RegisterApp(), PreventionApp()],
+)
