@@ -169,13 +169,21 @@ def _timed(fn: Any, n: int, cpu: list[float] | None = None) -> list[float]:
     return out
 
 
+def own_peak_rss_mb() -> float:
+    """VmHWM of this process: unlike ru_maxrss it is not inherited from the parent."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _worker(barrier: Any, n: int, queue: Any) -> None:
     _setup()
     render_letter()  # warm: fonts, templates
     barrier.wait(timeout=600)
     for _ in range(n):
         render_letter()
-    queue.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    queue.put(own_peak_rss_mb())
 
 
 def letters_per_second(n: int, worker_rss: list[float]) -> float:
@@ -223,7 +231,7 @@ def main() -> None:
     dossier = render_dossier()
     dossier_cpu: list[float] = []
     dossier_s = _timed(render_dossier, runs, dossier_cpu)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = own_peak_rss_mb()
     worker_rss: list[float] = []
     per_s = [letters_per_second(size["letters_per_worker"], worker_rss) for _ in range(runs)]
 
