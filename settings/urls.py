@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("admin/", admin.site.urls),
     path("api/", include("web.api.urls")),
+    path("integrations/", include("integrations.urls")),
     path("", include("documents.urls")),
     path("", site.urls),
 ]

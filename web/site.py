@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
 
+from integrations.site import CoordinationApp, LiaisonApp
 from web.prevention.application import PreventionApp
 from web.register.urls import RegisterApp
 from web.views import HomeView
@@ -21,5 +22,9 @@ class HomeApp(Application):
 
 site = Site(
     title=_("联络 · 党员联络管理"),
-    viewsets=[HomeApp(), RegisterApp(), PreventionApp()],
+    viewsets=[HomeApp(), RegisterApp(), PreventionApp(), CoordinationApp(), LiaisonApp()],
 )
+
+from workflows.viewset import CaseFlowViewset  # noqa: E402
+
+site.viewsets.append(CaseFlowViewset())
