@@ -11,7 +11,7 @@ from drf_spectacular.views import (
 )
 
 from web.api.errors import api_not_found
-from web.api.views import cases, documents, home, register, tokens
+from web.api.views import cases, documents, home, register, tasks, tokens
 
 app_name = "api"
 
@@ -39,6 +39,12 @@ v1 = [
     path("documents/<int:pk>/pdf/", documents.DocumentPdf.as_view(), name="document-pdf"),
     path("verify/", documents.VerifyByUpload.as_view(), name="verify-upload"),
     path("verify/<str:code>/", documents.VerifyByCode.as_view(), name="verify-code"),
+    path("tasks/inbox/", tasks.TaskInbox.as_view(), name="task-inbox"),
+    path("tasks/queue/", tasks.TaskGroupQueue.as_view(), name="task-queue"),
+    path("tasks/approvals/", tasks.TaskApprovalQueue.as_view(), name="task-approvals"),
+    path("tasks/<int:task_id>/", tasks.TaskDetail.as_view(), name="task"),
+    path("tasks/<int:task_id>/claim/", tasks.TaskClaim.as_view(), name="task-claim"),
+    path("tasks/<int:task_id>/release/", tasks.TaskRelease.as_view(), name="task-release"),
     path("home/", home.HomeFigures.as_view(), name="home"),
     path("tokens/", tokens.TokenList.as_view(), name="tokens"),
     path("tokens/<int:pk>/", tokens.TokenDetail.as_view(), name="token"),
