@@ -7,11 +7,13 @@ Documents are numbered inside the step's transaction and rendered after commit
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
 from casework.access import WRITE_ROLES, has_role_over
+from casework.errors import DomainError
 from casework.models import (
     Case,
     Circumstance,
@@ -35,6 +37,9 @@ DECISION_KINDS = {
     ProposalKind.SUSPEND: K.DECISION_SUSPENSION,
     ProposalKind.RESTORE: K.DECISION_RESTORATION,
 }
+
+
+logger = logging.getLogger(__name__)
 
 
 def _day(value: Any) -> str:
@@ -174,7 +179,17 @@ def issue_step_documents(
     kinds = step_documents(step, case)
     if not kinds:
         return []
-    issuer = _issuer(case.organisation)
+    try:
+        issuer = _issuer(case.organisation)
+    except DomainError:
+        # A tree without any 机关代字 or approving committee is a configuration gap; the case
+        # must still move. Say so loudly (ids only) instead of failing the step.
+        logger.warning(
+            "case %s step %s: no issuing organisation configured, documents not issued",
+            case.pk,
+            step,
+        )
+        return []
     signer = actor if actor is not None and has_role_over(actor, issuer, WRITE_ROLES) else None
     return [
         document_issue(
