@@ -18,3 +18,7 @@ class HomeApp(Application):
 
 
 site = Site(title=_("联络 · 党员联络管理"), viewsets=[HomeApp()])
+
+from web.dashboard.viewset import DashboardApp  # noqa: E402
+
+site.viewsets.append(DashboardApp())
