@@ -7,6 +7,10 @@ of its children and a row belongs to the bucket whose path prefixes its organisa
 Python loop ever touches a member or case row.
 """
 
+# SQL below is assembled only from model table names and "%s" placeholders; values are
+# always passed as parameters.
+# ruff: noqa: S608
+
 from __future__ import annotations
 
 import datetime as dt

@@ -53,9 +53,7 @@ def test_figures_roll_up_from_branches_to_the_committee(world) -> None:
 def test_located_and_suspended_cases_and_median_days_are_counted_in_the_period(world) -> None:
     first, second = _members(world, 2)
     located = locate(world, svc.case_open(member=first, actor=world.officer))
-    Case.objects.filter(pk=located.pk).update(
-        opened_at=timezone.now() - dt.timedelta(days=10)
-    )
+    Case.objects.filter(pk=located.pk).update(opened_at=timezone.now() - dt.timedelta(days=10))
     suspended = search_fails(world, svc.case_open(member=second, actor=world.officer))
     decide(world, suspended, "suspend")
 

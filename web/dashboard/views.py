@@ -44,8 +44,7 @@ def charts(dashboard: Dashboard) -> dict[str, Any]:
         "rate": bar_chart(
             title=_("失联率（本期末／上期末，%）"),
             rows=[
-                (f.organisation.name, f.lost_contact_rate, f.lost_contact_rate_prev)
-                for f in rows
+                (f.organisation.name, f.lost_contact_rate, f.lost_contact_rate_prev) for f in rows
             ],
             unit="%",
         ),
