@@ -22,3 +22,7 @@ site = Site(title=_("联络 · 党员联络管理"), viewsets=[HomeApp()])
 from web.dashboard.viewset import DashboardApp  # noqa: E402
 
 site.viewsets.append(DashboardApp())
+
+from web.cases.viewset import CasesApp  # noqa: E402
+
+site.viewsets.append(CasesApp())
