@@ -19,10 +19,18 @@ class HomeApp(Application):
 
 site = Site(title=_("联络 · 党员联络管理"), viewsets=[HomeApp()])
 
+
+def add_app(app: Application) -> None:
+    """Register an application after the site is built: its URLs and its menu entry
+    (viewflow's menu reads `_children`, which `viewsets.append` alone does not update)."""
+    site.viewsets.append(app)
+    site._children.append(app)
+
+
 from web.dashboard.viewset import DashboardApp  # noqa: E402
 
-site.viewsets.append(DashboardApp())
+add_app(DashboardApp())
 
 from web.cases.viewset import CasesApp  # noqa: E402
 
-site.viewsets.append(CasesApp())
+add_app(CasesApp())
