@@ -7,7 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= settings.dev
 
-.PHONY: up test system venv migrate seed serve worker beat lint check-deploy bench clean
+.PHONY: up test system venv migrate seed serve worker beat lint check-deploy bench clean \
+	prod-local smoke deploy-validate
 
 ## make up: install what is missing, migrate SQLite, seed demo data, print logins, serve :8000
 up: system venv migrate seed serve
@@ -64,3 +65,15 @@ bench: venv
 
 clean:
 	rm -rf var/lianluo.sqlite3 var/media
+
+## make prod-local: production settings + gunicorn, Celery worker and beat (Procfile) on :8000
+prod-local: venv
+	bash deploy/prod-local.sh
+
+## make smoke: fresh database, Procfile processes, login over HTTP, a real task, clean stop
+smoke: venv
+	$(PY) deploy/smoke.py
+
+## make deploy-validate: check Dockerfile, compose, nginx, systemd units with the tools present
+deploy-validate:
+	bash deploy/validate.sh

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -102,6 +102,73 @@ def audit_record(
     return event
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event for `audit_record_many`, described by ids so callers need no model instances."""
+
+    action: str
+    organisation_id: int | None = None
+    object_type: str = ""
+    object_id: str = ""
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+    actor_id: int | None = None
+    actor_role: str = ""
+
+
+def audit_record_many(entries: Sequence[AuditEntry], *, batch_size: int = 5000) -> int:
+    """Append many events cheaply: each stream is locked once, the chain is computed in Python
+    and the events are bulk-inserted. Must run inside the caller's transaction. Returns the count.
+
+    Streams are locked in key order, so concurrent callers cannot deadlock on each other.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record_many must be called inside transaction.atomic()")
+    if not entries:
+        return 0
+    keys = sorted({f"org:{e.organisation_id}" if e.organisation_id else "system" for e in entries})
+    AuditStream.objects.bulk_create([AuditStream(key=key) for key in keys], ignore_conflicts=True)
+    streams = {
+        stream.key: stream
+        for stream in AuditStream.objects.select_for_update().filter(key__in=keys).order_by("key")
+    }
+    now = timezone.now()
+    request_id = _request_id()
+    events: list[AuditEvent] = []
+    for entry in entries:
+        stream = streams[f"org:{entry.organisation_id}" if entry.organisation_id else "system"]
+        event = AuditEvent(
+            stream=stream.key,
+            seq=stream.seq + 1,
+            at=now,
+            actor_id=entry.actor_id,
+            actor_role=entry.actor_role,
+            organisation_id=entry.organisation_id,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            before=_jsonable(entry.before),
+            after=_jsonable(entry.after),
+            reason=entry.reason,
+            request_id=request_id,
+            prev_hash=stream.head_hash or GENESIS,
+        )
+        event.hash = compute_hash(event)
+        stream.seq = event.seq
+        stream.head_hash = event.hash
+        events.append(event)
+    AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+    # One executemany rather than bulk_update: its CASE WHEN per row costs seconds at 1,000 rows.
+    table = connection.ops.quote_name(AuditStream._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET seq = %s, head_hash = %s WHERE id = %s",  # noqa: S608
+            [(stream.seq, stream.head_hash, stream.pk) for stream in streams.values()],
+        )
+    return len(events)
+
+
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     # Round-trip so the stored JSON equals what was hashed (dates become strings, etc.).
     loaded: dict[str, Any] = json.loads(json.dumps(data, ensure_ascii=False, default=str))
@@ -157,4 +224,11 @@ def verify_audit_chain() -> list[ChainBreak]:
     return breaks
 
 
-__all__ = ["ChainBreak", "audit_record", "compute_hash", "verify_audit_chain"]
+__all__ = [
+    "AuditEntry",
+    "ChainBreak",
+    "audit_record",
+    "audit_record_many",
+    "compute_hash",
+    "verify_audit_chain",
+]

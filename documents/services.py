@@ -158,7 +158,7 @@ def document_issue(
             case=case,
             member=member,
             replaces=replaces,
-            created_by=actor if actor is not None and actor.is_authenticated else None,
+            created_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
         )
         audit_record(
             actor=actor,
@@ -272,7 +272,7 @@ def document_void(*, document: Document, actor: User | None, reason: str) -> Doc
         before = document.status
         document.status = DocumentStatus.VOIDED
         document.voided_at = timezone.now()
-        document.voided_by = actor if actor is not None and actor.is_authenticated else None
+        document.voided_by_id = actor.pk if actor is not None and actor.is_authenticated else None
         document.void_reason = reason
         document.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
         audit_record(

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from settings.env import (
@@ -40,12 +43,15 @@ INSTALLED_APPS = [
     "integrations",
     "workflows",
     "web",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    "web.middleware.RequestIdMiddleware",  # first: even redirects and static files carry an id
     "django.middleware.security.SecurityMiddleware",
+    "web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "web.middleware.RequestIdMiddleware",
+    "web.metrics.RequestMetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "web.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -55,6 +61,7 @@ MIDDLEWARE = [
     "viewflow.middleware.HotwireTurboMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "settings.urls"
@@ -109,6 +116,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Workers log through LOGGING below (JSON in production, request ids from web.task_context).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The periodic work; each entry calls a thin task that calls a service.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "viewflow-timers": {
@@ -119,6 +128,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "documents.tasks.document_render_sweep",
         "schedule": 300,
     },
+}
+# Nightly lost-contact sweep (fans out one task per chunk of organisations).
+CELERY_BEAT_SCHEDULE["detect-lost-contact"] = {
+    "task": "casework.tasks.detect_lost_contact_task",
+    "schedule": crontab(hour=1, minute=30),
+}
+CELERY_BEAT_SCHEDULE["transfer-follow-ups"] = {
+    "task": "casework.tasks.transfer_follow_ups_task",
+    "schedule": crontab(hour=6, minute=0),
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -133,6 +151,21 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 SESSION_COOKIE_AGE = env_int("LIANLUO_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout, not absolute
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses logins while locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login lockout (django-axes): N failures for one username from one client address lock that
+# pair for the cool-off period. The address comes from web.lockout.client_ip (proxy-aware).
+AXES_FAILURE_LIMIT = env_int("LIANLUO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LIANLUO_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "web.lockout.client_ip"
+LIANLUO_TRUSTED_PROXY_COUNT = env_int("LIANLUO_TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_COOLOFF_MESSAGE = _("登录失败次数过多，账户已暂时锁定，请稍后再试。")
+AXES_PERMALOCK_MESSAGE = _("登录失败次数过多，账户已锁定，请联系系统管理员解锁。")
 
 # --- I18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -197,17 +230,21 @@ SPECTACULAR_SETTINGS = {
 
 # --- Logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOG_FORMAT = env_str("LIANLUO_LOG_FORMAT", "plain")  # "plain" or "json" (one object a line)
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LIANLUO_LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "web.middleware.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "web.jsonlog.JsonFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["request_id"],
         }
     },
@@ -222,3 +259,22 @@ LOGGING = {
 # --- Policy -----------------------------------------------------------------------------------
 # JSON object of RuleSet field → value applied over every rule set (casework/policy.py).
 LIANLUO_POLICY_OVERRIDES = json.loads(env_str("LIANLUO_POLICY_OVERRIDES", "{}"))
+
+# --- Operations: metrics, error reporting, object storage (deploy/RUNBOOK.md) -------------------
+# /metrics answers staff users, or a scraper sending "Authorization: Bearer <token>".
+LIANLUO_METRICS_TOKEN: str | None = env_optional("LIANLUO_METRICS_TOKEN")
+# Celery queues whose Redis length /metrics reports as queue depth.
+LIANLUO_METRICS_QUEUES = env_list("LIANLUO_METRICS_QUEUES", ["celery"])
+SENTRY_DSN: str | None = env_optional("SENTRY_DSN")
+if SENTRY_DSN:
+    from settings.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN)
+# Documents in object storage (S3-compatible) instead of MEDIA_ROOT: LIANLUO_STORAGE=s3.
+LIANLUO_STORAGE = env_str("LIANLUO_STORAGE", "local")
+if LIANLUO_STORAGE == "s3":
+    from settings.storage import s3_storage
+
+    STORAGES["default"] = s3_storage()  # type: ignore[assignment]
+elif LIANLUO_STORAGE != "local":
+    raise ImproperlyConfigured(f"LIANLUO_STORAGE must be local or s3, got {LIANLUO_STORAGE!r}.")

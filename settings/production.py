@@ -23,3 +23,13 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# One JSON object a line on stderr (journald / docker logs collect it).
+LOG_FORMAT = env_str("LIANLUO_LOG_FORMAT", "json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # type: ignore[index]  # noqa: F405
+# Probes and the metrics scraper talk to gunicorn directly over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# nginx (deploy/nginx) is the one proxy in front: it appends the client to X-Forwarded-For.
+LIANLUO_TRUSTED_PROXY_COUNT = env_int("LIANLUO_TRUSTED_PROXY_COUNT", 1, minimum=0)

@@ -25,3 +25,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 _default: dict = DATABASES["default"]  # type: ignore[type-arg]  # noqa: F405
 if str(_default["ENGINE"]).endswith("postgresql"):
     _default["OPTIONS"]["options"] = "-c lianluo.allow_audit_purge=on"
+
+# django-axes refuses Client.login() without a request; the lockout tests switch it on.
+AXES_ENABLED = False

@@ -5,11 +5,13 @@ from django.urls import include, path
 from viewflow.contrib.auth import AuthViewset
 
 from web.health import healthz, readyz
+from web.metrics import metrics_view
 from web.site import site
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("admin/", admin.site.urls),

@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
 
+from web.prevention.application import PreventionApp
 from web.views import HomeView
 
 
@@ -17,7 +18,7 @@ class HomeApp(Application):
     index_path = path("", HomeView.as_view(), name="index")
 
 
-site = Site(title=_("联络 · 党员联络管理"), viewsets=[HomeApp()])
+site = Site(title=_("联络 · 党员联络管理"), viewsets=[HomeApp(), PreventionApp()])
 
 
 def add_app(app: Application) -> None:

@@ -38,6 +38,7 @@ from casework.models.members import (
     MemberStatus,
     Relative,
 )
+from casework.models.notifications import Notification
 from casework.models.organisations import (
     Department,
     DepartmentKind,
@@ -46,7 +47,25 @@ from casework.models.organisations import (
     Role,
     RoleAssignment,
 )
-from casework.models.signals import ContactAttempt, ContactChannel, ContactOutcome
+from casework.models.signals import (
+    AbroadRecord,
+    AtRiskReminder,
+    Attendance,
+    AttendanceStatus,
+    ContactAttempt,
+    ContactChannel,
+    ContactOutcome,
+    DuesPayment,
+    FollowUp,
+    LedgerHandover,
+    LedgerKeeper,
+    Meeting,
+    MeetingKind,
+    MobileRecord,
+    RelationTransfer,
+    RollCall,
+    RollCallEntry,
+)
 from casework.models.timeline import TimelineEntry
 
 __all__ = [
@@ -92,4 +111,21 @@ __all__ = [
     "TalkRecord",
     "TimelineEntry",
     "WithdrawReason",
+]
+__all__ += [
+    "AbroadRecord",
+    "AtRiskReminder",
+    "Attendance",
+    "AttendanceStatus",
+    "DuesPayment",
+    "FollowUp",
+    "LedgerHandover",
+    "LedgerKeeper",
+    "Meeting",
+    "MeetingKind",
+    "MobileRecord",
+    "Notification",
+    "RelationTransfer",
+    "RollCall",
+    "RollCallEntry",
 ]

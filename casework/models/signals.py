@@ -62,3 +62,331 @@ class ContactAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.channel} {self.outcome}"
+
+
+class AtRiskReminder(models.Model):
+    """One reminder to the contact officer per at-risk window of a member.
+
+    A window is identified by the last-contact date the clock counts from (`last_seen`): a new
+    contact starts a new window, so the unique constraint means "no daily spam".
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="at_risk_reminders")
+    last_seen = models.DateField(_("最近联系日期（计时起点）"))
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("失联预警提醒")
+        verbose_name_plural = _("失联预警提醒")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "last_seen"], name="one_reminder_per_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}@{self.last_seen}"
+
+
+# --- Organisational life (measure 7): meetings with attendance, roll calls -------------------
+
+
+class MeetingKind(models.TextChoices):
+    BRANCH_GENERAL = "branch_general", _("支部党员大会")
+    BRANCH_COMMITTEE = "branch_committee", _("支部委员会")
+    PARTY_GROUP = "party_group", _("党小组会")
+    PARTY_LECTURE = "party_lecture", _("党课")
+    THEME_DAY = "theme_day", _("主题党日")
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("出席")
+    ABSENT = "absent", _("缺席")
+    EXCUSED = "excused", _("请假")
+
+
+class Meeting(models.Model):
+    organisation = models.ForeignKey(
+        "casework.Organisation", on_delete=models.PROTECT, related_name="meetings"
+    )
+    kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices)
+    held_on = models.DateField(_("召开日期"))
+    topic = models.CharField(_("主题"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("会议")
+        verbose_name_plural = _("会议")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["organisation", "held_on"], name="meeting_org_held")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on}"
+
+
+class Attendance(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendance")
+    status = models.CharField(_("出席情况"), max_length=10, choices=AttendanceStatus.choices)
+
+    class Meta:
+        verbose_name = _("出席记录")
+        verbose_name_plural = _("出席记录")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}/{self.member_id} {self.status}"
+
+
+class RollCall(models.Model):
+    """A roll call (点名): every member of the branch is called; who cannot be reached is
+    followed up by their contact officer at once."""
+
+    organisation = models.ForeignKey(
+        "casework.Organisation", on_delete=models.PROTECT, related_name="roll_calls"
+    )
+    held_on = models.DateField(_("点名日期"))
+    note = models.TextField(_("备注"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("点名")
+        verbose_name_plural = _("点名")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.held_on}"
+
+
+class RollCallEntry(models.Model):
+    roll_call = models.ForeignKey(RollCall, on_delete=models.CASCADE, related_name="entries")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="roll_call_entries")
+    answered = models.BooleanField(_("应答"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["roll_call", "member"], name="roll_call_entry_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.roll_call_id}/{self.member_id} {self.answered}"
+
+
+# --- Dues ------------------------------------------------------------------------------------
+
+
+class DuesPayment(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_payments")
+    paid_on = models.DateField(_("交纳日期"))
+    paid_until = models.DateField(_("交至月份"), help_text=_("所交党费截至的月份（取该月1日）"))
+    amount = models.DecimalField(_("金额（元）"), max_digits=10, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("党费交纳")
+        verbose_name_plural = _("党费交纳")
+        ordering = ["-paid_on", "-id"]
+        indexes = [models.Index(fields=["member", "paid_on"], name="dues_member_paid")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} → {self.paid_until:%Y-%m}"
+
+
+# --- Relation transfers (measure 2) and follow-ups -------------------------------------------
+
+
+class RelationTransfer(models.Model):
+    """An introduction letter (组织关系介绍信). The sending organisation stays responsible until
+    the receipt (回执) returns."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers")
+    serial = models.CharField(_("介绍信编号"), max_length=40, unique=True)
+    from_organisation = models.ForeignKey(
+        "casework.Organisation",
+        verbose_name=_("转出组织"),
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+    )
+    to_organisation = models.ForeignKey(
+        "casework.Organisation",
+        verbose_name=_("转入组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
+    )
+    to_name = models.CharField(_("转入组织名称"), max_length=200)
+    issued_on = models.DateField(_("开具日期"))
+    valid_until = models.DateField(_("有效期至"))
+    receipt_returned_on = models.DateField(_("回执退回日期"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("组织关系转接")
+        verbose_name_plural = _("组织关系转接")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("issued_on")),
+                name="transfer_valid_after_issue",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["from_organisation", "receipt_returned_on", "valid_until"],
+                name="transfer_outstanding",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.serial
+
+
+class FollowUp(models.Model):
+    """Something an officer must chase until resolved (an unreturned receipt, a member who did
+    not answer the roll call, an overdue mobile-member report)."""
+
+    organisation = models.ForeignKey(
+        "casework.Organisation", on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(_("类别"), max_length=40)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    title = models.CharField(_("事项"), max_length=200)
+    due_on = models.DateField(_("办理期限"))
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("跟进事项")
+        verbose_name_plural = _("跟进事项")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_type", "object_id"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="one_open_follow_up",
+            ),
+        ]
+        indexes = [models.Index(fields=["assignee", "resolved_at"], name="follow_up_assignee")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- Mobile and abroad members (measure 4) ---------------------------------------------------
+
+
+class MobileRecord(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="mobile_records")
+    certificate_no = models.CharField(_("流动党员活动证号"), max_length=40)
+    destination = models.CharField(_("流入地"), max_length=200)
+    start_on = models.DateField(_("外出日期"))
+    end_on = models.DateField(_("返回日期"), null=True, blank=True)
+    report_due_on = models.DateField(_("下次报告期限"))
+    last_report_on = models.DateField(_("最近报告日期"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("流动党员登记")
+        verbose_name_plural = _("流动党员登记")
+        ordering = ["-start_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.certificate_no
+
+
+class AbroadRecord(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="abroad_records")
+    destination = models.CharField(_("前往国家（地区）"), max_length=200)
+    purpose = models.CharField(_("事由"), max_length=200, blank=True)
+    left_on = models.DateField(_("出境日期"))
+    expected_return_on = models.DateField(_("预计回国日期"), null=True, blank=True)
+    returned_on = models.DateField(_("回国日期"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("出国（境）登记")
+        verbose_name_plural = _("出国（境）登记")
+        ordering = ["-left_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.destination}"
+
+
+# --- Ledger keeper and handover (measure 8) --------------------------------------------------
+
+
+class LedgerKeeper(models.Model):
+    organisation = models.OneToOneField(
+        "casework.Organisation", on_delete=models.PROTECT, related_name="ledger_keeper"
+    )
+    keeper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    since = models.DateField(_("担任日期"))
+
+    class Meta:
+        verbose_name = _("台账管理员")
+        verbose_name_plural = _("台账管理员")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.keeper_id}"
+
+
+class LedgerHandover(models.Model):
+    organisation = models.ForeignKey(
+        "casework.Organisation", on_delete=models.PROTECT, related_name="ledger_handovers"
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    handed_over_on = models.DateField(_("交接日期"))
+    items = models.TextField(_("交接清单"))
+    from_confirmed_at = models.DateTimeField(null=True, blank=True)
+    to_confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("台账交接记录")
+        verbose_name_plural = _("台账交接记录")
+        ordering = ["-handed_over_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.handed_over_on}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.from_confirmed_at is not None and self.to_confirmed_at is not None

@@ -1,0 +1,1 @@
+"""Prevention pages: at-risk members, quick contact, meetings, dues, transfers (measures 3-8)."""
