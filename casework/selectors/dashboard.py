@@ -33,6 +33,7 @@ from casework.models import (
     MemberStatus,
     Organisation,
     ProposalKind,
+    RelationTransfer,
 )
 from casework.policy import add_months, rules_for
 
@@ -263,6 +264,17 @@ def _overdue_inquiries(ids: Sequence[int], today: dt.date) -> dict[int, int]:
     return {row[0]: int(row[1]) for row in run_grouped(sql, values)}
 
 
+def _unreturned_receipts(ids: Sequence[int]) -> dict[int, int]:
+    """Introduction letters sent out whose receipt has not come back."""
+    cte, params = bucket_cte(ids)
+    sql = (
+        f"{cte} SELECT bucket.bucket_id, COUNT(*) FROM {RelationTransfer._meta.db_table} t "
+        "JOIN bucket ON bucket.org_id = t.from_organisation_id "
+        "WHERE t.receipt_returned_on IS NULL GROUP BY bucket.bucket_id"
+    )
+    return {row[0]: int(row[1]) for row in run_grouped(sql, params)}
+
+
 # ---- entry point ------------------------------------------------------------------------------
 
 
@@ -317,6 +329,7 @@ def dashboard_for_user(
     suspended = _suspensions(ids, start, prev_start, end)
     medians = _median_days_to_locate(ids, start, prev_start, end)
     inquiries = _overdue_inquiries(ids, today)
+    receipts = _unreturned_receipts(ids)
 
     rows: list[Figures] = []
     for org in [focus, *children]:
@@ -340,6 +353,7 @@ def dashboard_for_user(
                 median_days_to_locate=medians.get((org.pk, 1)),
                 median_days_to_locate_prev=medians.get((org.pk, 0)),
                 overdue_inquiries=inquiries.get(org.pk, 0),
+                unreturned_receipts=receipts.get(org.pk, 0),
             )
         )
     return Dashboard(

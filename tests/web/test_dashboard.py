@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from casework.models import AuditEvent, Case, Member
+from casework.models import AuditEvent, Case, Member, RelationTransfer
 from casework.selectors.dashboard import dashboard_for_user
 from casework.services import cases as svc
 from tests.casework.case_helpers import decide, locate, search_fails
@@ -35,6 +35,14 @@ def test_figures_roll_up_from_branches_to_the_committee(world) -> None:
     _contacted(branch_members[1], 10)
     svc.case_open(member=branch_members[2], actor=world.officer)
     svc.case_open(member=sibling_members[0], actor=None)
+    RelationTransfer.objects.create(
+        member=sibling_members[1],
+        serial="JS-1",
+        from_organisation=world.sibling_branch,
+        to_name="外地党支部",
+        issued_on=timezone.localdate(),
+        valid_until=timezone.localdate() + dt.timedelta(days=90),
+    )
 
     board = dashboard_for_user(user=world.approver, organisation_id=world.committee.pk)
 
@@ -42,6 +50,7 @@ def test_figures_roll_up_from_branches_to_the_committee(world) -> None:
     assert total.organisation == world.committee
     assert (total.members, total.at_risk, total.open_cases, total.opened) == (6, 1, 2, 2)
     assert total.by_stage == {"registered": 2}
+    assert total.unreturned_receipts == 1
     assert total.lost_contact_rate == pytest.approx(33.33)
     assert [row.organisation for row in board.children] == [world.general_branch]
     board = dashboard_for_user(user=world.approver, organisation_id=world.general_branch.pk)

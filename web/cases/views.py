@@ -30,6 +30,8 @@ from documents.selectors import document_list_for_user
 from web.cases.current_task import current_tasks
 
 PAGE_SIZE = 50
+# The filter lists organisations in tree order; deeper ones are reached from the dashboard.
+MAX_ORG_CHOICES = 300
 
 
 class CaseFilterForm(forms.Form):
@@ -63,7 +65,9 @@ class CaseListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         organisations = [
             (o.pk, ("　" * max(o.depth - 1, 0)) + o.name)
-            for o in organisation_list_for_user(user=request.user).only("pk", "name", "depth")
+            for o in organisation_list_for_user(user=request.user).only("pk", "name", "depth")[
+                :MAX_ORG_CHOICES
+            ]
         ]
         form = CaseFilterForm(request.GET or None, organisations=organisations)
         filters: dict[str, Any] = {}
@@ -77,10 +81,19 @@ class CaseListView(LoginRequiredMixin, View):
         page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
+        chosen = form.cleaned_data.get("org") if form.is_bound and form.is_valid() else None
         return render(
             request,
             "web/cases/list.html",
-            {"form": form, "page": page, "query": query.urlencode()},
+            {
+                "form": form,
+                "page": page,
+                "query": query.urlencode(),
+                "organisations": organisations,
+                "chosen_org": chosen,
+                "stages": CaseStatus.choices,
+                "chosen_stage": request.GET.get("stage", ""),
+            },
         )
 
 
