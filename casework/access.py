@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 
-from casework.models import Organisation, Role, RoleAssignment
+from casework.models import Member, Organisation, Role, RoleAssignment
 
 # Roles that may read the register and cases of their subtree (liaisons never may).
 REGISTER_ROLES = (
@@ -83,3 +83,30 @@ def has_role_over(user: User, organisation: Organisation, roles: Iterable[str]) 
 def has_role_at(user: User, organisation: Organisation, roles: Iterable[str]) -> bool:
     """True when the user holds one of `roles` exactly at `organisation`."""
     return any(org_id == organisation.pk for _, _, org_id in _assignments(user, roles))
+
+
+# Roles that may reveal personal data of every member in their subtree (the assigned
+# contact officer may reveal their own members; inspectors and liaisons never may).
+REVEAL_ROLES = (Role.BRANCH_SECRETARY, Role.COORDINATOR, Role.ADMINISTRATOR)
+
+
+def may_edit_member(user: User, organisation: Organisation) -> bool:
+    return has_role_over(user, organisation, WRITE_ROLES)
+
+
+def may_reveal_member(user: User, member: Member) -> bool:
+    """Secretary, coordinator or administrator over the member's organisation, or the
+    contact officer assigned to that very member."""
+    organisation = member.organisation
+    if has_role_over(user, organisation, REVEAL_ROLES):
+        return True
+    return (
+        member.contact_officer_id is not None
+        and member.contact_officer_id == user.pk
+        and has_role_over(user, organisation, (Role.CONTACT_OFFICER,))
+    )
+
+
+def may_reveal_in(user: User, organisation: Organisation) -> bool:
+    """Whether the user may reveal every member of `organisation`'s subtree (exports)."""
+    return has_role_over(user, organisation, REVEAL_ROLES)

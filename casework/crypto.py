@@ -54,3 +54,20 @@ def blind_index(kind: str, value: str) -> str:
     normalised = unicodedata.normalize("NFKC", value).strip().upper()
     message = f"{kind}:{normalised}".encode()
     return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _primary(key: str) -> Fernet:
+    return Fernet(key.encode())
+
+
+def is_current(token: str) -> bool:
+    """True when `token` is already encrypted under the primary (first) key."""
+    keys = settings.LIANLUO_PII_KEYS
+    if not keys:
+        raise ImproperlyConfigured("LIANLUO_PII_KEYS is empty: personal data cannot be encrypted.")
+    try:
+        _primary(keys[0]).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True

@@ -35,3 +35,13 @@ class Conflict(DomainError):
 
     code = "conflict"
     http_status = 409
+
+
+class InvalidData(DomainError):
+    """Input that fails validation; `errors` maps field names to Chinese messages."""
+
+    code = "invalid_data"
+
+    def __init__(self, message: str | Promise, *, errors: dict[str, str]) -> None:
+        super().__init__(message)
+        self.errors = errors

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from casework.audit import audit_record
@@ -83,3 +83,18 @@ def transfer_follow_ups_task(as_of: str | None = None) -> int:
 
     day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
     return transfer_follow_ups_create(as_of=day)
+
+
+@shared_task(
+    name="casework.tasks.import_job_run",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def import_job_run(job_id: int) -> str:
+    """Run one import job (ids only; running it twice does nothing the second time)."""
+    from casework.services.imports import import_job_execute
+
+    job = import_job_execute(job_id=job_id)
+    return job.status if job is not None else "skipped"

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
 
 from web.prevention.application import PreventionApp
+from web.register.urls import RegisterApp
 from web.views import HomeView
 
 
@@ -18,7 +19,10 @@ class HomeApp(Application):
     index_path = path("", HomeView.as_view(), name="index")
 
 
-site = Site(title=_("联络 · 党员联络管理"), viewsets=[HomeApp(), PreventionApp()])
+site = Site(
+    title=_("联络 · 党员联络管理"),
+    viewsets=[HomeApp(), RegisterApp(), PreventionApp()],
+)
 
 
 def add_app(app: Application) -> None:

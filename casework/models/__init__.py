@@ -23,6 +23,7 @@ from casework.models.decisions import (
     ReviewLevel,
     TalkRecord,
 )
+from casework.models.imports import ImportJob, ImportStatus
 from casework.models.inquiries import (
     SETTLED_INQUIRY_STATUSES,
     Inquiry,
@@ -89,6 +90,8 @@ __all__ = [
     "DepartmentKind",
     "Gender",
     "Ground",
+    "ImportJob",
+    "ImportStatus",
     "Inquiry",
     "InquiryAnswer",
     "InquiryStatus",

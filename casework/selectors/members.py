@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from casework.access import REGISTER_ROLES, User, scope_q
+from casework.access import REGISTER_ROLES, WRITE_ROLES, User, scope_q
 from casework.errors import NotFound
-from casework.models import Member
+from casework.models import ImportJob, Member, MemberChange
 
 
 def member_list_for_user(*, user: User) -> QuerySet[Member]:
@@ -19,4 +19,23 @@ def member_get_for_user(*, user: User, pk: int) -> Member:
     try:
         return member_list_for_user(user=user).select_related("organisation").get(pk=pk)
     except (Member.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("not found") from exc
+
+
+def member_history_for_user(*, user: User, member: Member) -> QuerySet[MemberChange]:
+    """The attributed edits of a member the user may already see (masked at write time)."""
+    member_get_for_user(user=user, pk=member.pk)
+    return MemberChange.objects.filter(member=member).select_related("actor").order_by("-at", "-id")
+
+
+def import_job_list_for_user(*, user: User) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(
+        scope_q(user, "organisation__path", WRITE_ROLES)
+    ).select_related("organisation", "created_by")
+
+
+def import_job_get_for_user(*, user: User, pk: int) -> ImportJob:
+    try:
+        return import_job_list_for_user(user=user).get(pk=pk)
+    except (ImportJob.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("not found") from exc

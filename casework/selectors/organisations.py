@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from casework.access import REGISTER_ROLES, User, scope_q
+from casework.access import REGISTER_ROLES, WRITE_ROLES, User, scope_q
 from casework.errors import NotFound
 from casework.models import Organisation
 
@@ -18,3 +18,8 @@ def organisation_get_for_user(*, user: User, pk: int) -> Organisation:
         return organisation_list_for_user(user=user).get(pk=pk)
     except (Organisation.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("not found") from exc
+
+
+def organisation_list_for_writer(*, user: User) -> QuerySet[Organisation]:
+    """Organisations where the user may change the register (import, edit)."""
+    return Organisation.objects.filter(scope_q(user, "path", WRITE_ROLES)).order_by("path")

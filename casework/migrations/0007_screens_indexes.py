@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casework", "0005_signals_ledgers"),
+        ("casework", "0006_merge_0004_register_imports_0005_signals_ledgers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
