@@ -28,6 +28,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.test")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lianluo_screens")
 
 SIZES = {
+    "tiny": {"members": 2_000, "cases": 400, "branches": 8},
     "small": {"members": 20_000, "cases": 4_000, "branches": 40},
     "large": {"members": 1_000_000, "cases": 200_000, "branches": 2_000},
 }
