@@ -39,7 +39,7 @@ _state: dict[str, object] = {}
 def font_paths() -> dict[str, Path]:
     """Role → font file; raises ImproperlyConfigured naming the missing file."""
     base = Path(settings.LIANLUO_FONT_DIR)
-    files = {**DEFAULT_FONT_FILES, **getattr(settings, "LIANLUO_FONT_FILES", {})}
+    files = {**DEFAULT_FONT_FILES, **settings.LIANLUO_FONT_FILES}
     paths = {role: base / name for role, name in files.items()}
     for role, path in paths.items():
         if not path.is_file():
@@ -61,7 +61,7 @@ def font_face_css() -> str:
 
 def shared_fonts() -> tuple[FontConfiguration, CSS]:
     """The process-wide FontConfiguration and the compiled stylesheet that uses it."""
-    key = str(settings.LIANLUO_FONT_DIR)
+    key = repr((str(settings.LIANLUO_FONT_DIR), sorted(settings.LIANLUO_FONT_FILES.items())))
     with _lock:
         if _state.get("key") != key:
             config = FontConfiguration()

@@ -2,6 +2,15 @@
 
 Pure function of its inputs: no database access, so the same code renders draft previews,
 issued documents in the Celery worker, the samples command and the benchmark.
+
+Context keys every kind understands (all optional; values are plain JSON):
+  date ("2026-11-26", set by document_issue), title or title_lines (list of lines),
+  addressee, body (list of paragraphs: "text", {"h1": …}, {"h2": …}) appended after the
+  kind's standard text, attachments ([{"name", "header", "rows", "widths"}]: a note, and a
+  table page when rows are given), signature (defaults to the issuer), contact.
+Kind-specific keys (member, members, department, due_date, talk, meeting, approvals,
+timeline, …) are read by documents/templates/documents/kinds/<kind>.html; samples.py
+has one realistic context per kind.
 """
 
 from __future__ import annotations
@@ -69,7 +78,7 @@ def template_context(
     ctx: dict[str, Any] = dict(context)
     qr = ""
     if verify_code:
-        qr = segno.make(verify_url(verify_code), error="m").svg_data_uri(scale=4, border=0)
+        qr = segno.make(verify_url(verify_code), error="m", mask=0).png_data_uri(scale=4, border=0)
     ctx.update(
         kind=kind,
         kind_label=DocumentKind(kind).label,

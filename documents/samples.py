@@ -168,7 +168,7 @@ def sample_context(kind: str) -> dict[str, Any]:
                 "defence": False,
             },
             "resolution": f"对{MEMBER['name']}同志停止党籍",
-            "title": "中共福州第一中学教工第一支部大会关于对王䶮同志停止党籍的决议",
+            "title_lines": ["中共福州第一中学教工第一支部大会", "关于对王䶮同志停止党籍的决议"],
             "signature": BRANCH,
         }
     if k == K.REQUEST:

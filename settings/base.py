@@ -260,6 +260,36 @@ LOGGING = {
 # JSON object of RuleSet field → value applied over every rule set (casework/policy.py).
 LIANLUO_POLICY_OVERRIDES = json.loads(env_str("LIANLUO_POLICY_OVERRIDES", "{}"))
 
+# --- Integrations (departments, messaging) ------------------------------------------------------
+LIANLUO_LETTER_BACKEND = env_str(
+    "LIANLUO_LETTER_BACKEND", "integrations.letters.DocumentsLetterBackend"
+)
+LIANLUO_HTTP_TIMEOUT = env_int("LIANLUO_HTTP_TIMEOUT", 10, minimum=1)
+LIANLUO_DELIVERY_MAX_RETRIES = env_int("LIANLUO_DELIVERY_MAX_RETRIES", 6, minimum=0)
+LIANLUO_DELIVERY_BACKOFF_SECONDS = env_int("LIANLUO_DELIVERY_BACKOFF_SECONDS", 30, minimum=1)
+LIANLUO_DELIVERY_BACKOFF_MAX_SECONDS = env_int(
+    "LIANLUO_DELIVERY_BACKOFF_MAX_SECONDS", 3600, minimum=1
+)
+LIANLUO_WEBHOOK_WINDOW_SECONDS = env_int("LIANLUO_WEBHOOK_WINDOW_SECONDS", 300, minimum=10)
+LIANLUO_INQUIRY_AUTO_REMIND = env_bool("LIANLUO_INQUIRY_AUTO_REMIND", True)
+LIANLUO_SMS_BACKEND = env_str(
+    "LIANLUO_SMS_BACKEND", "integrations.messaging.console.ConsoleBackend"
+)
+LIANLUO_WECHAT_BACKEND = env_str(
+    "LIANLUO_WECHAT_BACKEND", "integrations.messaging.console.ConsoleBackend"
+)
+LIANLUO_SMS_URL = env_str("LIANLUO_SMS_URL", "")
+LIANLUO_SMS_TOKEN = env_str("LIANLUO_SMS_TOKEN", "")
+LIANLUO_SMS_SIGN_NAME = env_str("LIANLUO_SMS_SIGN_NAME", "联络")
+LIANLUO_WECHAT_URL = env_str("LIANLUO_WECHAT_URL", "")
+LIANLUO_WECHAT_TOKEN = env_str("LIANLUO_WECHAT_TOKEN", "")
+LIANLUO_MESSAGE_FILE_DIR = env_str("LIANLUO_MESSAGE_FILE_DIR", str(VAR_DIR / "messages"))
+LIANLUO_RECONNECT_LINK_DAYS = env_int("LIANLUO_RECONNECT_LINK_DAYS", 7, minimum=1)
+CELERY_BEAT_SCHEDULE["inquiries-overdue"] = {
+    "task": "integrations.tasks.inquiries_overdue_task",
+    "schedule": 3600,
+}
+
 # --- Operations: metrics, error reporting, object storage (deploy/RUNBOOK.md) -------------------
 # /metrics answers staff users, or a scraper sending "Authorization: Bearer <token>".
 LIANLUO_METRICS_TOKEN: str | None = env_optional("LIANLUO_METRICS_TOKEN")

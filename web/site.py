@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
 
+from integrations.site import CoordinationApp, LiaisonApp
 from web.prevention.application import PreventionApp
 from web.register.urls import RegisterApp
 from web.views import HomeView
@@ -21,7 +22,7 @@ class HomeApp(Application):
 
 site = Site(
     title=_("联络 · 党员联络管理"),
-    viewsets=[HomeApp(), RegisterApp(), PreventionApp()],
+    viewsets=[HomeApp(), RegisterApp(), PreventionApp(), CoordinationApp(), LiaisonApp()],
 )
 
 
@@ -32,6 +33,10 @@ def add_app(app: Application) -> None:
     site._children.append(app)
 
 
+from workflows.viewset import CaseFlowViewset  # noqa: E402
+
+site.viewsets.append(CaseFlowViewset())
+
 from web.dashboard.viewset import DashboardApp  # noqa: E402
 
 add_app(DashboardApp())
@@ -39,3 +44,7 @@ add_app(DashboardApp())
 from web.cases.viewset import CasesApp  # noqa: E402
 
 add_app(CasesApp())
+
+from web.queues.viewset import QueuesApp  # noqa: E402
+
+add_app(QueuesApp())

@@ -1,6 +1,14 @@
+"""viewflow flows: the case process, its human tasks, queues and timers. No business rules here."""
+
 from django.apps import AppConfig
 
 
 class WorkflowsConfig(AppConfig):
     name = "workflows"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from casework import hooks
+        from workflows.hooks import start_processes_on_commit
+
+        hooks.cases_opened.register(start_processes_on_commit)

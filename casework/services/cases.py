@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework import hooks
 from casework.access import has_role_at, has_role_over
 from casework.errors import Conflict, DomainError, PermissionDenied
 from casework.models import (
@@ -90,6 +91,7 @@ def case_open(
                 comment=reason,
                 details={"member": member.pk, "circumstance": circumstance},
             )
+            hooks.cases_opened.run_on_commit([case.pk])
     except IntegrityError as exc:  # the DB constraint backs the check above
         raise Conflict(_("该党员已有未结案件，不能重复立案。"), code="case_already_open") from exc
     return case

@@ -1,0 +1,273 @@
+"""Benchmark: formal document rendering (WeasyPrint) beside Typst as the fast reference.
+
+Metrics (medians over --runs):
+  letter_warm_ms     two-page inquiry letter, warm, one process (goal <= 100 ms)
+  letters_per_s_2p   letters per second with 2 worker processes (goal >= 10/s)
+  dossier_50p_s      50-page case dossier (goal <= 4 s)
+  peak_rss_mb        peak RSS of the process after letters and the dossier (goal <= 300 MB)
+  peak_rss_letter_worker_mb  peak RSS of each letter worker process
+  *_cpu_*            CPU time of the same calls: on a shared, overloaded machine this is
+                     closer to what an idle core would take than the wall-clock figure
+  typst_letter_ms    the same letter typeset by Typst, warm, same run (reference)
+
+Usage: .venv/bin/python bench/bench_documents.py [--size small|large] [--runs N]
+Prints one JSON object on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.test")
+
+SIZES = {
+    "small": {"letters_per_worker": 10, "runs": 3},
+    "large": {"letters_per_worker": 40, "runs": 5},
+}
+DOSSIER_EVENTS = 760  # about 50 pages of timeline
+
+
+def _setup() -> None:
+    import django
+
+    django.setup()
+
+
+def letter_context() -> dict[str, Any]:
+    from documents.samples import sample_context
+
+    ctx = sample_context("inquiry_letter")
+    # The attachment is noted but its table page left out: the letter itself, two pages.
+    ctx["attachments"] = [{"name": "失联党员名单"}]
+    return ctx
+
+
+def render_letter() -> bytes:
+    from documents.render import render_pdf
+    from documents.samples import SAMPLE_ISSUER
+
+    return render_pdf(
+        kind="inquiry_letter",
+        issuer=SAMPLE_ISSUER,
+        context=letter_context(),
+        number="榕教工委函〔2026〕12号",
+        verify_code="BENCH2345ABC",
+    )
+
+
+def render_dossier() -> bytes:
+    from documents.render import render_pdf
+    from documents.samples import SAMPLE_ISSUER, dossier_context, sample_context
+
+    ctx = {**sample_context("dossier"), **dossier_context(DOSSIER_EVENTS)}
+    return render_pdf(
+        kind="dossier",
+        issuer=SAMPLE_ISSUER,
+        context=ctx,
+        number="榕教工委卷〔2026〕1号",
+        verify_code="BENCH2345DOS",
+    )
+
+
+def pages(pdf: bytes) -> int:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(BytesIO(pdf)).pages)
+
+
+TYPST_LETTER = r"""
+#set page(paper: "a4", margin: (top: 37mm, bottom: 35mm, left: 28mm, right: 26mm),
+  footer: context { let n = counter(page).get().first(); if n > 1 {
+    set text(font: ("FandolSong", "Noto Serif CJK SC"), size: 14pt)
+    if calc.odd(n) { align(right)[— #n —#h(1em)] } else { align(left)[#h(1em)— #n —] } } })
+#set text(font: ("FandolFang", "Noto Serif CJK SC"), size: 16pt, lang: "zh", tracking: -0.073mm)
+#set par(justify: true, first-line-indent: (amount: 2em, all: true),
+  leading: 10.227mm - 16pt, spacing: 10.227mm - 16pt)
+#v(-7mm)
+#align(center, text(font: "FandolSong", weight: "bold", fill: rgb("#e60012"), size: 30pt)[MARK])
+#line(length: 170mm, start: (-8mm, 0mm), stroke: 2.25pt + rgb("#e60012"))
+#align(right)[NUMBER]
+#v(10mm)
+#align(center, text(font: ("FandolSong", "Noto Serif CJK SC"), weight: "bold", size: 22pt)[TITLE])
+#v(10mm)
+#par(first-line-indent: 0pt)[ADDRESSEE：]
+BODY
+#v(10mm)
+#par(first-line-indent: 2em)[附件：失联党员名单]
+#v(20mm)
+#align(right)[#box(align(center)[SIGN \ DATE])#h(4em)]
+"""
+
+
+def typst_source() -> str:
+    ctx = letter_context()
+    body = [
+        "根据《中国共产党党员教育管理工作条例》和上级党组织关于开展失联党员排查工作的部署要求，"
+        "我委对所属各级党组织的党员信息进行了全面核查，发现部分党员长期与党组织失去联系。"
+        "为切实加强党员教育管理，现将有关事项函告如下：",
+        '#text(font: "FandolHei")[一、基本情况]',
+        f"经核查，我委所属党组织共有{len(ctx['members'])}名党员与组织失去联系超过6个月（名单详见附件）。"
+        "我委已通过电话、信函、走访等方式多次联系，均未取得联系。",
+        '#text(font: "FandolHei")[二、协助事项]',
+        '#text(font: "FandolKai")[（一）协助核实党员现住址及联系方式。]',
+        f"恳请贵单位依托{ctx['system']}，协助核实附件所列人员的{ctx['items']}，"
+        f"并于{ctx['due_date']}前将核查结果书面反馈我委。",
+        '#text(font: "FandolKai")[（二）做好信息保密工作。]',
+        "附件所列人员信息仅用于查找失联党员，请贵单位按照有关规定妥善保管，不得用于其他用途。",
+        "感谢贵单位的大力支持！",
+    ]
+    return (
+        TYPST_LETTER.replace("MARK", "中共福州市委教育工委")
+        .replace("NUMBER", "榕教工委函〔2026〕12号")
+        .replace("TITLE", "中共福州市委教育工委关于 \\ 协助查找失联党员的函")
+        .replace("ADDRESSEE", ctx["department"])
+        .replace("BODY", "\n\n".join(body))
+        .replace("SIGN", "中共福州市委教育工委")
+        .replace("DATE", "2026年11月26日")
+    )
+
+
+_typst: dict[str, Any] = {}
+
+
+def typst_compile() -> bytes:
+    """The same letter by Typst; one Compiler per process so its fonts load once (fair)."""
+    import typst
+    from django.conf import settings
+
+    if "compiler" not in _typst:
+        _typst["compiler"] = typst.Compiler(
+            font_paths=[str(settings.LIANLUO_FONT_DIR), "/usr/share/fonts/opentype/noto"],
+            ignore_system_fonts=True,
+        )
+    pdf: bytes = _typst["compiler"].compile(input=typst_source().encode())
+    return pdf
+
+
+def _timed(fn: Any, n: int, cpu: list[float] | None = None) -> list[float]:
+    """Wall-clock seconds per call; CPU seconds appended to `cpu` (the machine is shared)."""
+    out = []
+    for _ in range(n):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        fn()
+        out.append(time.perf_counter() - started)
+        if cpu is not None:
+            cpu.append(time.process_time() - started_cpu)
+    return out
+
+
+def own_peak_rss_mb() -> float:
+    """VmHWM of this process: unlike ru_maxrss it is not inherited from the parent."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _worker(barrier: Any, n: int, queue: Any) -> None:
+    _setup()
+    render_letter()  # warm: fonts, templates
+    barrier.wait(timeout=600)
+    for _ in range(n):
+        render_letter()
+    queue.put(own_peak_rss_mb())
+
+
+def letters_per_second(n: int, worker_rss: list[float]) -> float:
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(3)
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(barrier, n, queue)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    barrier.wait(timeout=600)
+    started = time.perf_counter()
+    for _ in procs:
+        worker_rss.append(queue.get(timeout=1200))
+    elapsed = time.perf_counter() - started
+    for p in procs:
+        p.join()
+    return 2 * n / elapsed
+
+
+def metric(values: list[float], unit: str) -> dict[str, Any]:
+    return {
+        "median": round(statistics.median(values), 3),
+        "min": round(min(values), 3),
+        "max": round(max(values), 3),
+        "unit": unit,
+    }
+
+
+def main() -> None:
+    import weasyprint
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", choices=sorted(SIZES), default="small")
+    parser.add_argument("--runs", type=int, default=None)
+    args = parser.parse_args()
+    size = SIZES[args.size]
+    runs = args.runs or size["runs"]
+    _setup()
+
+    letter = render_letter()  # warm-up (font loading, template compilation)
+    letter_cpu: list[float] = []
+    letter_ms = [t * 1000 for t in _timed(render_letter, runs * 3, letter_cpu)]
+    typst_compile()
+    typst_ms = [t * 1000 for t in _timed(typst_compile, runs * 3)]
+    dossier = render_dossier()
+    dossier_cpu: list[float] = []
+    dossier_s = _timed(render_dossier, runs, dossier_cpu)
+    rss = own_peak_rss_mb()
+    worker_rss: list[float] = []
+    per_s = [letters_per_second(size["letters_per_worker"], worker_rss) for _ in range(runs)]
+
+    print(
+        json.dumps(
+            {
+                "name": "documents",
+                "metrics": {
+                    "letter_warm_ms": metric(letter_ms, "ms"),
+                    "letter_warm_cpu_ms": metric([t * 1000 for t in letter_cpu], "ms"),
+                    "letters_per_s_2p": metric(per_s, "letters/s"),
+                    "dossier_50p_s": metric(dossier_s, "s"),
+                    "dossier_50p_cpu_s": metric(dossier_cpu, "s"),
+                    "peak_rss_mb": metric([rss], "MB"),
+                    "peak_rss_letter_worker_mb": metric(worker_rss, "MB"),
+                    "typst_letter_ms": metric(typst_ms, "ms"),
+                },
+                "size": {
+                    "letter_pages": pages(letter),
+                    "letter_bytes": len(letter),
+                    "typst_letter_pages": pages(typst_compile()),
+                    "dossier_pages": pages(dossier),
+                    "dossier_events": DOSSIER_EVENTS,
+                    "letters_per_worker": size["letters_per_worker"],
+                },
+                "runs": runs,
+                "notes": (
+                    f"WeasyPrint {weasyprint.__version__}, PDF/A-2b, Fandol + Noto CJK fallback, "
+                    "one FontConfiguration and compiled stylesheet per process; 2 cores shared "
+                    f"with other work (load average {os.getloadavg()[0]:.1f})"
+                ),
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

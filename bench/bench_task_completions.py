@@ -1,0 +1,300 @@
+"""Human-task completions per second through the case flow + casework services on PostgreSQL,
+with 2 worker processes, and SQL queries per completion.
+
+    .venv/bin/python bench/bench_task_completions.py [--size tiny|small|large]
+        [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+
+Each case goes outreach(located) → talk (case_mark_located + talk record document) →
+assess_cause (objective) → approval (case_approve + 批复) → close (case_close): 5 human-task
+completions, each preceded by its claim. Cases are spread over many branches (the audit chain
+is per organisation). PDF rendering is a Celery job after commit and is not part of a
+completion (disabled here). Prints one JSON object on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZES = {
+    "tiny": {"cases_per_process": 5, "branches": 4},
+    "small": {"cases_per_process": 40, "branches": 20},
+    "large": {"cases_per_process": 400, "branches": 100},
+}
+DB_NAME = "lianluo_bench_task_completions"
+STEPS = 5
+
+
+def log(*parts: object) -> None:
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def _with_db(url: str, name: str) -> str:
+    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
+
+
+def _setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "settings.test"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    import documents.services
+
+    documents.services._enqueue_render = lambda document_id: None  # type: ignore[assignment]
+
+
+def _create_database(server_url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(_with_db(server_url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    return _with_db(server_url, DB_NAME)
+
+
+def _drop_database(server_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_with_db(server_url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+def _world(branches: int) -> list[dict[str, int]]:
+    """Branches under one committee, each with an officer; returns ids per branch."""
+    from casework.models import MembershipType, OrgKind, Role
+    from tests.factories import make_member, make_org, make_user
+
+    dept = make_org("基准组织部", OrgKind.DEPARTMENT, doc_code="基组", may_approve=True)
+    committee = make_org("基准党委", OrgKind.COMMITTEE, dept, doc_code="基委", may_approve=True)
+    out = []
+    for i in range(branches):
+        branch = make_org(f"基准第{i}党支部", OrgKind.BRANCH, committee, doc_code=f"基{i}支")
+        officer = make_user(f"bench_officer_{i}", Role.CONTACT_OFFICER, branch)
+        approver = make_user(f"bench_approver_{i}", Role.COMMITTEE_APPROVER, committee)
+        t1 = make_member(branch, name="谈话人甲", membership_type=MembershipType.FULL)
+        t2 = make_member(branch, name="谈话人乙", membership_type=MembershipType.FULL)
+        out.append(
+            {
+                "branch": branch.pk,
+                "officer": officer.pk,
+                "approver": approver.pk,
+                "t1": t1.pk,
+                "t2": t2.pk,
+            }
+        )
+    return out
+
+
+def _open_cases(world: list[dict[str, int]], count: int, tag: str) -> list[tuple[int, int]]:
+    """Open `count` cases (processes start via the hook); returns (case_id, branch index)."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from casework.models import Organisation
+
+    User = get_user_model()
+    from casework.services.cases import case_open
+    from tests.factories import make_member
+
+    opened = []
+    for n in range(count):
+        b = n % len(world)
+        branch = Organisation.objects.get(pk=world[b]["branch"])
+        officer = User.objects.get(pk=world[b]["officer"])
+        member = make_member(branch, name=f"党员{tag}{n}")
+        with transaction.atomic():
+            case = case_open(member=member, actor=officer)
+        opened.append((case.pk, b))
+    return opened
+
+
+def _walk(
+    world: list[dict[str, int]], cases: list[tuple[int, int]], count_queries: bool = False
+) -> dict[str, Any]:
+    """Drive every case through its 5 steps; returns elapsed seconds and query counts."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from casework.models import Member
+
+    User = get_user_model()
+    from casework.services import cases as svc
+    from workflows import services
+    from workflows.models import TaskDue
+
+    users = {uid: User.objects.get(pk=uid) for w in world for uid in (w["officer"], w["approver"])}
+    talkers = {
+        i: (Member.objects.get(pk=w["t1"]), Member.objects.get(pk=w["t2"]))
+        for i, w in enumerate(world)
+    }
+    today = timezone.localdate()
+    complete_queries: list[int] = []
+    claim_queries: list[int] = []
+
+    def do(case_id: int, node: str, user: Any, perform: Any, route: str | None = None) -> None:
+        task_id, process_id = (
+            TaskDue.objects.filter(case_id=case_id, node=node, state="open")
+            .values_list("task_id", "task__process_id")
+            .get()
+        )
+        if count_queries:
+            with CaptureQueriesContext(connection) as ctx:
+                services.task_claim(task_id=task_id, user=user)
+            claim_queries.append(len(ctx.captured_queries))
+            with CaptureQueriesContext(connection) as ctx:
+                services.task_complete(
+                    task_id=task_id, process_id=process_id, user=user, perform=perform, route=route
+                )
+            complete_queries.append(len(ctx.captured_queries))
+        else:
+            services.task_claim(task_id=task_id, user=user)
+            services.task_complete(
+                task_id=task_id, process_id=process_id, user=user, perform=perform, route=route
+            )
+
+    start = time.perf_counter()
+    for case_id, b in cases:
+        officer, approver = users[world[b]["officer"]], users[world[b]["approver"]]
+        a, c = talkers[b]
+        do(case_id, "outreach", officer, lambda case: case, route="talk")
+        do(
+            case_id,
+            "talk",
+            officer,
+            lambda case, officer=officer, a=a, c=c: svc.case_mark_located(
+                case=case, actor=officer, talkers=(a, c), held_on=today, content="更换手机号码"
+            ),
+        )
+        do(
+            case_id,
+            "assess_cause",
+            officer,
+            lambda case, officer=officer: svc.case_assess_cause(
+                case=case, actor=officer, cause="objective"
+            ),
+        )
+        do(
+            case_id,
+            "approval",
+            approver,
+            lambda case, u=approver: svc.case_approve(case=case, actor=u),
+        )
+        do(case_id, "close", officer, lambda case, u=officer: svc.case_close(case=case, actor=u))
+    return {
+        "elapsed": time.perf_counter() - start,
+        "completions": len(cases) * STEPS,
+        "complete_queries": complete_queries,
+        "claim_queries": claim_queries,
+    }
+
+
+def _worker(
+    url: str, world: list[dict[str, int]], cases: list[tuple[int, int]], queue: Any, go: Any
+) -> None:
+    _setup_django(url)
+    go.wait()
+    queue.put(_walk(world, cases))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", choices=list(SIZES), default="small")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+    )
+    args = parser.parse_args()
+    size = SIZES[args.size]
+    url = _create_database(args.database_url)
+    try:
+        _setup_django(url)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        world = _world(size["branches"])
+        per = size["cases_per_process"]
+        # queries per completion, single process
+        probe = _walk(world, _open_cases(world, 5, "probe"), count_queries=True)
+        rates = []
+        ctx = mp.get_context("spawn")
+        for run in range(args.repeats):
+            cases = _open_cases(world, 2 * per, f"r{run}")
+            from django.db import connections
+
+            connections.close_all()
+            queue, go = ctx.Queue(), ctx.Event()
+            procs = [
+                ctx.Process(target=_worker, args=(url, world, cases[i::2], queue, go))
+                for i in range(2)
+            ]
+            for p in procs:
+                p.start()
+            time.sleep(3)  # let both processes import and set up Django
+            t0 = time.perf_counter()
+            go.set()
+            results = [queue.get() for _ in procs]
+            wall = time.perf_counter() - t0
+            for p in procs:
+                p.join()
+            done = sum(r["completions"] for r in results)
+            rates.append(done / max(r["elapsed"] for r in results))
+            log(f"run {run}: {done} completions, wall {wall:.2f}s, {rates[-1]:.1f}/s")
+
+        def metric(values: list[float], unit: str) -> dict[str, Any]:
+            return {
+                "median": statistics.median(values),
+                "min": min(values),
+                "max": max(values),
+                "unit": unit,
+            }
+
+        print(
+            json.dumps(
+                {
+                    "name": "task_completions",
+                    "metrics": {
+                        "completions_per_s": metric(
+                            rates, "completions/s (claim + complete, 2 processes)"
+                        ),
+                        "queries_per_completion": metric(
+                            [float(q) for q in probe["complete_queries"]], "queries"
+                        ),
+                        "queries_per_claim": metric(
+                            [float(q) for q in probe["claim_queries"]], "queries"
+                        ),
+                    },
+                    "size": {**size, "processes": 2, "steps_per_case": STEPS},
+                    "runs": len(rates),
+                    "notes": (
+                        "PostgreSQL, settings.test; each completion = claim + complete under the "
+                        "process lock (select_for_update_lock) with one casework service, step "
+                        "documents numbered in-transaction (PDF render disabled: a Celery job "
+                        "after commit); query counts include SAVEPOINT/RELEASE statements."
+                    ),
+                },
+                ensure_ascii=False,
+            )
+        )
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        _drop_database(args.database_url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Member messaging: one interface (`MessageBackend`), adapters per channel."""

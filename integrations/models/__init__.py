@@ -1,0 +1,24 @@
+"""Integrations models: the department directory, letters and their delivery, inbound answers,
+follow-ups and notifications, member self-service links."""
+
+from integrations.models.answers import AnswerAttachment, WebhookReceipt
+from integrations.models.delivery import DeliveryState, InquiryLetter, LetterKind
+from integrations.models.directory import ChannelKind, DepartmentChannel, Lookup
+from integrations.models.followups import CoordinatorNotification, FollowUp
+from integrations.models.reconnect import PendingContactChange, PendingStatus, ReconnectLink
+
+__all__ = [
+    "AnswerAttachment",
+    "ChannelKind",
+    "CoordinatorNotification",
+    "DeliveryState",
+    "DepartmentChannel",
+    "FollowUp",
+    "InquiryLetter",
+    "LetterKind",
+    "Lookup",
+    "PendingContactChange",
+    "PendingStatus",
+    "ReconnectLink",
+    "WebhookReceipt",
+]

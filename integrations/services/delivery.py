@@ -1,0 +1,304 @@
+"""Batch letters per department and their delivery through the department's channel.
+
+A letter is created in the coordinator's transaction (document numbered there); sending
+happens after commit in a Celery task. Delivery is a small state machine on the letter:
+queued → sending (claimed by compare-and-set) → sent/delivered, or back to queued with the
+error (retried with backoff), or failed after the last retry (the coordinator is notified).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from casework.access import has_role_over
+from casework.audit import audit_record
+from casework.errors import Conflict, DomainError, NotFound
+from casework.models import Department, Inquiry, InquiryStatus, Role
+from integrations import inquiry_port
+from integrations.email import client as email_client
+from integrations.http import client as http_client
+from integrations.letters import LetterFile, LetterNotReady, letter_backend
+from integrations.models import (
+    ChannelKind,
+    CoordinatorNotification,
+    DeliveryState,
+    DepartmentChannel,
+    InquiryLetter,
+    LetterKind,
+)
+from integrations.models.delivery import DONE_STATES
+
+log = logging.getLogger(__name__)
+Actor = AbstractBaseUser | AnonymousUser | None
+COORDINATING_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR)
+STALE_CLAIM = dt.timedelta(minutes=10)
+
+
+class DeliveryRetry(Exception):
+    """A transient failure: the task retries with backoff."""
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    state: str
+    detail: str = ""
+
+
+def _channel_for(department: Department) -> DepartmentChannel:
+    channel = DepartmentChannel.objects.filter(department=department).first()
+    if channel is None:
+        raise DomainError("该部门尚未配置送达渠道，请先在部门名录中设置。", code="no_channel")
+    return channel
+
+
+def _enqueue(letter_id: int) -> None:
+    from integrations.tasks import letter_deliver_task
+
+    letter_deliver_task.delay(letter_id)
+
+
+def letter_create(
+    *,
+    department: Department,
+    actor: Actor,
+    kind: str = LetterKind.INQUIRY,
+    inquiries: Sequence[Inquiry] | None = None,
+) -> InquiryLetter:
+    """One letter for the department's signed inquiries not yet in a letter (or `inquiries`)."""
+    if actor is not None and not has_role_over(actor, department.organisation, COORDINATING_ROLES):
+        raise NotFound("协查部门不存在。")
+    channel = _channel_for(department)
+    with transaction.atomic():
+        if inquiries is None:
+            candidates = (
+                Inquiry.objects.select_for_update()
+                .filter(department=department, status=InquiryStatus.SIGNED)
+                .exclude(letters__kind=LetterKind.INQUIRY)
+                .order_by("pk")
+            )
+            batch = list(candidates)
+        else:
+            batch = list(
+                Inquiry.objects.select_for_update()
+                .filter(pk__in=[i.pk for i in inquiries], department=department)
+                .order_by("pk")
+            )
+        if not batch:
+            raise Conflict("没有待发函的已签发协查。", code="nothing_to_send")
+        ref = letter_backend().issue(
+            kind=kind,
+            department=department,
+            inquiries=batch,
+            actor=actor if actor is not None and actor.is_authenticated else None,  # type: ignore[arg-type]
+        )
+        letter = InquiryLetter.objects.create(
+            organisation=department.organisation,
+            department=department,
+            kind=kind,
+            document_id=ref.id,
+            document_number=ref.number,
+            channel=channel.kind,
+            created_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
+        )
+        letter.inquiries.set(batch)
+        audit_record(
+            actor=actor,
+            action=f"letter.{kind}.create",
+            obj=letter,
+            organisation=department.organisation,
+            after={
+                "department": department.pk,
+                "inquiries": [i.pk for i in batch],
+                "number": ref.number,
+                "channel": channel.kind,
+            },
+        )
+        if channel.kind != ChannelKind.MANUAL:
+            letter_id = letter.pk
+            transaction.on_commit(lambda: _enqueue(letter_id))
+    return letter
+
+
+def letters_create_for_signed(
+    *, departments: Sequence[Department], actor: Actor
+) -> list[InquiryLetter]:
+    """Batch every department that has signed inquiries waiting (one letter each).
+
+    A department without a channel is skipped with its inquiries left signed; the page says so.
+    """
+    letters = []
+    for department in departments:
+        try:
+            letters.append(letter_create(department=department, actor=actor))
+        except Conflict:
+            continue
+        except DomainError as exc:
+            if exc.code != "no_channel":
+                raise
+    return letters
+
+
+def _claim(letter_id: int) -> InquiryLetter | DeliveryOutcome:
+    now = timezone.now()
+    claimable = Q(state=DeliveryState.QUEUED) | Q(
+        state=DeliveryState.SENDING, claimed_at__lt=now - STALE_CLAIM
+    )
+    letter = InquiryLetter.objects.filter(pk=letter_id).first()
+    if letter is None:
+        return DeliveryOutcome("missing")
+    if letter.state in DONE_STATES or letter.state == DeliveryState.FAILED:
+        return DeliveryOutcome(letter.state, "already settled")
+    count = InquiryLetter.objects.filter(claimable, pk=letter_id).update(
+        state=DeliveryState.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if count != 1:
+        return DeliveryOutcome("busy", "claimed elsewhere")
+    letter.refresh_from_db()
+    return letter
+
+
+def _send(letter: InquiryLetter, file: LetterFile) -> tuple[bool, bool, str, str]:
+    """(ok, retryable, error, state on success) through the letter's channel."""
+    channel = _channel_for(letter.department)
+    title = str(LetterKind(letter.kind).label)
+    if letter.channel == ChannelKind.EMAIL:
+        result = email_client.send_letter(
+            to=channel.email,
+            subject=f"{title} {file.number}",
+            body=f"{letter.department.name}：\n\n{title}（{file.number}）见附件，请按期答复。\n",
+            filename=file.filename,
+            pdf=file.pdf,
+            idempotency_key=letter.idempotency_key,
+        )
+        return result.ok, True, result.error, DeliveryState.SENT
+    if letter.channel == ChannelKind.HTTP:
+        payload = {
+            "letter": {"id": letter.pk, "kind": letter.kind, "number": file.number},
+            "department": letter.department_id,
+            "inquiries": [
+                {
+                    "id": inquiry.pk,
+                    "name": inquiry.case.member.name,
+                    "id_number": inquiry.case.member.id_number,
+                    "due_date": inquiry.due_date.isoformat() if inquiry.due_date else None,
+                }
+                for inquiry in letter.inquiries.select_related("case__member").order_by("pk")
+            ],
+            "filename": file.filename,
+            "pdf_base64": base64.b64encode(file.pdf).decode(),
+            "answer_url": settings.LIANLUO_PUBLIC_URL.rstrip("/")
+            + "/integrations/webhooks/inquiry-answer",
+        }
+        http = http_client.post_signed(
+            url=channel.endpoint_url,
+            key=channel.hmac_key,
+            payload=payload,
+            idempotency_key=letter.idempotency_key,
+        )
+        return http.ok, http.retryable, http.error, DeliveryState.DELIVERED
+    return False, False, "manual letters are printed, not sent", DeliveryState.SENT
+
+
+def _fail(letter: InquiryLetter, error: str) -> None:
+    with transaction.atomic():
+        InquiryLetter.objects.filter(pk=letter.pk).update(
+            state=DeliveryState.FAILED, last_error=error[:500], failed_at=timezone.now()
+        )
+        CoordinatorNotification.objects.create(
+            organisation_id=letter.organisation_id,
+            kind="letter_failed",
+            letter=letter,
+            message=f"{letter.department.name}：函件 {letter} 发送失败"
+            f"（已尝试 {letter.attempts} 次），请检查送达渠道后重发。",
+        )
+        audit_record(
+            actor=None,
+            action="letter.failed",
+            obj=letter,
+            organisation=letter.organisation,
+            after={"attempts": letter.attempts, "error": error[:200]},
+        )
+
+
+def letter_deliver(*, letter_id: int, final: bool = False) -> DeliveryOutcome:
+    """One delivery attempt. Raises DeliveryRetry for a transient failure (unless `final`)."""
+    claimed = _claim(letter_id)
+    if isinstance(claimed, DeliveryOutcome):
+        return claimed
+    letter = claimed
+    if letter.channel == ChannelKind.MANUAL:
+        InquiryLetter.objects.filter(pk=letter.pk).update(state=DeliveryState.QUEUED)
+        return DeliveryOutcome(DeliveryState.QUEUED, "manual")
+    try:
+        file = letter_backend().load(document_id=letter.document_id, number=letter.document_number)
+    except LetterNotReady:
+        InquiryLetter.objects.filter(pk=letter.pk).update(
+            state=DeliveryState.QUEUED, last_error="document not rendered yet"
+        )
+        if final:
+            _fail(letter, "document never rendered")
+            return DeliveryOutcome(DeliveryState.FAILED, "document never rendered")
+        raise DeliveryRetry("document not rendered yet") from None
+    ok, retryable, error, done_state = _send(letter, file)
+    if ok:
+        _mark_done(letter, done_state)
+        return DeliveryOutcome(done_state)
+    log.warning("letter %s delivery attempt %s failed: %s", letter.pk, letter.attempts, error)
+    if final or not retryable:
+        _fail(letter, error)
+        return DeliveryOutcome(DeliveryState.FAILED, error)
+    InquiryLetter.objects.filter(pk=letter.pk, state=DeliveryState.SENDING).update(
+        state=DeliveryState.QUEUED, last_error=error[:500]
+    )
+    raise DeliveryRetry(error)
+
+
+def _mark_done(letter: InquiryLetter, state: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        fields: dict[str, object] = {"state": state, "sent_at": now, "last_error": ""}
+        if state == DeliveryState.DELIVERED:
+            fields["delivered_at"] = now
+        InquiryLetter.objects.filter(pk=letter.pk).update(**fields)
+        if letter.kind == LetterKind.INQUIRY:
+            for inquiry in letter.inquiries.select_related("case__organisation"):
+                inquiry_port.mark_sent(inquiry=inquiry, actor=None, at=now)
+        audit_record(
+            actor=None,
+            action="letter.sent",
+            obj=letter,
+            organisation=letter.organisation,
+            after={"state": state, "attempts": letter.attempts, "channel": letter.channel},
+        )
+
+
+def letter_resend(*, letter: InquiryLetter, actor: Actor) -> InquiryLetter:
+    """A coordinator sends a failed letter again (after fixing the channel)."""
+    if not has_role_over(actor, letter.organisation, COORDINATING_ROLES):  # type: ignore[arg-type]
+        raise NotFound("函件不存在。")
+    with transaction.atomic():
+        count = InquiryLetter.objects.filter(pk=letter.pk, state=DeliveryState.FAILED).update(
+            state=DeliveryState.QUEUED, attempts=0, failed_at=None
+        )
+        if count != 1:
+            raise Conflict("只有发送失败的函件可以重发。", code="not_failed")
+        channel = _channel_for(letter.department)
+        InquiryLetter.objects.filter(pk=letter.pk).update(channel=channel.kind)
+        audit_record(
+            actor=actor, action="letter.resend", obj=letter, organisation=letter.organisation
+        )
+        letter_id = letter.pk
+        if channel.kind != ChannelKind.MANUAL:
+            transaction.on_commit(lambda: _enqueue(letter_id))
+    letter.refresh_from_db()
+    return letter

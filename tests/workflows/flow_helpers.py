@@ -1,0 +1,63 @@
+"""Drive the case flow through its services like the task views do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+from viewflow.workflow.status import STATUS
+
+from casework.models import Case
+from casework.services import cases as svc
+from tests.factories import make_member
+from workflows import services
+from workflows.models import CaseProcess, TaskDue
+
+
+def open_case(world: Any, django_capture_on_commit_callbacks: Any, **member_kw: Any) -> Case:
+    member = make_member(world.branch, **member_kw)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = svc.case_open(member=member, actor=world.officer, circumstance="1")
+    assert CaseProcess.objects.filter(case=case).exists()
+    return case
+
+
+def open_nodes(case: Case) -> list[str]:
+    from viewflow.workflow.models import Task
+
+    return sorted(
+        t.flow_task.name
+        for t in Task.objects.filter(process__caseprocess__case=case).exclude(
+            status__in=[STATUS.DONE, STATUS.CANCELED]
+        )
+    )
+
+
+def open_task(case: Case, node: str) -> TaskDue:
+    return TaskDue.objects.get(case=case, node=node, state__in=["open", "assigned"])
+
+
+def step(
+    case: Case,
+    node: str,
+    user: Any,
+    perform: Callable[[Case], Case | None],
+    route: str | None = None,
+    step_name: str | None = None,
+) -> Case:
+    """Claim (when needed) and complete the open `node` task as `user`."""
+    due = open_task(case, node)
+    if due.owner_id is None:
+        services.task_claim(task_id=due.task_id, user=user)
+
+    def run(c: Case) -> Case:
+        return perform(c) or Case.objects.select_related("member", "organisation").get(pk=c.pk)
+
+    return services.task_complete(
+        task_id=due.task_id, user=user, perform=run, route=route, step=step_name
+    )
+
+
+def today() -> Any:
+    return timezone.localdate()

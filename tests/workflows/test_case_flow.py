@@ -1,0 +1,227 @@
+"""The case flow end to end through the workflow services: tasks follow the case status,
+documents are issued at each step, send back returns the task to its previous owner."""
+
+from __future__ import annotations
+
+import pytest
+
+from casework.models import CaseStatus, MemberStatus
+from casework.services import cases as svc
+from casework.services import inquiries as inq
+from casework.services.signals import contact_attempt_record
+from documents.models import Document
+from tests.casework.case_helpers import make_department, talkers
+from tests.workflows.flow_helpers import open_case, open_nodes, open_task, step, today
+from workflows import services
+from workflows.models import CaseProcess, TaskDue
+
+pytestmark = pytest.mark.django_db
+
+
+def _attempts(world, case) -> None:
+    for channel in ("phone", "relative", "home_visit"):
+        contact_attempt_record(
+            member=case.member, actor=world.officer, channel=channel, outcome="no_answer", case=case
+        )
+
+
+def _kinds(case) -> list[str]:
+    return sorted(Document.objects.filter(case=case).values_list("kind", flat=True))
+
+
+def test_opening_a_case_starts_a_process_with_an_outreach_task_and_a_register_form(
+    world, django_capture_on_commit_callbacks
+) -> None:
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.REGISTERED
+    assert open_nodes(case) == ["outreach"]
+    assert _kinds(case) == ["register_form"]
+    due = open_task(case, "outreach")
+    assert due.role == "contact_officer" and due.role_organisation == world.branch
+
+
+def test_located_member_goes_back_to_normal_with_talk_and_decision_documents(
+    world, django_capture_on_commit_callbacks
+) -> None:
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = step(case, "outreach", world.officer, lambda c: c, route="talk", step_name="none")
+    assert open_nodes(case) == ["talk"]
+    a, b = talkers(world)
+    case = step(
+        case,
+        "talk",
+        world.officer,
+        lambda c: svc.case_mark_located(
+            case=c, actor=world.officer, talkers=(a, b), held_on=today(), content="更换了手机号"
+        ),
+    )
+    assert open_nodes(case) == ["assess_cause"]
+    case = step(
+        case,
+        "assess_cause",
+        world.officer,
+        lambda c: svc.case_assess_cause(case=c, actor=world.officer, cause="objective"),
+    )
+    assert case.status == CaseStatus.APPROVAL and open_nodes(case) == ["approval"]
+    case = step(
+        case, "approval", world.approver, lambda c: svc.case_approve(case=c, actor=world.approver)
+    )
+    assert open_nodes(case) == ["close"]
+    case = step(case, "close", world.officer, lambda c: svc.case_close(case=c, actor=world.officer))
+    assert case.status == CaseStatus.CLOSED and open_nodes(case) == []
+    assert case.member.status == MemberStatus.NORMAL
+    assert _kinds(case) == ["register_form", "reply", "talk_record"]
+    assert CaseProcess.objects.get(case=case).status == "DONE"
+
+
+def _not_located(world, case):
+    _attempts(world, case)
+    case = step(
+        case,
+        "outreach",
+        world.officer,
+        lambda c: svc.case_finish_outreach(
+            case=svc.case_start_outreach(case=c, actor=world.officer), actor=world.officer
+        ),
+    )
+    assert open_nodes(case) == ["request_inquiries"]
+    department = make_department(world.department)
+
+    def request(c):
+        inq.inquiry_request(case=c, departments=[department], actor=world.coordinator)
+
+    case = step(case, "request_inquiries", world.coordinator, request)
+    assert open_nodes(case) == ["wait_inquiries"]
+    (inquiry,) = case.inquiries.all()
+    inquiry = inq.inquiry_sign(inquiry=inquiry, actor=world.coordinator)
+    inquiry = inq.inquiry_mark_sent(inquiry=inquiry, actor=world.coordinator)
+    assert services.inquiry_wait_resume(case_id=case.pk) is False
+    inq.inquiry_record_answer(
+        inquiry=inquiry, actor=None, answer="not_found", details={}, source="manual"
+    )
+    assert services.inquiry_wait_resume(case_id=case.pk) is True
+    assert open_nodes(case) == ["conclude_search"]
+    return step(
+        case,
+        "conclude_search",
+        world.officer,
+        lambda c: svc.case_mark_not_located(case=c, actor=world.officer),
+    )
+
+
+def _decide(world, case, kind: str, grounds=None):
+    case = step(
+        case,
+        "propose",
+        world.secretary,
+        lambda c: svc.case_propose(
+            case=c, actor=world.secretary, kind=kind, grounds=grounds, reasons="经支委会研究"
+        ),
+    )
+    case = step(
+        case,
+        "pre_review",
+        world.approver,
+        lambda c: svc.case_pre_review(case=c, actor=world.approver),
+    )
+    case = step(
+        case,
+        "notice",
+        world.officer,
+        lambda c: svc.case_notify_member(case=c, actor=world.officer, notified_on=today()),
+    )
+    case = step(
+        case,
+        "defence",
+        world.officer,
+        lambda c: svc.case_close_defence(case=c, actor=world.officer, defence_text="无异议"),
+    )
+    case = step(
+        case,
+        "meeting",
+        world.secretary,
+        lambda c: svc.case_record_meeting(
+            case=c,
+            actor=world.secretary,
+            held_on=today(),
+            voting_members=9,
+            present=7,
+            votes_for=6,
+            votes_against=1,
+            abstentions=0,
+        ),
+    )
+    assert open_nodes(case) == ["approval"]
+    return step(
+        case, "approval", world.approver2, lambda c: svc.case_approve(case=c, actor=world.approver2)
+    )
+
+
+def test_not_located_member_is_suspended_with_every_document_issued(
+    world, django_capture_on_commit_callbacks
+) -> None:
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = _not_located(world, case)
+    assert case.status == CaseStatus.NOT_LOCATED and open_nodes(case) == ["propose"]
+    case = _decide(world, case, "suspend")
+    assert case.status == CaseStatus.IN_FORCE
+    assert case.member.status == MemberStatus.SUSPENDED
+    assert open_nodes(case) == ["restoration", "restoration__timeout"]
+    assert _kinds(case) == [
+        "approval_form",
+        "decision_suspension",
+        "defence_notice",
+        "meeting_resolution",
+        "register_form",
+        "reply",
+        "request",
+    ]
+
+
+def test_an_approver_sends_back_and_the_task_returns_to_its_previous_owner(
+    world, django_capture_on_commit_callbacks
+) -> None:
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = _not_located(world, case)
+    case = step(
+        case,
+        "propose",
+        world.secretary,
+        lambda c: svc.case_propose(case=c, actor=world.secretary, kind="suspend", reasons="研究"),
+    )
+    case = step(
+        case,
+        "pre_review",
+        world.approver,
+        lambda c: svc.case_send_back(case=c, actor=world.approver, comment="事实不清，请补充"),
+        step_name="send_back",
+    )
+    assert case.status == CaseStatus.NOT_LOCATED
+    due = open_task(case, "propose")
+    assert due.owner_id == world.secretary.pk and due.state == "assigned"
+    assert open_nodes(case) == ["propose"]
+
+
+def test_the_flow_refuses_a_send_back_without_a_comment_and_keeps_the_task(
+    world, django_capture_on_commit_callbacks
+) -> None:
+    from casework.errors import DomainError
+
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = _not_located(world, case)
+    case = step(
+        case,
+        "propose",
+        world.secretary,
+        lambda c: svc.case_propose(case=c, actor=world.secretary, kind="suspend", reasons="研究"),
+    )
+    with pytest.raises(DomainError):
+        step(
+            case,
+            "pre_review",
+            world.approver,
+            lambda c: svc.case_send_back(case=c, actor=world.approver, comment=" "),
+        )
+    assert open_nodes(case) == ["pre_review"]
+    assert TaskDue.objects.get(case=case, node="pre_review").state == "assigned"

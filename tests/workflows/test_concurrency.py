@@ -1,0 +1,53 @@
+"""PostgreSQL, real threads: two people complete the same task at once — one wins, the
+other gets a Conflict, the flow has exactly one next task."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from casework.errors import Conflict
+from casework.services import cases as svc
+from tests.factories import make_member
+from tests.workflows.flow_helpers import open_nodes, open_task
+from workflows import services
+from workflows.models import TaskDue
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_completions_of_the_same_task_one_wins(world, monkeypatch) -> None:
+    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
+    member = make_member(world.branch)
+    case = svc.case_open(member=member, actor=world.officer)  # on_commit runs: autocommit
+    due = open_task(case, "outreach")
+    services.task_claim(task_id=due.task_id, user=world.officer)
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def complete() -> None:
+        try:
+            barrier.wait()
+            services.task_complete(
+                task_id=due.task_id,
+                user=world.officer,
+                perform=lambda c: c,
+                route="talk",
+                step="none",
+            )
+            results.append("won")
+        except Conflict as exc:
+            results.append(f"conflict:{exc.code}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=complete) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results)[-1] == "won" and sorted(results)[0].startswith("conflict")
+    assert open_nodes(case) == ["talk"]
+    assert TaskDue.objects.filter(case=case, node="talk").count() == 1

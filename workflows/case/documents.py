@@ -1,0 +1,189 @@
+"""Which formal document each step of the case flow issues, and its context from the case.
+
+Inquiry letters and reminders are batched by the integrations layer and not issued here.
+Documents are numbered inside the step's transaction and rendered after commit
+(documents.services.document_issue).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from casework.access import WRITE_ROLES, has_role_over
+from casework.models import (
+    Case,
+    Circumstance,
+    ContactAttempt,
+    Decision,
+    MeetingResolution,
+    Organisation,
+    Proposal,
+    ProposalKind,
+    TalkRecord,
+)
+from casework.services.cases import approving_organisation
+from documents.kinds import DocumentKind as K
+from documents.models import Document
+from documents.services import document_issue
+
+DECISION_KINDS = {
+    ProposalKind.CORRECTION: K.DECISION_CORRECTION,
+    ProposalKind.PERSUADE: K.DECISION_PERSUASION,
+    ProposalKind.REMOVE: K.DECISION_REMOVAL,
+    ProposalKind.SUSPEND: K.DECISION_SUSPENSION,
+    ProposalKind.RESTORE: K.DECISION_RESTORATION,
+}
+
+
+def _day(value: Any) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def _issuer(org: Organisation) -> Organisation:
+    """The case's organisation if it has a 机关代字, else the nearest ancestor with one."""
+    if org.doc_code:
+        return org
+    ids = [int(part) for part in org.path.strip("/").split("/") if part]
+    found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids).exclude(doc_code="")}
+    for pk in reversed(ids):
+        if pk in found:
+            return found[pk]
+    return approving_organisation(org)
+
+
+def _member(case: Case) -> dict[str, Any]:
+    member = case.member
+    return {
+        "name": member.name,
+        "branch": case.organisation.name,
+        "membership_type": member.get_membership_type_display(),
+        "last_contact_date": _day(member.last_contact_date),
+    }
+
+
+def _proposal(case: Case) -> Proposal | None:
+    if case.current_proposal_id is None:
+        return None
+    return Proposal.objects.get(pk=case.current_proposal_id)
+
+
+def _context(kind: str, case: Case) -> dict[str, Any]:
+    common: dict[str, Any] = {
+        "member": _member(case),
+        "signature": case.organisation.name,
+        "situation": str(Circumstance(case.circumstance).label),
+    }
+    proposal = _proposal(case)
+    proposed = str(ProposalKind(proposal.kind).label) if proposal else ""
+    if kind == K.REGISTER_FORM:
+        attempts = ContactAttempt.objects.filter(case_id=case.pk).order_by("at")[:20]
+        return {
+            **common,
+            "circumstance": str(Circumstance(case.circumstance).label),
+            "attempts": [
+                {
+                    "date": _day(a.at),
+                    "channel": a.get_channel_display(),
+                    "outcome": a.get_outcome_display(),
+                }
+                for a in attempts
+            ],
+        }
+    if kind == K.TALK_RECORD:
+        talk = TalkRecord.objects.filter(case_id=case.pk).order_by("-id").first()
+        return {
+            **common,
+            "talk": {
+                "date": _day(talk.held_on) if talk else "",
+                "talkers": [talk.talker1.name, talk.talker2.name] if talk else [],
+                "content": talk.content.splitlines() if talk else [],
+            },
+        }
+    if kind == K.APPROVAL_FORM:
+        return {**common, "proposed": proposed, "approvals": []}
+    if kind == K.DEFENCE_NOTICE:
+        return {
+            **common,
+            "proposed": proposed,
+            "due_date": _day(proposal.defence_until) if proposal else "",
+        }
+    if kind in (K.MEETING_RESOLUTION, K.REQUEST):
+        meeting = (
+            MeetingResolution.objects.filter(proposal=proposal).order_by("-id").first()
+            if proposal
+            else None
+        )
+        name = case.member.name
+        return {
+            **common,
+            "proposed": proposed,
+            "meeting": {
+                "date": _day(meeting.held_on) if meeting else "",
+                "entitled": meeting.voting_members if meeting else 0,
+                "present": meeting.present if meeting else 0,
+                "votes_for": meeting.votes_for if meeting else 0,
+                "votes_against": meeting.votes_against if meeting else 0,
+                "votes_abstain": meeting.abstentions if meeting else 0,
+            },
+            "meeting_date": _day(meeting.held_on) if meeting else "",
+            "resolution": f"对{name}同志{proposed}",
+            "title": f"关于对{name}同志{proposed}的请示"
+            if kind == K.REQUEST
+            else f"关于对{name}同志{proposed}的决议",
+            "addressee": approving_organisation(case.organisation).name,
+        }
+    decision = Decision.objects.filter(case_id=case.pk).order_by("-id").first()
+    name = case.member.name
+    return {
+        **common,
+        "title": f"关于同意对{name}同志{proposed}的批复",
+        "addressee": case.organisation.name,
+        "decision": f"同意对{name}同志{proposed}。",
+        "deadline": _day(decision.clock_due) if decision else "",
+    }
+
+
+def step_documents(step: str, case: Case) -> list[Any]:
+    """The kinds a completed step issues for this case."""
+    if step == "open":
+        return [K.REGISTER_FORM]
+    if step == "talk":
+        return [K.TALK_RECORD]
+    if step == "propose":
+        return [K.APPROVAL_FORM]
+    if step == "notice":
+        return [K.DEFENCE_NOTICE]
+    if step == "meeting":
+        passed = case.status == "approval"
+        return [K.MEETING_RESOLUTION] + ([K.REQUEST] if passed else [])
+    if step == "approval":
+        decision = Decision.objects.filter(case_id=case.pk).order_by("-id").first()
+        if decision is None:
+            return []
+        kind = DECISION_KINDS.get(ProposalKind(decision.kind))
+        return [K.REPLY] + ([kind] if kind else [])
+    return []
+
+
+def issue_step_documents(
+    *, step: str, case: Case, actor: AbstractBaseUser | None
+) -> list[Document]:
+    """Issue the documents of `step`, in the caller's transaction."""
+    kinds = step_documents(step, case)
+    if not kinds:
+        return []
+    issuer = _issuer(case.organisation)
+    signer = actor if actor is not None and has_role_over(actor, issuer, WRITE_ROLES) else None
+    return [
+        document_issue(
+            kind=kind,
+            issuer=issuer,
+            context=_context(kind, case),
+            actor=signer,
+            case=case,
+            member=case.member,
+        )
+        for kind in kinds
+    ]

@@ -1,0 +1,183 @@
+"""Forms of the case flow's human tasks (Chinese labels; validation of shape only — the
+rules are checked by the casework services the views call)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import (
+    Cause,
+    ContactChannel,
+    ContactOutcome,
+    Department,
+    Ground,
+    Member,
+    MembershipType,
+    MemberStatus,
+    ProposalKind,
+)
+
+
+class OutreachForm(forms.Form):
+    ACTIONS = [
+        ("record", _("记录一次联系")),
+        ("located", _("已联系上（转谈话记录）")),
+        ("not_reachable", _("联系查找已穷尽，无法联系")),
+    ]
+    action = forms.ChoiceField(label=_("办理事项"), choices=ACTIONS, initial="record")
+    channel = forms.ChoiceField(label=_("联系方式"), choices=ContactChannel.choices, required=False)
+    outcome = forms.ChoiceField(label=_("联系结果"), choices=ContactOutcome.choices, required=False)
+    notes = forms.CharField(
+        label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == "record" and not (data.get("channel") and data.get("outcome")):
+            raise forms.ValidationError(_("记录联系时请选择联系方式和联系结果。"))
+        return data
+
+
+class TalkForm(forms.Form):
+    talker1 = forms.ModelChoiceField(label=_("谈话人一"), queryset=Member.objects.none())
+    talker2 = forms.ModelChoiceField(label=_("谈话人二"), queryset=Member.objects.none())
+    held_on = forms.DateField(label=_("谈话日期"), initial=timezone.localdate)
+    content = forms.CharField(label=_("谈话内容"), widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            qs = Member.objects.filter(
+                organisation_id=case.organisation_id,
+                membership_type=MembershipType.FULL,
+                status=MemberStatus.NORMAL,
+            ).exclude(pk=case.member_id)
+            self.fields["talker1"].queryset = qs  # type: ignore[attr-defined]
+            self.fields["talker2"].queryset = qs  # type: ignore[attr-defined]
+
+
+class RequestInquiriesForm(forms.Form):
+    departments = forms.ModelMultipleChoiceField(
+        label=_("协查部门"), queryset=Department.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            ids = [int(p) for p in case.organisation.path.strip("/").split("/") if p]
+            self.fields["departments"].queryset = Department.objects.filter(  # type: ignore[attr-defined]
+                organisation_id__in=ids, is_active=True
+            )
+
+
+class ConcludeSearchForm(forms.Form):
+    conclusion = forms.ChoiceField(
+        label=_("查找结论"),
+        choices=[("not_located", _("查找未果")), ("located", _("已找到（转谈话记录）"))],
+    )
+    comment = forms.CharField(
+        label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class AssessCauseForm(forms.Form):
+    cause = forms.ChoiceField(label=_("失联原因认定"), choices=Cause.choices)
+    notes = forms.CharField(
+        label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class ProposeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("处置方式"),
+        choices=[c for c in ProposalKind.choices if c[0] != ProposalKind.RETURN_TO_NORMAL],
+    )
+    grounds = forms.MultipleChoiceField(
+        label=_("处置依据"),
+        choices=Ground.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    correction_months = forms.IntegerField(label=_("改正期限（月）"), required=False, min_value=1)
+    reasons = forms.CharField(label=_("事实与理由"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ReviewForm(forms.Form):
+    """Pre-review and approval: agree, or send back to the previous step with a comment."""
+
+    decision = forms.ChoiceField(
+        label=_("意见"), choices=[("agree", _("同意")), ("send_back", _("退回上一环节"))]
+    )
+    comment = forms.CharField(
+        label=_("意见说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "send_back" and not (data.get("comment") or "").strip():
+            raise forms.ValidationError(_("退回时须填写意见。"))
+        return data
+
+
+class NoticeForm(forms.Form):
+    notified_on = forms.DateField(label=_("告知日期"), initial=timezone.localdate)
+
+
+class DefenceForm(forms.Form):
+    defence_text = forms.CharField(
+        label=_("申辩意见（期满未申辩可留空）"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+
+class MeetingForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("办理"), choices=[("record", _("记录表决结果")), ("send_back", _("退回上一环节"))]
+    )
+    held_on = forms.DateField(label=_("会议日期"), initial=timezone.localdate, required=False)
+    voting_members = forms.IntegerField(label=_("有表决权党员数"), min_value=0, required=False)
+    present = forms.IntegerField(label=_("到会有表决权党员数"), min_value=0, required=False)
+    votes_for = forms.IntegerField(label=_("赞成"), min_value=0, required=False)
+    votes_against = forms.IntegerField(label=_("反对"), min_value=0, required=False)
+    abstentions = forms.IntegerField(label=_("弃权"), min_value=0, required=False)
+    comment = forms.CharField(
+        label=_("退回意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "send_back":
+            if not (data.get("comment") or "").strip():
+                raise forms.ValidationError(_("退回时须填写意见。"))
+            return data
+        numbers = ("voting_members", "present", "votes_for", "votes_against", "abstentions")
+        if data.get("held_on") is None or any(data.get(n) is None for n in numbers):
+            raise forms.ValidationError(_("请填写会议日期和全部表决人数。"))
+        return data
+
+
+class CloseForm(forms.Form):
+    comment = forms.CharField(
+        label=_("归档说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class CorrectionReviewForm(forms.Form):
+    corrected = forms.TypedChoiceField(
+        label=_("复核结论"),
+        choices=[("1", _("已改正，结案")), ("0", _("未改正，重新提议处置"))],
+        coerce=lambda v: v == "1",
+    )
+    notes = forms.CharField(
+        label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class RestorationForm(forms.Form):
+    applied_on = forms.DateField(label=_("申请日期"), initial=timezone.localdate)
+    application = forms.CharField(label=_("申请内容"), widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,0 +1,157 @@
+"""The case process and the per-task deadline/queue row the queue screens read.
+
+`CaseProcess` extends viewflow's Process (multi-table) with a real one-to-one FK to the
+case: one process per case, so "the process of case N" is a unique-index lookup and the
+case's columns are one join away. Queues do not go through it at all: they read `TaskDue`,
+which denormalises what every queue filters and sorts on (owner, task status, role,
+organisation, due date) into one narrow table with composite indexes; the heavy columns
+(member name, branch, case stage) come from joins on primary keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process, Task
+
+from casework.models import Case, Organisation
+
+
+class CaseProcess(Process):
+    case: models.OneToOneField[Case, Case] = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="process"
+    )
+
+    class Meta:
+        verbose_name = _("案件办理流程")
+        verbose_name_plural = _("案件办理流程")
+
+    def __str__(self) -> str:
+        return f"process {self.pk} case {self.case_id}"
+
+
+class TaskState(models.TextChoices):
+    OPEN = "open", _("待认领")
+    ASSIGNED = "assigned", _("办理中")
+    DONE = "done", _("已办结")
+    CANCELED = "canceled", _("已取消")
+
+
+OPEN_STATES = (TaskState.OPEN, TaskState.ASSIGNED)
+
+
+class EscalationLevel(models.IntegerChoices):
+    NONE = 0, _("未升级")
+    SECRETARY = 1, _("已提醒支部书记")
+    COMMITTEE = 2, _("已提醒党委")
+
+
+STEP_TITLES: dict[str, Any] = {
+    "outreach": _("联系查找"),
+    "talk": _("谈话记录"),
+    "request_inquiries": _("发起部门协查"),
+    "conclude_search": _("查找结论"),
+    "assess_cause": _("失联原因认定"),
+    "propose": _("处置提议"),
+    "pre_review": _("预审"),
+    "notice": _("告知党员本人"),
+    "defence": _("申辩"),
+    "meeting": _("支部大会表决"),
+    "approval": _("党委审批"),
+    "close": _("决定生效与归档"),
+    "correction_review": _("限期改正期满复核"),
+    "restoration": _("停止党籍期间：恢复党籍申请"),
+}
+
+
+class TaskDue(models.Model):
+    """One row per human task: who may take it, who holds it, and when it is due."""
+
+    task = models.OneToOneField(
+        Task, on_delete=models.CASCADE, primary_key=True, related_name="due"
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="task_dues")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("案件所在党支部（按组织路径过滤范围）"),
+    )
+    node = models.CharField(_("环节"), max_length=50)
+    role = models.CharField(_("办理角色"), max_length=32)
+    role_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("在该组织（或其上级）持有办理角色的人可以认领"),
+    )
+    role_path = models.CharField(max_length=255)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=TaskState.choices, default=TaskState.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    due_at = models.DateTimeField(_("办理期限"))
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
+    escalation = models.PositiveSmallIntegerField(
+        _("升级"), choices=EscalationLevel.choices, default=EscalationLevel.NONE
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("任务期限")
+        verbose_name_plural = _("任务期限")
+        indexes = [
+            # personal inbox: my open tasks by due date
+            models.Index(fields=["owner", "state", "due_at"], name="taskdue_owner_state_due"),
+            # group queue: unclaimed tasks for a role under an organisation path prefix
+            models.Index(
+                fields=["role", "role_path"],
+                name="taskdue_open_role_path",
+                condition=models.Q(state="open"),
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            # reminder / escalation sweep
+            models.Index(
+                fields=["due_at"],
+                name="taskdue_open_due",
+                condition=models.Q(state__in=["open", "assigned"]),
+            ),
+            models.Index(fields=["case", "state"], name="taskdue_case_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node} #{self.task_id} due {self.due_at:%Y-%m-%d}"
+
+    @property
+    def step_title(self) -> str:
+        return str(STEP_TITLES.get(self.node, self.node))
+
+
+class TaskEvent(models.Model):
+    """What happened to a task in the queues (claim, release, reassign, reminder, escalation),
+    visible on the case page. The audit chain records the same facts."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="task_events")
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "at"], name="taskevent_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.task_id}"

@@ -1,0 +1,139 @@
+"""Queue reads for the screens: inbox, group queue, approval queue, archive.
+
+Every selector takes the user and returns a `TaskDue` queryset whose rows carry what a queue
+row shows, in ONE query whatever the page size:
+
+    row.task_id, row.node (step name), row.step_title, row.state, row.due_at, row.is_overdue,
+    row.owner (user or None), row.role, row.case (status = stage, opened_at),
+    row.case.member (name, key_groups, last_contact_date), row.organisation (branch name),
+    row.since_contact (timedelta or None; `.days` = days since last contact),
+    row.process_id (for the task URL: /workflows/case/<process_id>/<node>/<task_id>/…)
+
+Out-of-scope tasks are simply absent (the caller answers 404, see `task_get_for_user`).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.access import REGISTER_ROLES, scope_paths, scope_q
+from casework.errors import NotFound
+from casework.models import Role
+from workflows.models import OPEN_STATES, TaskDue, TaskState
+
+User = AbstractBaseUser | AnonymousUser
+
+# Roles that claim tasks from a group queue, and the ones that approve.
+CLAIM_ROLES = (
+    Role.CONTACT_OFFICER,
+    Role.BRANCH_SECRETARY,
+    Role.COMMITTEE_APPROVER,
+    Role.COORDINATOR,
+)
+APPROVAL_NODES = ("pre_review", "approval")
+
+
+def _rows(qs: QuerySet[TaskDue]) -> QuerySet[TaskDue]:
+    now = timezone.now()
+    today = timezone.localdate()
+    return qs.select_related("task", "case", "case__member", "organisation", "owner").annotate(
+        process_id=F("task__process_id"),
+        is_overdue=Case(
+            When(Q(due_at__lt=now) & Q(state__in=OPEN_STATES), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        since_contact=ExpressionWrapper(
+            Value(today, output_field=DateField()) - F("case__member__last_contact_date"),
+            output_field=DurationField(),
+        ),
+    )
+
+
+def _claimable_q(user: User, roles: tuple[str, ...] = CLAIM_ROLES) -> Q:
+    """Tasks whose role the user holds at the task's role organisation or above."""
+    q = Q(pk__in=[])
+    for role in roles:
+        for path in scope_paths(user, [role]):
+            q |= Q(role=role, role_path__startswith=path)
+    return q
+
+
+def task_inbox_for_user(*, user: User) -> QuerySet[TaskDue]:
+    """Tasks the user holds (claimed or assigned to them), soonest due first."""
+    if not user.is_authenticated:
+        return TaskDue.objects.none()
+    qs = TaskDue.objects.filter(owner_id=user.pk, state=TaskState.ASSIGNED)
+    return _rows(qs).order_by("due_at", "task_id")
+
+
+def task_group_queue_for_user(*, user: User) -> QuerySet[TaskDue]:
+    """Unclaimed tasks the user may claim by role in their subtree."""
+    qs = TaskDue.objects.filter(_claimable_q(user), state=TaskState.OPEN)
+    return _rows(qs).order_by("due_at", "task_id")
+
+
+def task_approval_queue_for_user(*, user: User) -> QuerySet[TaskDue]:
+    """Pre-reviews and approvals at the user's committee (or department), open or in hand."""
+    qs = TaskDue.objects.filter(
+        _claimable_q(user, (Role.COMMITTEE_APPROVER, Role.COORDINATOR)),
+        node__in=APPROVAL_NODES,
+        state__in=OPEN_STATES,
+    )
+    return _rows(qs).order_by("due_at", "task_id")
+
+
+def task_archive_for_user(*, user: User) -> QuerySet[TaskDue]:
+    """Tasks the user completed, latest first."""
+    if not user.is_authenticated:
+        return TaskDue.objects.none()
+    qs = TaskDue.objects.filter(owner_id=user.pk, state=TaskState.DONE)
+    return _rows(qs).order_by("-finished_at", "-task_id")
+
+
+def task_open_for_case(*, user: User, case_id: int) -> QuerySet[TaskDue]:
+    """The open tasks of one case the user may see (for the case page)."""
+    qs = TaskDue.objects.filter(
+        scope_q(user, "organisation__path", REGISTER_ROLES), case_id=case_id, state__in=OPEN_STATES
+    )
+    return _rows(qs).order_by("due_at")
+
+
+def task_visible_q(user: User) -> Q:
+    """A task is visible to its owner, to whoever may claim it, and to readers of its case."""
+    q = _claimable_q(user) | scope_q(user, "organisation__path", REGISTER_ROLES)
+    if user.is_authenticated:
+        q |= Q(owner_id=user.pk)
+    return q
+
+
+def task_get_for_user(*, user: User, task_id: int) -> TaskDue:
+    """One task row in the user's scope; NotFound (404) otherwise, never 403."""
+    row = _rows(TaskDue.objects.filter(task_visible_q(user), task_id=task_id)).first()
+    if row is None:
+        raise NotFound(_("任务不存在。"))
+    return row
+
+
+__all__ = [
+    "task_approval_queue_for_user",
+    "task_archive_for_user",
+    "task_get_for_user",
+    "task_group_queue_for_user",
+    "task_inbox_for_user",
+    "task_open_for_case",
+]
