@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from casework.models import AuditEvent, Member
+from casework.models import AuditEvent, Member, Role
+from tests.factories import make_user
 from tests.workflows.flow_helpers import open_case, open_task
 
 pytestmark = pytest.mark.django_db
@@ -63,8 +64,8 @@ def test_an_outsider_neither_sees_nor_claims_the_task(
 
 
 def test_queues_filter_and_sort(world, client: Client, django_capture_on_commit_callbacks) -> None:
-    first = open_case(world, django_capture_on_commit_callbacks, name="甲")
-    second = open_case(world, django_capture_on_commit_callbacks, name="乙")
+    first = open_case(world, django_capture_on_commit_callbacks, name="一号")
+    second = open_case(world, django_capture_on_commit_callbacks, name="二号")
     Member.objects.filter(pk=second.member_id).update(key_groups=1)
     client.force_login(world.officer)
 
@@ -76,7 +77,7 @@ def test_queues_filter_and_sort(world, client: Client, django_capture_on_commit_
     assert order("sort=member") == [first.pk, second.pk]
     assert order("sort=-member") == [second.pk, first.pk]
     assert order("group=1") == [second.pk]
-    assert order("q=甲") == [first.pk]
+    assert order("q=一号") == [first.pk]
     assert order("overdue=1") == []
 
 
@@ -84,16 +85,19 @@ def test_bulk_reassign_moves_an_absent_officers_tasks(
     world, client: Client, django_capture_on_commit_callbacks
 ) -> None:
     cases = [open_case(world, django_capture_on_commit_callbacks) for _ in range(2)]
+    colleague = make_user("officer2", Role.CONTACT_OFFICER, world.branch)
     client.force_login(world.officer)
     for case in cases:
         client.post(f"/queues/task/{open_task(case, 'outreach').task_id}/claim/")
     client.force_login(world.secretary)
 
     response = client.post(
-        "/queues/bulk-reassign/", {"absent": "officer", "to": "secretary", "reason": "病假"}
+        "/queues/bulk-reassign/", {"absent": "officer", "to": "officer2", "reason": "病假"}
     )
 
-    assert response.status_code == 302, response.content.decode()
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action__contains="reassign").count() == 2
+    client.force_login(colleague)  # type: ignore[arg-type]
     inbox = client.get("/queues/").content.decode()
     assert all(f'data-case="{c.pk}"' in inbox for c in cases)
 
@@ -109,3 +113,26 @@ def test_the_queue_page_runs_a_constant_number_of_queries(
         open_case(world, django_capture_on_commit_callbacks)
     with django_assert_max_num_queries(12):
         assert client.get("/queues/group/?sort=since").status_code == 200
+
+
+def test_the_case_page_shows_the_current_task_and_the_dashboard_counts_it_when_overdue(
+    world, client: Client, django_capture_on_commit_callbacks
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from casework.selectors.dashboard import dashboard_for_user
+    from web.dashboard.upper import add_upper_floor_figures
+    from workflows.models import TaskDue
+
+    case = open_case(world, django_capture_on_commit_callbacks)
+    due = open_task(case, "outreach")
+    client.force_login(world.officer)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f'data-task="{due.task_id}"' in page
+
+    TaskDue.objects.filter(pk=due.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
+    board = dashboard_for_user(user=world.approver)
+    add_upper_floor_figures(board)
+    assert board.total.overdue_tasks == 1

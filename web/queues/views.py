@@ -119,9 +119,14 @@ def _back(request: HttpRequest) -> HttpResponseRedirect:
     return HttpResponseRedirect(target)
 
 
+def _status(exc: DomainError) -> int:
+    if isinstance(exc, Conflict):
+        return 409
+    return 403 if isinstance(exc, PermissionDenied) else 400
+
+
 def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    status = 409 if isinstance(exc, Conflict) else 403 if isinstance(exc, PermissionDenied) else 400
-    return render(request, "web/queues/refused.html", {"message": exc.message}, status=status)
+    return render(request, "web/queues/refused.html", {"message": exc.message}, status=_status(exc))
 
 
 class TaskActionView(LoginRequiredMixin, View):
@@ -187,9 +192,6 @@ class BulkReassignView(LoginRequiredMixin, View):
             raise Http404 from exc
         except DomainError as exc:
             form.add_error(None, str(exc.message))
-            status = (
-                409 if isinstance(exc, Conflict) else 403 if isinstance(exc, PermissionDenied) else 400
-            )
-            return render(request, self.template, {"form": form}, status=status)
+            return render(request, self.template, {"form": form}, status=_status(exc))
         messages.success(request, _("已转办 %(n)s 项任务。") % {"n": len(moved)})
         return HttpResponseRedirect(reverse("queues:index"))

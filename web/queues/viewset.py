@@ -18,7 +18,9 @@ class QueuesApp(Application):
     queue_path = path("group/", QueueView.as_view(kind="queue"), name="queue")
     approvals_path = path("approvals/", QueueView.as_view(kind="approvals"), name="approvals")
     archive_path = path("archive/", QueueView.as_view(kind="archive"), name="archive")
-    claim_path = path("task/<int:task_id>/claim/", TaskActionView.as_view(action="claim"), name="claim")
+    claim_path = path(
+        "task/<int:task_id>/claim/", TaskActionView.as_view(action="claim"), name="claim"
+    )
     release_path = path(
         "task/<int:task_id>/release/", TaskActionView.as_view(action="release"), name="release"
     )
