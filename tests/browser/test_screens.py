@@ -74,3 +74,33 @@ def test_the_dashboard_is_keyboard_usable_and_exports_for_inspection(screens) ->
         inspector.locator("#export-xlsx").click()
     assert download.value.suggested_filename.endswith(".xlsx")
     assert AuditEvent.objects.filter(action="dashboard.export").count() == 1
+
+
+def test_an_officer_claims_the_case_from_the_queue_and_opens_the_task(
+    screens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workflows.models import CaseProcess, TaskDue
+
+    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
+    world = build_world()
+    case = svc.case_open(member=make_member(world.branch, name="林小梅"), actor=world.officer)
+    assert CaseProcess.objects.filter(case=case).exists()
+    due = TaskDue.objects.get(case=case, node="outreach")
+
+    officer = screens.login("officer")
+    officer.goto(screens.url("/queues/group/"))
+    row = officer.locator(f'tr[data-task="{due.task_id}"]')
+    expect(row).to_contain_text("林小梅")
+    screens.shot(officer, "queue-group")
+    claim = row.locator('button[data-action="claim"]')
+    claim.focus()
+    officer.keyboard.press("Enter")  # keyboard only
+    expect(officer.locator(".ll-messages")).to_contain_text("已认领")
+    due.refresh_from_db()
+    assert due.owner_id == world.officer.pk
+    officer.goto(screens.url("/queues/"))
+    expect(officer.locator(f'tr[data-task="{due.task_id}"]')).to_be_visible()
+    screens.shot(officer, "queue-inbox")
+    officer.locator(f'tr[data-task="{due.task_id}"] td a').first.click()
+    officer.wait_for_url(f"**/{due.task_id}/**")
+    screens.shot(officer, "task-outreach")
