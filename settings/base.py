@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI / Redoc assets served locally (no CDN)
     "viewflow",
     "viewflow.workflow",
     "casework",
@@ -217,15 +218,44 @@ LIANLUO_FONT_FILES: dict[str, str] = json.loads(env_str("LIANLUO_FONT_FILES", "{
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "web.api.auth.TokenAuthentication",  # first: its Bearer challenge makes 401s
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "web.api.errors.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "web.api.pagination.Cursor",
+    "DEFAULT_THROTTLE_RATES": {
+        "api_auth": env_str("LIANLUO_API_AUTH_RATE", "10/min"),
+        "api_tokens": env_str("LIANLUO_API_TOKEN_RATE", "30/min"),
+        "api_verify": env_str("LIANLUO_API_VERIFY_RATE", "60/min"),
+        "api_webhook": env_str("LIANLUO_API_WEBHOOK_RATE", "120/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "lianluo API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "casework.models.cases.CaseStatus",
+        "InquiryStatusEnum": "casework.models.inquiries.InquiryStatus",
+        "MemberStatusEnum": "casework.models.members.MemberStatus",
+        "AttendanceStatusEnum": "casework.models.signals.AttendanceStatus",
+        "DocumentStatusEnum": "documents.models.DocumentStatus",
+        "OrgKindEnum": "casework.models.organisations.OrgKind",
+        "MeetingKindEnum": "casework.models.signals.MeetingKind",
+        "DocumentKindEnum": "documents.kinds.DocumentKind",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "web.api.schema.add_problem_responses",
+    ],
 }
 
 # --- Logging ----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("admin/", admin.site.urls),
+    path("api/", include("web.api.urls")),
     path("integrations/", include("integrations.urls")),
     path("", include("documents.urls")),
     path("", site.urls),

@@ -1,0 +1,97 @@
+"""Cases (filters, detail, timeline) and inquiries for users in scope and for liaisons."""
+
+from __future__ import annotations
+
+from casework.models import Inquiry, InquiryStatus
+from casework.services.cases import case_open
+from tests.casework.case_helpers import make_department, make_liaison
+from tests.factories import make_member
+
+
+def test_the_case_list_is_scoped_and_filtered(seeded, client_for):
+    client = client_for(seeded.world.inspector)
+    ids = {c["id"] for c in client.get("/api/v1/cases/").json()["results"]}
+    assert ids == {seeded.case.pk, seeded.other_case.pk}
+    rows = client.get("/api/v1/cases/?status=inquiry&open=true").json()["results"]
+    assert [c["id"] for c in rows] == [seeded.case.pk]
+    rows = client.get(f"/api/v1/cases/?organisation={seeded.world.other_committee.pk}").json()
+    assert [c["id"] for c in rows["results"]] == [seeded.other_case.pk]
+    assert client.get("/api/v1/cases/?open=false").json()["results"] == []
+
+
+def test_a_case_outside_the_scope_is_404_with_its_timeline(seeded, client_for):
+    client = client_for(seeded.world.officer)
+    assert client.get(f"/api/v1/cases/{seeded.other_case.pk}/").status_code == 404
+    assert client.get(f"/api/v1/cases/{seeded.other_case.pk}/timeline/").status_code == 404
+    timeline = client.get(f"/api/v1/cases/{seeded.case.pk}/timeline/").json()
+    assert timeline[0]["action"] == "case.open"
+
+
+def test_the_case_list_orders_and_pages_by_cursor(seeded, client_for):
+    client = client_for(seeded.world.inspector)
+    page = client.get("/api/v1/cases/?ordering=id&page_size=1").json()
+    assert [c["id"] for c in page["results"]] == [seeded.case.pk]
+    following = client.get(page["next"]).json()
+    assert [c["id"] for c in following["results"]] == [seeded.other_case.pk]
+
+
+def test_the_case_list_runs_a_constant_number_of_queries(
+    seeded, client_for, django_assert_max_num_queries
+):
+    client = client_for(seeded.world.inspector)
+    client.get("/api/v1/cases/")
+    for n in range(10):
+        case_open(
+            member=make_member(seeded.world.branch, name=f"成员{n}"), actor=seeded.world.officer
+        )
+    with django_assert_max_num_queries(4):
+        assert len(client.get("/api/v1/cases/").json()["results"]) == 12
+    with django_assert_max_num_queries(4):
+        client.get("/api/v1/inquiries/")
+
+
+def test_a_liaison_sees_only_inquiries_sent_to_their_department(seeded, client_for):
+    rows = client_for(seeded.liaison).get("/api/v1/inquiries/").json()["results"]
+    assert [i["id"] for i in rows] == [seeded.inquiry.pk]
+    other = make_liaison("liaison2", make_department(seeded.world.department, "tax"))
+    client = client_for(other)
+    assert client.get("/api/v1/inquiries/").json()["results"] == []
+    assert client.get(f"/api/v1/inquiries/{seeded.inquiry.pk}/").status_code == 404
+
+
+def test_a_liaison_records_an_answer_and_a_different_second_answer_is_409(seeded, client_for):
+    client = client_for(seeded.liaison)
+    url = f"/api/v1/inquiries/{seeded.inquiry.pk}/answer/"
+    first = client.post(url, {"answer": "clue", "details": {"note": "x"}}, format="json")
+    assert first.status_code == 200, first.json()
+    assert first.json()["status"] == InquiryStatus.ANSWERED
+    again = client.post(url, {"answer": "found", "details": {}}, format="json")
+    assert again.status_code == 409
+    assert again.json()["code"] == "already_answered"
+    assert Inquiry.objects.get(pk=seeded.inquiry.pk).answer == "clue"
+
+
+def test_answering_a_draft_inquiry_is_an_illegal_transition(seeded, client_for):
+    from casework.services import inquiries as inq
+
+    (draft,) = inq.inquiry_request(
+        case=seeded.case,
+        departments=[make_department(seeded.world.department, "tax")],
+        actor=seeded.world.coordinator,
+    )
+    response = client_for(seeded.world.coordinator).post(
+        f"/api/v1/inquiries/{draft.pk}/answer/", {"answer": "found"}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "illegal_transition"
+
+
+def test_inspectors_and_officers_may_read_but_not_answer_inquiries(seeded, client_for):
+    for user in (seeded.world.inspector, seeded.world.officer):
+        client = client_for(user)
+        assert client.get(f"/api/v1/inquiries/{seeded.inquiry.pk}/").status_code == 200
+        response = client.post(
+            f"/api/v1/inquiries/{seeded.inquiry.pk}/answer/", {"answer": "found"}, format="json"
+        )
+        assert response.status_code == 403
+    assert Inquiry.objects.get(pk=seeded.inquiry.pk).status == InquiryStatus.SENT

@@ -1,0 +1,149 @@
+"""Every API error is an RFC 9457 problem document (application/problem+json), never a trace.
+
+DomainError subclasses map by their `http_status` (NotFound 404, PermissionDenied 403,
+Conflict 409, other refusals 400); DRF and Django exceptions keep their status; anything
+unexpected is logged and answered with a bare 500 problem.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from casework.errors import DomainError, NotFound
+
+log = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+TYPE_BASE = "urn:lianluo:problem:"
+
+TITLES: dict[int, Any] = {
+    400: _("请求无效"),
+    401: _("未认证"),
+    403: _("无权操作"),
+    404: _("未找到"),
+    405: _("不支持的请求方法"),
+    406: _("不支持的响应格式"),
+    409: _("状态冲突"),
+    413: _("请求内容过大"),
+    415: _("不支持的内容类型"),
+    429: _("请求过于频繁"),
+    500: _("服务器内部错误"),
+}
+NOT_FOUND = _("未找到，或不在您的权限范围内。")
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("上传内容过大。")
+    default_code = "too_large"
+
+
+def problem(
+    *, status_code: int, code: str, detail: Any, errors: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": f"{TYPE_BASE}{code}",
+        "title": str(TITLES.get(status_code, _("请求失败"))),
+        "status": status_code,
+        "detail": str(detail),
+        "code": code,
+    }
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def _field_errors(detail: Any) -> dict[str, list[str]]:
+    """DRF's nested ValidationError detail flattened to {"field" or "a.0.b": [messages]}."""
+    out: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), item)
+        elif isinstance(value, list) and value and not all(isinstance(v, str) for v in value):
+            for index, item in enumerate(value):
+                walk(f"{prefix}.{index}" if prefix else str(index), item)
+        elif isinstance(value, list):
+            if value:
+                out.setdefault(prefix or "non_field_errors", []).extend(str(v) for v in value)
+        else:
+            out.setdefault(prefix or "non_field_errors", []).append(str(value))
+
+    walk("", detail)
+    return out
+
+
+def _problem_for(exc: Exception) -> dict[str, Any] | None:
+    if isinstance(exc, NotFound):  # one message whether missing or out of scope
+        return problem(status_code=404, code="not_found", detail=NOT_FOUND)
+    if isinstance(exc, DomainError):
+        errors = getattr(exc, "errors", None)
+        return problem(
+            status_code=exc.http_status,
+            code=exc.code,
+            detail=exc.message,
+            errors={k: v if isinstance(v, list) else [str(v)] for k, v in errors.items()}
+            if isinstance(errors, dict)
+            else None,
+        )
+    if isinstance(exc, exceptions.ValidationError):
+        return problem(
+            status_code=400,
+            code="invalid",
+            detail=_("提交的数据有误。"),
+            errors=_field_errors(exc.detail),
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return problem(status_code=413, code="too_large", detail=PayloadTooLarge.default_detail)
+    if isinstance(exc, Http404):
+        return problem(status_code=404, code="not_found", detail=NOT_FOUND)
+    if isinstance(exc, DjangoPermissionDenied):
+        return problem(status_code=403, code="forbidden", detail=_("您无权执行此操作。"))
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
+        detail = exc.detail if isinstance(exc.detail, str) else exc.default_detail
+        return problem(status_code=exc.status_code, code=str(code), detail=detail)
+    return None
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    body = _problem_for(exc)
+    if body is None:
+        log.exception("unexpected API error in %s", type(context.get("view")).__name__)
+        body = problem(
+            status_code=500, code="server_error", detail=_("服务器内部错误，请稍后再试。")
+        )
+    set_rollback()
+    headers: dict[str, str] = {}
+    if isinstance(exc, exceptions.APIException):
+        auth_header = getattr(exc, "auth_header", None)
+        if auth_header:
+            headers["WWW-Authenticate"] = auth_header
+        wait = getattr(exc, "wait", None)
+        if wait is not None:
+            headers["Retry-After"] = str(int(wait))
+    return Response(body, status=body["status"], headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Unmatched /api/ URLs (e.g. a malformed id) answer a problem document, not the HTML page."""
+    body = problem(status_code=404, code="not_found", detail=NOT_FOUND)
+    return JsonResponse(
+        body,
+        status=404,
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )

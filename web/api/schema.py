@@ -1,0 +1,66 @@
+"""OpenAPI: the problem-details component and the error responses every operation may give."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web.api.errors import PROBLEM_CONTENT_TYPE
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+_PUBLIC_STATUSES = ("400", "401", "404", "405", "406", "413", "415", "429", "500")
+_PRIVATE_STATUSES = ("403",)
+_DESCRIPTIONS = {
+    "400": "Invalid request (field errors in `errors`)",
+    "401": "Not authenticated, or the token is invalid or revoked",
+    "403": "Authenticated but not allowed (e.g. read-only role)",
+    "404": "Not found or outside the caller's scope",
+    "405": "Method not allowed",
+    "406": "Not acceptable",
+    "409": "Illegal or concurrent state transition",
+    "413": "Upload too large",
+    "415": "Unsupported media type",
+    "429": "Rate limited",
+    "500": "Unexpected error (no details)",
+}
+
+
+def add_problem_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: declare the problem component and add error responses."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            statuses = list(_PUBLIC_STATUSES)
+            security = operation.get("security") or []
+            if security and {} not in security:
+                statuses += _PRIVATE_STATUSES
+            if method != "get":
+                statuses.append("409")
+            responses = operation.setdefault("responses", {})
+            for code in statuses:
+                responses.setdefault(
+                    code,
+                    {
+                        "description": _DESCRIPTIONS[code],
+                        "content": {PROBLEM_CONTENT_TYPE: {"schema": ref}},
+                    },
+                )
+    return result

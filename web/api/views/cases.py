@@ -1,0 +1,155 @@
+"""Cases (filterable list, detail, timeline) and inquiries (in scope, or for a liaison)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from casework.errors import NotFound
+from casework.models import CLOSED_STATUSES, Case, Inquiry, TimelineEntry
+from casework.selectors.cases import case_get_for_user, case_list_for_user, case_timeline
+from casework.selectors.inquiries import (
+    inquiry_get_for_liaison,
+    inquiry_get_for_user,
+    inquiry_list_for_liaison,
+    inquiry_list_for_user,
+)
+from casework.selectors.organisations import organisation_get_for_user
+from casework.services.inquiries import inquiry_record_answer
+from web.api.pagination import Cursor
+from web.api.serializers import (
+    CaseFilterSerializer,
+    CaseSerializer,
+    InquiryAnswerSerializer,
+    InquiryFilterSerializer,
+    InquirySerializer,
+    TimelineEntrySerializer,
+)
+from web.api.views.base import Ordering, query_filters
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@extend_schema(tags=["cases"], parameters=[CaseFilterSerializer])
+class CaseList(generics.ListAPIView[Case]):
+    serializer_class = CaseSerializer
+    pagination_class = Cursor
+    filter_backends = [Ordering]
+    ordering_fields = ["id", "opened_at", "updated_at", "clock_due"]
+    ordering = ["-opened_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[Case]:
+        cases = case_list_for_user(user=self.request.user)
+        wanted = query_filters(CaseFilterSerializer, self.request)
+        if "organisation" in wanted:
+            try:
+                org = organisation_get_for_user(user=self.request.user, pk=wanted["organisation"])
+            except NotFound:
+                return cases.none()
+            cases = cases.filter(organisation__path__startswith=org.path)
+        if "status" in wanted:
+            cases = cases.filter(status=wanted["status"])
+        if "member" in wanted:
+            cases = cases.filter(member_id=wanted["member"])
+        if wanted.get("open") is True:
+            cases = cases.exclude(status__in=CLOSED_STATUSES)
+        elif wanted.get("open") is False:
+            cases = cases.filter(status__in=CLOSED_STATUSES)
+        if "opened_after" in wanted:
+            cases = cases.filter(opened_at__gte=_day_start(wanted["opened_after"]))
+        if "opened_before" in wanted:
+            before = wanted["opened_before"] + dt.timedelta(days=1)
+            cases = cases.filter(opened_at__lt=_day_start(before))
+        return cases
+
+
+@extend_schema(tags=["cases"])
+class CaseDetail(generics.GenericAPIView[Case]):
+    serializer_class = CaseSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(CaseSerializer(case_get_for_user(user=request.user, pk=pk)).data)
+
+
+@extend_schema(tags=["cases"])
+class CaseTimeline(generics.GenericAPIView[TimelineEntry]):
+    serializer_class = TimelineEntrySerializer
+
+    @extend_schema(responses=TimelineEntrySerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        case = case_get_for_user(user=request.user, pk=pk)
+        return Response(TimelineEntrySerializer(case_timeline(case=case), many=True).data)
+
+
+def inquiries_visible_to(user: Any) -> QuerySet[Inquiry]:
+    """Inquiries of cases in the user's scope, plus those sent to the user as a liaison."""
+    in_scope = inquiry_list_for_user(user=user).values("pk")
+    addressed = inquiry_list_for_liaison(user=user).values("pk")
+    return Inquiry.objects.filter(Q(pk__in=in_scope) | Q(pk__in=addressed)).select_related(
+        "department"
+    )
+
+
+def inquiry_for(user: Any, pk: int) -> Inquiry:
+    try:
+        return inquiry_get_for_user(user=user, pk=pk)
+    except NotFound:
+        return inquiry_get_for_liaison(user=user, pk=pk)
+
+
+@extend_schema(tags=["inquiries"], parameters=[InquiryFilterSerializer])
+class InquiryList(generics.ListAPIView[Inquiry]):
+    serializer_class = InquirySerializer
+    pagination_class = Cursor
+    filter_backends = [Ordering]
+    ordering_fields = ["id", "due_date", "requested_at"]
+    ordering = ["-id"]
+
+    def get_queryset(self) -> QuerySet[Inquiry]:
+        inquiries = inquiries_visible_to(self.request.user)
+        wanted = query_filters(InquiryFilterSerializer, self.request)
+        if "status" in wanted:
+            inquiries = inquiries.filter(status=wanted["status"])
+        if "case" in wanted:
+            inquiries = inquiries.filter(case_id=wanted["case"])
+        return inquiries
+
+
+@extend_schema(tags=["inquiries"])
+class InquiryDetail(generics.GenericAPIView[Inquiry]):
+    serializer_class = InquirySerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(InquirySerializer(inquiry_for(request.user, pk)).data)
+
+
+@extend_schema(tags=["inquiries"])
+class InquiryAnswerView(generics.GenericAPIView[Inquiry]):
+    """Record a department's answer (inquiry_record_answer: liaison or coordinator)."""
+
+    serializer_class = InquiryAnswerSerializer
+
+    @extend_schema(request=InquiryAnswerSerializer, responses={200: InquirySerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        inquiry = inquiry_for(request.user, pk)
+        incoming = InquiryAnswerSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        inquiry = inquiry_record_answer(
+            inquiry=inquiry,
+            actor=request.user,  # type: ignore[arg-type]
+            answer=data["answer"],
+            details=data["details"],
+            source=data["source"],
+        )
+        inquiry = inquiry_for(request.user, inquiry.pk)
+        return Response(InquirySerializer(inquiry).data)

@@ -1,0 +1,112 @@
+"""Tasks: my inbox, the group queue, the approval queue; claim and release.
+
+Reads go through workflows.selectors and writes through workflows.services (locks, audit,
+409 on races), exactly as the queue screens do. Completing a task needs its step's form;
+that stays in the task pages (see the closing notes of issue 9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from web.api.pagination import Cursor
+from workflows.models import TaskDue
+from workflows.selectors import (
+    task_approval_queue_for_user,
+    task_get_for_user,
+    task_group_queue_for_user,
+    task_inbox_for_user,
+)
+from workflows.services import task_claim, task_release
+
+
+class TaskSerializer(serializers.ModelSerializer[TaskDue]):
+    step = serializers.CharField(source="node", read_only=True)
+    step_title = serializers.CharField(read_only=True)
+    process = serializers.IntegerField(source="process_id", read_only=True)
+    case_status = serializers.CharField(source="case.status", read_only=True)
+    member_name = serializers.CharField(source="case.member.name", read_only=True)
+    key_groups = serializers.IntegerField(source="case.member.key_groups", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    owner = serializers.CharField(source="owner.username", read_only=True, allow_null=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+    days_since_contact = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TaskDue
+        fields = [
+            "task_id",
+            "process",
+            "step",
+            "step_title",
+            "state",
+            "role",
+            "owner",
+            "due_at",
+            "is_overdue",
+            "case",
+            "case_status",
+            "member_name",
+            "key_groups",
+            "organisation",
+            "organisation_name",
+            "days_since_contact",
+        ]
+
+    def get_days_since_contact(self, row: TaskDue) -> int | None:
+        since = getattr(row, "since_contact", None)
+        return since.days if since is not None else None
+
+
+class _TaskCursor(Cursor):
+    ordering = ("due_at", "task_id")  # type: ignore[assignment]
+
+
+def _queue(selector: Callable[..., QuerySet[TaskDue]], doc: str) -> type[generics.ListAPIView]:  # type: ignore[type-arg]
+    class QueueView(generics.ListAPIView[TaskDue]):
+        __doc__ = doc
+        serializer_class = TaskSerializer
+        pagination_class = _TaskCursor
+
+        def get_queryset(self) -> QuerySet[TaskDue]:
+            return selector(user=self.request.user)
+
+    return extend_schema(tags=["tasks"])(QueueView)
+
+
+TaskInbox = _queue(task_inbox_for_user, "Tasks I hold, soonest due first.")
+TaskGroupQueue = _queue(task_group_queue_for_user, "Unclaimed tasks I may claim by role.")
+TaskApprovalQueue = _queue(task_approval_queue_for_user, "Pre-reviews and approvals for me.")
+
+
+@extend_schema(tags=["tasks"])
+class TaskDetail(generics.GenericAPIView[TaskDue]):
+    serializer_class = TaskSerializer
+
+    def get(self, request: Request, task_id: int) -> Response:
+        return Response(TaskSerializer(task_get_for_user(user=request.user, task_id=task_id)).data)
+
+
+def _act(service: Callable[..., Any]) -> type[generics.GenericAPIView]:  # type: ignore[type-arg]
+    class ActionView(generics.GenericAPIView[TaskDue]):
+        serializer_class = TaskSerializer
+
+        @extend_schema(request=None, responses=TaskSerializer)
+        def post(self, request: Request, task_id: int) -> Response:
+            task_get_for_user(user=request.user, task_id=task_id)  # 404 outside scope
+            service(task_id=task_id, user=request.user)
+            row = task_get_for_user(user=request.user, task_id=task_id)
+            return Response(TaskSerializer(row).data)
+
+    return extend_schema(tags=["tasks"])(ActionView)
+
+
+TaskClaim = _act(task_claim)
+TaskRelease = _act(task_release)
