@@ -25,6 +25,26 @@ site = Site(
     viewsets=[HomeApp(), RegisterApp(), PreventionApp(), CoordinationApp(), LiaisonApp()],
 )
 
+
+def add_app(app: Application) -> None:
+    """Register an application after the site is built: its URLs and its menu entry
+    (viewflow's menu reads `_children`, which `viewsets.append` alone does not update)."""
+    site.viewsets.append(app)
+    site._children.append(app)
+
+
 from workflows.viewset import CaseFlowViewset  # noqa: E402
 
 site.viewsets.append(CaseFlowViewset())
+
+from web.dashboard.viewset import DashboardApp  # noqa: E402
+
+add_app(DashboardApp())
+
+from web.cases.viewset import CasesApp  # noqa: E402
+
+add_app(CasesApp())
+
+from web.queues.viewset import QueuesApp  # noqa: E402
+
+add_app(QueuesApp())

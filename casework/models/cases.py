@@ -202,6 +202,8 @@ class Case(FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["organisation", "status"], name="case_org_status"),
             models.Index(fields=["status", "opened_at"], name="case_status_opened"),
+            # The case list: newest first, walked backwards and stopped after one page.
+            models.Index(fields=["-opened_at", "-id"], name="case_opened_desc"),
             models.Index(
                 fields=["clock_due"],
                 name="case_clock_due",

@@ -98,6 +98,11 @@ class Member(models.Model):
         ordering = ["organisation_id", "name", "id"]
         indexes = [
             models.Index(fields=["organisation", "status"], name="member_org_status"),
+            # Dashboard: members and at-risk per organisation from the index alone.
+            models.Index(
+                fields=["organisation", "status", "last_contact_date"],
+                name="member_org_status_contact",
+            ),
             models.Index(fields=["status", "last_contact_date"], name="member_status_contact"),
             models.Index(fields=["contact_officer", "status"], name="member_officer_status"),
         ]

@@ -1,0 +1,121 @@
+"""The case list and the case page: scope, masking, history, send-back, constant queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from casework.models import AuditEvent, Case, CaseStatus, Inquiry
+from casework.services import cases as svc
+from casework.services.signals import contact_attempt_record
+from tests.casework.case_helpers import search_fails
+from tests.factories import make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def _case(world, name: str = "王五", org=None) -> Case:
+    member = make_member(org or world.branch, name=name, phone="13912345678")
+    return svc.case_open(member=member, actor=None)
+
+
+def test_the_case_page_shows_masked_personal_data_and_the_history(world, client: Client) -> None:
+    case = svc.case_start_outreach(case=_case(world), actor=world.officer)
+    contact_attempt_record(
+        member=case.member,
+        actor=world.officer,
+        channel="phone",
+        outcome="no_answer",
+        case=case,
+        notes="无人接听",
+    )
+    client.force_login(world.officer)
+
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+
+    assert "王五" in page and "139****5678" in page
+    assert "13912345678" not in page and case.member.id_number not in page
+    assert "登记失联案件" in page and "开始联系查找" in page
+    assert "电话 — 无人接听" in page
+
+
+def test_a_case_outside_the_scope_is_404(world, client: Client) -> None:
+    case = _case(world)
+    client.force_login(world.outsider)
+    assert client.get(f"/cases/{case.pk}/").status_code == 404
+    assert client.post(f"/cases/{case.pk}/send-back/", {"comment": "x"}).status_code == 404
+    client.force_login(world.nobody)
+    assert client.get(f"/cases/{case.pk}/").status_code == 404
+
+
+def test_the_case_list_filters_by_stage_organisation_and_overdue(world, client: Client) -> None:
+    registered = _case(world, "甲")
+    in_outreach = svc.case_start_outreach(case=_case(world, "乙"), actor=world.officer)
+    sibling = _case(world, "丙", world.sibling_branch)
+    client.force_login(world.approver)
+
+    def listed(query: str) -> set[int]:
+        html = client.get(f"/cases/?{query}").content.decode()
+        return {c.pk for c in (registered, in_outreach, sibling) if f'data-case="{c.pk}"' in html}
+
+    assert listed("") == {registered.pk, in_outreach.pk, sibling.pk}
+    assert listed("stage=outreach") == {in_outreach.pk}
+    assert listed(f"org={world.sibling_branch.pk}") == {sibling.pk}
+    assert listed("overdue=on") == set()
+    Case.objects.filter(pk=sibling.pk).update(clock_due=timezone.localdate() - dt.timedelta(1))
+    assert listed("overdue=on") == {sibling.pk}
+
+
+def test_an_approver_sends_a_proposal_back_with_a_comment(world, client: Client) -> None:
+    case = search_fails(world, _case(world))
+    case = svc.case_propose(case=case, actor=world.officer, kind="suspend", reasons="查找未果")
+    assert case.status == CaseStatus.PRE_REVIEW
+    client.force_login(world.approver)
+
+    empty = client.post(f"/cases/{case.pk}/send-back/", {"comment": ""})
+    assert empty.status_code == 400
+    response = client.post(f"/cases/{case.pk}/send-back/", {"comment": "事实不清，请补充"})
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.NOT_LOCATED
+    assert AuditEvent.objects.filter(action="case.send_back", reason="事实不清，请补充").exists()
+    assert "事实不清，请补充" in client.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_an_officer_cannot_send_back(world, client: Client) -> None:
+    case = search_fails(world, _case(world))
+    case = svc.case_propose(case=case, actor=world.officer, kind="suspend", reasons="查找未果")
+    client.force_login(world.officer)
+
+    response = client.post(f"/cases/{case.pk}/send-back/", {"comment": "退回"})
+
+    assert response.status_code == 403
+    assert "您没有办理此环节的权限" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.PRE_REVIEW
+
+
+def test_case_pages_run_a_constant_number_of_queries(
+    world, client: Client, django_assert_max_num_queries
+) -> None:
+    case = search_fails(world, _case(world))
+    client.force_login(world.approver)
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/cases/{case.pk}/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/cases/").status_code == 200
+    for i in range(15):
+        _case(world, f"党员{i}")
+    for _ in range(5):
+        contact_attempt_record(
+            member=case.member, actor=world.officer, channel="phone", outcome="no_answer", case=case
+        )
+    assert Inquiry.objects.filter(case=case).count() == 1
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/cases/{case.pk}/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/cases/?overdue=on").status_code == 200

@@ -1,0 +1,138 @@
+"""The queue screens on the flow's selectors and services: columns, sorting, filters,
+claim / release / reassign / bulk reassign, scope, constant queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from casework.models import AuditEvent, Member, Role
+from tests.factories import make_user
+from tests.workflows.flow_helpers import open_case, open_task
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_pdf_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
+
+
+def test_an_officer_claims_from_the_group_queue_and_releases_it_again(
+    world, client: Client, django_capture_on_commit_callbacks
+) -> None:
+    case = open_case(world, django_capture_on_commit_callbacks, name="林小梅")
+    due = open_task(case, "outreach")
+    client.force_login(world.officer)
+
+    queue = client.get("/queues/group/").content.decode()
+    assert f'data-task="{due.task_id}"' in queue and "林小梅" in queue and "测试第一党支部" in queue
+
+    response = client.post(f"/queues/task/{due.task_id}/claim/", {"next": "/queues/"})
+    assert response.status_code == 302 and response["Location"] == "/queues/"
+    assert f'data-task="{due.task_id}"' in client.get("/queues/").content.decode()
+    assert f'data-task="{due.task_id}"' not in client.get("/queues/group/").content.decode()
+    assert AuditEvent.objects.filter(action="task.claim").exists()
+
+    client.post(f"/queues/task/{due.task_id}/release/")
+    assert f'data-task="{due.task_id}"' in client.get("/queues/group/").content.decode()
+
+
+def test_a_task_taken_by_someone_else_cannot_be_claimed_again(
+    world, client: Client, django_capture_on_commit_callbacks
+) -> None:
+    case = open_case(world, django_capture_on_commit_callbacks)
+    due = open_task(case, "outreach")
+    client.force_login(world.officer)
+    client.post(f"/queues/task/{due.task_id}/claim/")
+    client.force_login(world.secretary)
+
+    response = client.post(f"/queues/task/{due.task_id}/claim/")
+
+    assert response.status_code in (403, 409)
+
+
+def test_an_outsider_neither_sees_nor_claims_the_task(
+    world, client: Client, django_capture_on_commit_callbacks
+) -> None:
+    case = open_case(world, django_capture_on_commit_callbacks)
+    due = open_task(case, "outreach")
+    client.force_login(world.outsider)
+
+    assert f'data-task="{due.task_id}"' not in client.get("/queues/group/").content.decode()
+    assert client.post(f"/queues/task/{due.task_id}/claim/").status_code in (403, 404)
+
+
+def test_queues_filter_and_sort(world, client: Client, django_capture_on_commit_callbacks) -> None:
+    first = open_case(world, django_capture_on_commit_callbacks, name="一号")
+    second = open_case(world, django_capture_on_commit_callbacks, name="二号")
+    Member.objects.filter(pk=second.member_id).update(key_groups=1)
+    client.force_login(world.officer)
+
+    def order(query: str) -> list[int]:
+        html = client.get(f"/queues/group/?{query}").content.decode()
+        found = [(html.find(f'data-case="{c.pk}"'), c.pk) for c in (first, second)]
+        return [pk for pos, pk in sorted(found) if pos >= 0]
+
+    assert order("sort=member") == [first.pk, second.pk]
+    assert order("sort=-member") == [second.pk, first.pk]
+    assert order("group=1") == [second.pk]
+    assert order("q=一号") == [first.pk]
+    assert order("overdue=1") == []
+
+
+def test_bulk_reassign_moves_an_absent_officers_tasks(
+    world, client: Client, django_capture_on_commit_callbacks
+) -> None:
+    cases = [open_case(world, django_capture_on_commit_callbacks) for _ in range(2)]
+    colleague = make_user("officer2", Role.CONTACT_OFFICER, world.branch)
+    client.force_login(world.officer)
+    for case in cases:
+        client.post(f"/queues/task/{open_task(case, 'outreach').task_id}/claim/")
+    client.force_login(world.secretary)
+
+    response = client.post(
+        "/queues/bulk-reassign/", {"absent": "officer", "to": "officer2", "reason": "病假"}
+    )
+
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action__contains="reassign").count() == 2
+    client.force_login(colleague)  # type: ignore[arg-type]
+    inbox = client.get("/queues/").content.decode()
+    assert all(f'data-case="{c.pk}"' in inbox for c in cases)
+
+
+def test_the_queue_page_runs_a_constant_number_of_queries(
+    world, client: Client, django_capture_on_commit_callbacks, django_assert_max_num_queries
+) -> None:
+    open_case(world, django_capture_on_commit_callbacks)
+    client.force_login(world.officer)
+    with django_assert_max_num_queries(12):
+        assert client.get("/queues/group/?sort=since").status_code == 200
+    for _ in range(8):
+        open_case(world, django_capture_on_commit_callbacks)
+    with django_assert_max_num_queries(12):
+        assert client.get("/queues/group/?sort=since").status_code == 200
+
+
+def test_the_case_page_shows_the_current_task_and_the_dashboard_counts_it_when_overdue(
+    world, client: Client, django_capture_on_commit_callbacks
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from casework.selectors.dashboard import dashboard_for_user
+    from web.dashboard.upper import add_upper_floor_figures
+    from workflows.models import TaskDue
+
+    case = open_case(world, django_capture_on_commit_callbacks)
+    due = open_task(case, "outreach")
+    client.force_login(world.officer)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f'data-task="{due.task_id}"' in page
+
+    TaskDue.objects.filter(pk=due.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
+    board = dashboard_for_user(user=world.approver)
+    add_upper_floor_figures(board)
+    assert board.total.overdue_tasks == 1

@@ -1,0 +1,150 @@
+"""The case list and the case page (member summary, history, documents, send-back)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
+from casework.models import Case, CaseStatus
+from casework.models.cases import SEND_BACK_FROM
+from casework.selectors.case_page import (
+    case_history,
+    case_inquiries,
+    case_search_for_user,
+    member_summary,
+)
+from casework.selectors.cases import case_get_for_user
+from casework.selectors.organisations import organisation_list_for_user
+from casework.services.cases import case_send_back
+from documents.selectors import document_list_for_user
+from web.cases.current_task import current_tasks
+
+PAGE_SIZE = 50
+# The filter lists organisations in tree order; deeper ones are reached from the dashboard.
+MAX_ORG_CHOICES = 300
+
+
+class CaseFilterForm(forms.Form):
+    stage = forms.ChoiceField(
+        label=_("案件环节"), required=False, choices=[("", _("全部在办")), *CaseStatus.choices]
+    )
+    org = forms.TypedChoiceField(label=_("党组织"), required=False, coerce=int, empty_value=None)
+    overdue = forms.BooleanField(label=_("仅看逾期"), required=False)
+
+    def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = [("", _("全部")), *organisations]  # type: ignore[attr-defined]
+
+
+class SendBackForm(forms.Form):
+    comment = forms.CharField(
+        label=_("退回意见"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+def _case_or_404(request: HttpRequest, pk: int) -> Case:
+    try:
+        return case_get_for_user(user=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+class CaseListView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        organisations = [
+            (o.pk, ("　" * max(o.depth - 1, 0)) + o.name)
+            for o in organisation_list_for_user(user=request.user).only("pk", "name", "depth")[
+                :MAX_ORG_CHOICES
+            ]
+        ]
+        form = CaseFilterForm(request.GET or None, organisations=organisations)
+        filters: dict[str, Any] = {}
+        if form.is_bound and form.is_valid():
+            filters = {
+                "stage": form.cleaned_data["stage"] or "",
+                "organisation_id": form.cleaned_data["org"],
+                "overdue": form.cleaned_data["overdue"],
+            }
+        cases = case_search_for_user(user=request.user, **filters)
+        page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        chosen = form.cleaned_data.get("org") if form.is_bound and form.is_valid() else None
+        return render(
+            request,
+            "web/cases/list.html",
+            {
+                "form": form,
+                "page": page,
+                "query": query.urlencode(),
+                "organisations": organisations,
+                "chosen_org": chosen,
+                "stages": CaseStatus.choices,
+                "chosen_stage": request.GET.get("stage", ""),
+            },
+        )
+
+
+def case_page_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
+    documents = list(
+        document_list_for_user(user=request.user)
+        .filter(case_id=case.pk)
+        .only("pk", "kind", "number", "status", "issued_on", "sha256", "issuer__name")
+    )
+    return {
+        "case": case,
+        "member": member_summary(case.member),
+        "history": case_history(case=case),
+        "inquiries": list(case_inquiries(case=case)),
+        "documents": documents,
+        "tasks": current_tasks(user=request.user, case=case),
+        "may_send_back": case.status in SEND_BACK_FROM,
+        "send_back_form": extra.pop("send_back_form", None) or SendBackForm(),
+        **extra,
+    }
+
+
+class CaseDetailView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = _case_or_404(request, pk)
+        return render(request, "web/cases/detail.html", case_page_context(request, case))
+
+
+class CaseSendBackView(LoginRequiredMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = _case_or_404(request, pk)
+        form = SendBackForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                case_send_back(
+                    case=case,
+                    actor=request.user,  # type: ignore[arg-type]
+                    comment=form.cleaned_data["comment"],
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+                status = (
+                    409
+                    if isinstance(exc, Conflict)
+                    else 403
+                    if isinstance(exc, PermissionDenied)
+                    else 400
+                )
+            else:
+                messages.success(request, _("已退回上一环节。"))
+                return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+        context = case_page_context(request, case, send_back_form=form)
+        return render(request, "web/cases/detail.html", context, status=status)

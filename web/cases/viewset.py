@@ -1,0 +1,19 @@
+"""The case list and case page as an application of the Material site."""
+
+from __future__ import annotations
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Application
+
+from web.cases.views import CaseDetailView, CaseListView, CaseSendBackView
+
+
+class CasesApp(Application):
+    title = _("失联案件")
+    icon = "folder_shared"
+    app_name = "cases"
+    menu_template_name = None
+    index_path = path("", CaseListView.as_view(), name="index")
+    detail_path = path("<int:pk>/", CaseDetailView.as_view(), name="detail")
+    send_back_path = path("<int:pk>/send-back/", CaseSendBackView.as_view(), name="send_back")
