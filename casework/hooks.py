@@ -1,8 +1,15 @@
 """Hooks the upper floors register with, so casework never imports them.
 
-`cases_opened` holds callables taking a list of case ids. Casework runs them through
-`transaction.on_commit` after it opens cases (e.g. the workflow layer starts a process for each
-case). Register once, from an AppConfig.ready():
+- `cases_opened`: callables taking a list of case ids. Casework runs them through
+  `transaction.on_commit` after it opens cases (the workflow layer starts a process for each).
+- `case_changed`: callables taking `(case_ids, actor)`. Casework runs them *inside* the
+  transaction of every case transition, right after the status changed, so whatever the upper
+  floor does (the workflow layer cancels or re-routes the case's open tasks) commits or rolls
+  back with the transition.
+- `inquiries_signed`: callables taking `(inquiry_ids, actor)`, run inside the signing
+  transaction (the integrations side numbers and queues the inquiry letters).
+
+Register once, from an AppConfig.ready():
 
     from casework import hooks
     hooks.cases_opened.register(start_case_processes)
@@ -13,30 +20,31 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.db import transaction
 
 log = logging.getLogger(__name__)
 
-CaseIdsHook = Callable[[list[int]], None]
+Hook = Callable[..., None]
 
 
 class HookList:
     def __init__(self, name: str) -> None:
         self.name = name
-        self._callables: list[CaseIdsHook] = []
+        self._callables: list[Hook] = []
 
-    def register(self, func: CaseIdsHook) -> CaseIdsHook:
+    def register(self, func: Hook) -> Hook:
         """Add `func` (idempotent, usable as a decorator)."""
         if func not in self._callables:
             self._callables.append(func)
         return func
 
-    def unregister(self, func: CaseIdsHook) -> None:
+    def unregister(self, func: Hook) -> None:
         if func in self._callables:
             self._callables.remove(func)
 
-    def __iter__(self) -> Iterator[CaseIdsHook]:
+    def __iter__(self) -> Iterator[Hook]:
         return iter(list(self._callables))
 
     def run_on_commit(self, ids: list[int]) -> None:
@@ -46,5 +54,15 @@ class HookList:
         for func in self:
             transaction.on_commit(functools.partial(func, list(ids)))
 
+    def run_now(self, ids: list[int], actor: Any = None) -> None:
+        """Run every registered callable with `(ids, actor)` inside the caller's transaction;
+        an exception rolls the caller back."""
+        if not ids:
+            return
+        for func in self:
+            func(list(ids), actor)
+
 
 cases_opened = HookList("cases_opened")
+case_changed = HookList("case_changed")
+inquiries_signed = HookList("inquiries_signed")

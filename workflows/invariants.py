@@ -29,17 +29,21 @@ NODE_STATUSES: dict[str, set[str]] = {
 }
 
 
-def open_tasks_match_status(case_id: int) -> bool:
+def steps_match_status(status: str, nodes: list[str]) -> bool:
     """An open case has exactly one open step (plus a boundary timer) allowed for its status;
     a closed case has none."""
-    status = Case.objects.values_list("status", flat=True).get(pk=case_id)
-    nodes = [
-        t.flow_task.name
-        for t in Task.objects.filter(process__caseprocess__case_id=case_id).exclude(
-            status__in=[STATUS.DONE, STATUS.CANCELED]
-        )
-    ]
     if status in (S.CLOSED, S.WITHDRAWN):
         return not nodes
     steps = [n for n in nodes if not n.endswith("__timeout")]
     return len(steps) == 1 and all(status in NODE_STATUSES.get(n, set()) for n in nodes)
+
+
+def open_tasks_match_status(case_id: int) -> bool:
+    status = Case.objects.values_list("status", flat=True).get(pk=case_id)
+    nodes = [
+        t.flow_task.name
+        for t in Task.objects.filter(process__caseprocess__case_id=case_id).exclude(
+            status__in=[STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED]
+        )
+    ]
+    return steps_match_status(status, nodes)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -21,20 +23,45 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.status import PROCESS, STATUS
 
 from casework.access import has_role_over
 from casework.audit import audit_record
 from casework.caserules import inquiry_wait_over
 from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
-from casework.models import Case, Organisation, Role
+from casework.models import CLOSED_STATUSES, Case, Organisation, Role
 from casework.services import cases as case_services
-from workflows.models import OPEN_STATES, EscalationLevel, TaskDue, TaskEvent, TaskState
+from casework.services.transitions import status_label
+from workflows.invariants import steps_match_status
+from workflows.models import (
+    OPEN_STATES,
+    CaseProcess,
+    EscalationLevel,
+    TaskDue,
+    TaskEvent,
+    TaskState,
+)
 
 log = logging.getLogger(__name__)
 
 Perform = Callable[[Case], Case]
 REMIND_BEFORE = dt.timedelta(days=2)
+# Tasks waiting for someone or something (a human step, the inquiry wait, a timer).
+WAITING = (STATUS.NEW, STATUS.ASSIGNED, STATUS.SCHEDULED)
+FINISHED = (STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED)
+
+# The case whose flow step is running in this thread: its transitions are routed by the flow
+# itself, so the `case_changed` hook leaves them alone.
+_in_step: ContextVar[int | None] = ContextVar("case_flow_step", default=None)
+
+
+@contextmanager
+def flow_step(case_id: int) -> Iterator[None]:
+    token = _in_step.set(case_id)
+    try:
+        yield
+    finally:
+        _in_step.reset(token)
 
 
 def _flow() -> Any:
@@ -157,7 +184,9 @@ def task_complete(
                 raise Conflict(_("该任务已由他人认领办理。"), code="task_taken")
             activation = task.flow_task.activation_class(task)
             activation.start(None)
-            case = perform(task.process.caseprocess.case)
+            case = task.process.caseprocess.case
+            with flow_step(case.pk):
+                case = perform(case)
             activation.case, activation.case_is_fresh = case, True
             if route:
                 task.data = {**task.data, "route": route}
@@ -166,6 +195,92 @@ def task_complete(
     except FlowLockFailed as exc:
         raise _busy() from exc
     return case
+
+
+# ---- the flow follows a case changed outside it ------------------------------------------
+
+
+def case_flow_follow(case_ids: list[int], actor: Any = None) -> None:
+    """Registered in casework.hooks.case_changed; runs inside the transition's transaction.
+
+    A transition made outside the flow (withdrawal from the case page, a send back, a close
+    through the API, a timer) leaves the flow's open tasks behind. Then: a closed case gets
+    every open task cancelled (with its queue row) and its process cancelled; an open case
+    whose open step no longer fits its status gets it cancelled and the step the status calls
+    for created (the flow's own `route`). Each cancelled task is a TaskEvent and an audit
+    event. Transitions made by a flow step are left to the flow (`flow_step`)."""
+    for case_id in case_ids:
+        if _in_step.get() != case_id:
+            _follow(case_id, actor)
+
+
+def _follow(case_id: int, actor: Any) -> int:
+    pid = CaseProcess.objects.filter(case_id=case_id).values_list("pk", flat=True).first()
+    if pid is None:
+        return 0
+    flow_class = _flow()
+    try:
+        with flow_class.lock(pid):
+            tasks = list(
+                Task.objects.filter(process_id=pid)
+                .exclude(status__in=FINISHED)
+                .select_related("process")
+                .order_by("pk")
+            )
+            if not tasks or any(t.status not in WAITING for t in tasks):
+                return 0  # nothing waiting, or a step is running / failed: the flow decides
+            case = Case.objects.select_related("member", "organisation").get(pk=case_id)
+            nodes = [t.flow_task.name for t in tasks]
+            if case.is_open and steps_match_status(case.status, nodes):
+                return 0
+            reason = str(_("案件已转入“%(status)s”环节") % {"status": status_label(case.status)})
+            activations = []
+            for task in tasks:
+                activation = task.flow_task.activation_class(task)
+                activation.cancel()
+                activations.append(activation)
+                _event(task, case_id, "cancel", actor, comment=reason)
+                _audit(
+                    "task.cancel",
+                    task,
+                    case,
+                    actor,
+                    {"node": task.flow_task.name, "status": task.status},
+                    {"status": STATUS.CANCELED, "case_status": case.status},
+                    reason,
+                )
+            process = tasks[0].process
+            if case.status in CLOSED_STATUSES:
+                process.status = PROCESS.CANCELED
+                process.finished = timezone.now()
+                process.save(update_fields=["status", "finished"])
+            else:
+                steps = [a for a in activations if not a.flow_task.name.endswith("__timeout")]
+                previous = (steps or activations)[-1]
+                node = flow_class.instance.route(previous)
+                if node is not None and node is not flow_class.end:
+                    previous._activate_next({node._create(previous, previous.task.token)})
+            return len(tasks)
+    except FlowLockFailed as exc:
+        raise _busy() from exc
+
+
+def closed_case_tasks_sweep() -> int:
+    """Safety net: cancel tasks still open on closed or withdrawn cases (e.g. closed before
+    the hook existed, or by a direct database fix). Returns the number of tasks cancelled."""
+    case_ids = set(
+        Task.objects.filter(
+            status__in=WAITING, process__caseprocess__case__status__in=CLOSED_STATUSES
+        ).values_list("process__caseprocess__case_id", flat=True)
+    )
+    cancelled = 0
+    for case_id in sorted(case_ids):
+        try:
+            with transaction.atomic():
+                cancelled += _follow(case_id, None)
+        except Conflict:
+            log.info("case %s busy; its tasks are cancelled on the next sweep", case_id)
+    return cancelled
 
 
 # ---- claim / release / reassign ------------------------------------------------------------

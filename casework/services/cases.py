@@ -149,6 +149,7 @@ def case_start_outreach(*, case: Case, actor: Actor) -> Case:
         record_step(
             case=case, actor=actor, action="case.start_outreach", before=before, after=after
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -167,6 +168,7 @@ def case_finish_outreach(*, case: Case, actor: Actor, comment: str = "") -> Case
             after=after,
             comment=comment,
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -217,6 +219,7 @@ def case_mark_located(
             after=after,
             details={"talk": talk.pk, "held_on": held_on},
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -239,6 +242,7 @@ def case_mark_not_located(*, case: Case, actor: Actor, comment: str = "") -> Cas
             comment=comment,
             details={"suggested": case.suggested_kinds},
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -281,6 +285,7 @@ def case_assess_cause(*, case: Case, actor: Actor, cause: str, notes: str = "") 
             comment=notes,
             details={"cause": cause, "suggested": case.suggested_kinds},
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -370,6 +375,7 @@ def case_propose(
             comment=reasons,
             details={"proposal": proposal.pk, "kind": kind, "grounds": chosen},
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -427,6 +433,7 @@ def case_pre_review(*, case: Case, actor: AbstractBaseUser, comment: str = "") -
             comment=comment,
             details={"proposal": proposal.pk, "level": level},
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -450,6 +457,7 @@ def case_notify_member(*, case: Case, actor: Actor, notified_on: dt.date) -> Cas
             after=after,
             details={"notified_on": notified_on, "defence_until": proposal.defence_until},
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -481,6 +489,7 @@ def case_close_defence(
             after=after,
             details={"defence_given": bool(defence_text.strip())},
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -557,6 +566,7 @@ def case_record_meeting(
                 "passed": passed,
             },
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -597,6 +607,7 @@ def _change_approver(
             after=after,
             details={"approver": approver.pk},
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -696,6 +707,7 @@ def case_approve(*, case: Case, actor: AbstractBaseUser, comment: str = "") -> C
                 "clock_due": case.clock_due,
             },
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -717,6 +729,7 @@ def case_close(*, case: Case, actor: Actor, comment: str = "") -> Case:
             comment=comment,
             details={"outcome": case.outcome},
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -758,6 +771,7 @@ def case_review_correction(
             comment=notes,
             details={"corrected": corrected},
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -782,6 +796,7 @@ def case_expire_suspension(*, case: Case, as_of: dt.date, actor: Actor = None) -
             after=after,
             details={"as_of": as_of, "suggested": case.suggested_kinds},
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -811,6 +826,7 @@ def case_apply_for_restoration(
             comment=application,
             details={"applied_on": applied_on},
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -857,6 +873,7 @@ def case_withdraw(*, case: Case, actor: AbstractBaseUser, reason_code: str, reas
             comment=reason,
             details={"reason": reason_code},
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case
 
 
@@ -894,4 +911,5 @@ def case_send_back(*, case: Case, actor: AbstractBaseUser, comment: str) -> Case
             comment=comment,
             details={"previous_owner": entry.actor_id, "returned_to": after},
         )
+        hooks.case_changed.run_now([case.pk], actor)
     return case

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework import hooks
 from casework.access import has_role_over
 from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
 from casework.models import (
@@ -167,6 +168,8 @@ def inquiry_request(
                 "skipped": sorted(asked & {d.pk for d in departments}),
             },
         )
+        if before != case.status:
+            hooks.case_changed.run_now([case.pk], actor)
     return created
 
 

@@ -141,9 +141,13 @@ class CaseFlow(flow.Flow):
         return activation.process
 
     def expire_suspension_now(self, activation: Any) -> None:
-        activation.case = case_services.case_expire_suspension(
-            case=self.case_of(activation), as_of=timezone.localdate()
-        )
+        from workflows.services import flow_step
+
+        case = self.case_of(activation)
+        with flow_step(case.pk):
+            activation.case = case_services.case_expire_suspension(
+                case=case, as_of=timezone.localdate()
+            )
 
     def clock_due_at(self, activation: Any) -> dt.datetime:
         case = self.case_of(activation)
