@@ -13,6 +13,7 @@ NODE_STATUSES: dict[str, set[str]] = {
     "talk": {S.REGISTERED, S.OUTREACH, S.INQUIRY},
     "request_inquiries": {S.INQUIRY},
     "wait_inquiries": {S.INQUIRY},
+    "assess_clues": {S.INQUIRY},
     "conclude_search": {S.INQUIRY},
     "assess_cause": {S.LOCATED},
     "propose": {S.NOT_LOCATED, S.PROPOSAL},

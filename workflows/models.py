@@ -53,6 +53,7 @@ STEP_TITLES: dict[str, Any] = {
     "outreach": _("联系查找"),
     "talk": _("谈话记录"),
     "request_inquiries": _("发起部门协查"),
+    "assess_clues": _("研判线索"),
     "conclude_search": _("查找结论"),
     "assess_cause": _("失联原因认定"),
     "propose": _("处置提议"),

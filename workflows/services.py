@@ -27,7 +27,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from casework.access import has_role_over
 from casework.audit import audit_record
-from casework.caserules import inquiry_wait_over
+from casework.caserules import inquiry_wait_interrupted
 from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
 from casework.models import CLOSED_STATUSES, Case, Organisation, Role
 from casework.services import cases as case_services
@@ -436,8 +436,9 @@ def tasks_bulk_reassign(
 
 def inquiry_wait_resume(*, case_id: int) -> bool:
     """Resume the case's `wait_inquiries` task when its wait is over (all inquiries settled,
-    or one located the member). Called after commit by whoever changed an inquiry, and by
-    the periodic sweep; returns whether it resumed."""
+    or one located the member) or a clue came in for the officer to assess. Called after
+    commit by whoever changed an inquiry, and by the periodic sweep; returns whether it
+    resumed."""
     flow_class = _flow()
     task = (
         Task.objects.filter(
@@ -451,7 +452,7 @@ def inquiry_wait_resume(*, case_id: int) -> bool:
     if task is None:
         return False
     case = Case.objects.get(pk=case_id)
-    if not inquiry_wait_over(case):
+    if not inquiry_wait_interrupted(case):
         return False
     try:
         flow_class.wait_inquiries.run(task)

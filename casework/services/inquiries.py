@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import hooks
 from casework.access import has_role_over
+from casework.caserules import CLUE_ASSESSED, unassessed_clues
 from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
 from casework.models import (
     Case,
@@ -267,6 +268,35 @@ def inquiry_record_answer(
     return inquiry
 
 
+def inquiry_assess_clue(*, inquiry: Inquiry, actor: Actor, confirmed: bool, notes: str) -> Inquiry:
+    """The contact officer follows a department's clue (研判线索): confirmed (contact regained,
+    the talk comes next) or followed without result (the case goes on waiting / concludes)."""
+    from casework.models.cases import BRANCH_STAFF
+
+    if not notes.strip():
+        raise DomainError(_("请填写线索核查情况。"), code="notes_required")
+    with transaction.atomic():
+        case = lock_case(inquiry.case_id)
+        inquiry = _lock_inquiry(inquiry)
+        if actor is not None and not has_role_over(actor, case.organisation, BRANCH_STAFF):
+            raise PermissionDenied(_("只有本支部的联系人或支部书记可以研判线索。"))
+        if case.status != CaseStatus.INQUIRY:
+            raise Conflict(_("案件当前环节不能研判线索。"), code="illegal_transition")
+        if inquiry.pk not in unassessed_clues(case):
+            raise Conflict(_("该协查没有待研判的线索（可能已由他人研判）。"), code="no_clue")
+        inquiry.case = case
+        _step(
+            inquiry,
+            actor,
+            CLUE_ASSESSED,
+            inquiry.status,
+            inquiry.status,
+            comment=notes,
+            details={"confirmed": confirmed},
+        )
+    return inquiry
+
+
 def inquiry_mark_overdue(*, inquiry: Inquiry, as_of: dt.date) -> Inquiry:
     """The timer: the due date passed without an answer (sent/reminded → overdue)."""
     with transaction.atomic():
@@ -313,6 +343,7 @@ def inquiry_close_unanswered(*, inquiry: Inquiry, actor: Actor, reason: str) -> 
 
 
 __all__ = [
+    "inquiry_assess_clue",
     "inquiry_close_unanswered",
     "inquiry_mark_overdue",
     "inquiry_mark_sent",

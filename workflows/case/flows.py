@@ -17,7 +17,7 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.lock import select_for_update_lock
 
-from casework.caserules import inquiry_wait_over
+from casework.caserules import inquiry_wait_over, unassessed_clues
 from casework.models import (
     Case,
     CaseStatus,
@@ -64,7 +64,14 @@ class CaseFlow(flow.Flow):
         .Routes(this.wait_inquiries)
     )
     wait_inquiries = (
-        WaitHandle().Annotation(title=_("等待部门答复")).Routes(this.conclude_search, this.talk)
+        WaitHandle()
+        .Annotation(title=_("等待部门答复"))
+        .Routes(this.assess_clues, this.conclude_search, this.talk)
+    )
+    assess_clues = (
+        CaseStep(views.AssessCluesView.as_view(), role=this.branch_officer, due_days=10)
+        .Annotation(title=_("研判线索"))
+        .Routes(this.talk, this.wait_inquiries, this.conclude_search)
     )
     conclude_search = (
         CaseStep(views.ConcludeSearchView.as_view(), role=this.branch_officer, due_days=10)
@@ -208,6 +215,8 @@ class CaseFlow(flow.Flow):
             return self.talk
         if not Inquiry.objects.filter(case_id=case.pk).exists():
             return self.request_inquiries
+        if unassessed_clues(case):
+            return self.assess_clues
         if activation.flow_task is self.wait_inquiries or inquiry_wait_over(case):
             return self.conclude_search
         return self.wait_inquiries

@@ -9,17 +9,20 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.caserules import unassessed_clues
 from casework.models import (
     Cause,
     ContactChannel,
     ContactOutcome,
     Department,
     Ground,
+    Inquiry,
     Member,
     MembershipType,
     MemberStatus,
     ProposalKind,
 )
+from casework.models.cases import may_review
 
 
 class OutreachForm(forms.Form):
@@ -82,6 +85,26 @@ class ConcludeSearchForm(forms.Form):
     comment = forms.CharField(
         label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class AssessCluesForm(forms.Form):
+    inquiry = forms.ModelChoiceField(label=_("线索来源"), queryset=Inquiry.objects.none())
+    result = forms.ChoiceField(
+        label=_("研判结论"),
+        choices=[
+            ("confirmed", _("线索属实，已联系上（转谈话记录）")),
+            ("no_result", _("线索核查无果，继续查找")),
+        ],
+    )
+    notes = forms.CharField(label=_("核查情况"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            qs = Inquiry.objects.filter(pk__in=unassessed_clues(case)).select_related("department")
+            field = self.fields["inquiry"]
+            field.queryset = qs  # type: ignore[attr-defined]
+            field.label_from_instance = lambda i: str(i.department.name)  # type: ignore[attr-defined]
 
 
 class AssessCauseForm(forms.Form):
@@ -148,6 +171,15 @@ class MeetingForm(forms.Form):
     comment = forms.CharField(
         label=_("退回意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+    def __init__(self, *args: Any, case: Any = None, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only reviewers may send back (Case.send_back's permission); a branch secretary
+        # recording the vote is not offered it.
+        if case is None or user is None or not may_review(case, user):
+            field = self.fields["decision"]
+            field.choices = [c for c in field.choices if c[0] != "send_back"]  # type: ignore[attr-defined]
+            del self.fields["comment"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

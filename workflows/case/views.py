@@ -48,8 +48,11 @@ class CaseStepView(LoginRequiredMixin, FormView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        if "case" in self.form_class.__init__.__code__.co_varnames:  # type: ignore[misc]
+        names = self.form_class.__init__.__code__.co_varnames  # type: ignore[misc]
+        if "case" in names:
             kwargs["case"] = self.case
+        if "user" in names:
+            kwargs["user"] = self.request.user
         return kwargs
 
     @property
@@ -200,6 +203,22 @@ class ConcludeSearchView(CaseStepView):
             None,
             None,
         )
+
+
+class AssessCluesView(CaseStepView):
+    form_class = f.AssessCluesForm
+    title = _("研判线索")
+
+    def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
+        user: Any = self.request.user
+        confirmed = data["result"] == "confirmed"
+
+        def run(case: Case) -> None:
+            inq.inquiry_assess_clue(
+                inquiry=data["inquiry"], actor=user, confirmed=confirmed, notes=data["notes"]
+            )
+
+        return run, "talk" if confirmed else None, "none"  # type: ignore[return-value]
 
 
 class AssessCauseView(CaseStepView):
