@@ -55,19 +55,13 @@ def _answer(inquiry, answer: str):
 
 
 def _assess(world, case, inquiry, confirmed: bool):
-    return step(
-        case,
-        "assess_clues",
-        world.officer,
-        lambda c: (
-            inq.inquiry_assess_clue(
-                inquiry=inquiry, actor=world.officer, confirmed=confirmed, notes="已核查"
-            )
-            and None
-        ),
-        route="talk" if confirmed else None,
-        step_name="none",
-    )
+    def perform(c):
+        inq.inquiry_assess_clue(
+            inquiry=inquiry, actor=world.officer, confirmed=confirmed, notes="已核查"
+        )
+
+    route = "talk" if confirmed else None
+    return step(case, "assess_clues", world.officer, perform, route=route, step_name="none")
 
 
 def test_a_clue_interrupts_the_wait_and_a_confirmed_clue_leads_to_the_talk(world, waiting):
