@@ -77,8 +77,7 @@ def audit_record(
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside transaction.atomic()")
     key = _stream_key(organisation)
-    AuditStream.objects.bulk_create([AuditStream(key=key)], ignore_conflicts=True)
-    stream = AuditStream.objects.select_for_update().get(key=key)
+    stream = _locked_stream(key)
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
         stream=key,
@@ -100,6 +99,16 @@ def audit_record(
     event.save(force_insert=True)
     AuditStream.objects.filter(pk=stream.pk).update(seq=event.seq, head_hash=event.hash)
     return event
+
+
+def _locked_stream(key: str) -> AuditStream:
+    """The stream's head row, locked. Streams exist after their first event, so the usual
+    cost is the one SELECT … FOR UPDATE; the very first event creates the row."""
+    stream = AuditStream.objects.select_for_update().filter(key=key).first()
+    if stream is None:
+        AuditStream.objects.bulk_create([AuditStream(key=key)], ignore_conflicts=True)
+        stream = AuditStream.objects.select_for_update().get(key=key)
+    return stream
 
 
 @dataclass(frozen=True)

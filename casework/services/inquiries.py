@@ -182,6 +182,8 @@ def inquiry_sign(*, inquiry: Inquiry, actor: Actor) -> Inquiry:
         before, after = _fire_inquiry(inquiry, "sign")
         inquiry.save(update_fields=["status", "updated_at"])
         _step(inquiry, actor, "inquiry.sign", before, after)
+        # The letter (协查函) is numbered in this same transaction by the integrations layer.
+        hooks.inquiries_signed.run_now([inquiry.pk], actor)
     return inquiry
 
 

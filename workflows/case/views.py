@@ -180,12 +180,16 @@ class RequestInquiriesView(CaseStepView):
     title = _("发起部门协查")
 
     def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
+        user: Any = self.request.user
+
         def run(case: Case) -> None:
-            inq.inquiry_request(
-                case=case,
-                departments=list(data["departments"]),
-                actor=self.request.user,  # type: ignore[arg-type]
-            )
+            # The organisation department requests and signs: each signature numbers the
+            # department's letter (integrations), sent after commit.
+            for inquiry in inq.inquiry_request(
+                case=case, departments=list(data["departments"]), actor=user
+            ):
+                if inquiry.status == "draft":
+                    inq.inquiry_sign(inquiry=inquiry, actor=user)
 
         return run, None, None  # type: ignore[return-value]
 
