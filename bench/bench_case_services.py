@@ -25,6 +25,25 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.test")
+BENCH_DB = "lianluo_bench_case_services"
+
+
+def _scratch_database(server_url: str) -> str:
+    """A fresh database on the server run.py names (BENCH_DATABASE_URL)."""
+    from urllib.parse import urlparse, urlunparse
+
+    import psycopg
+
+    admin = urlunparse(urlparse(server_url)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    return urlunparse(urlparse(server_url)._replace(path=f"/{BENCH_DB}"))
+
+
+_run_py = os.environ.get("BENCH_DATABASE_URL")  # set by bench/run.py
+if __name__ == "__main__" and "DATABASE_URL" not in os.environ and _run_py:
+    os.environ["DATABASE_URL"] = _scratch_database(_run_py)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lianluo_cases")
 
 SIZES = {"small": {"cases": 120, "branches": 8}, "large": {"cases": 1200, "branches": 16}}
