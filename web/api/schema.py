@@ -1,10 +1,12 @@
-"""OpenAPI: the problem-details component and the error responses every operation may give."""
+"""OpenAPI: the problem-details component, the error responses every operation may give, and
+the task payloads (generated from the task forms)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from web.api.errors import PROBLEM_CONTENT_TYPE
+from web.api.steps import step_payload_schemas
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -43,6 +45,7 @@ def add_problem_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, An
     """Postprocessing hook: declare the problem component and add error responses."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA
+    schemas.update(step_payload_schemas())
     ref = {"$ref": "#/components/schemas/Problem"}
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():

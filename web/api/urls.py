@@ -45,6 +45,7 @@ v1 = [
     path("tasks/<int:task_id>/", tasks.TaskDetail.as_view(), name="task"),
     path("tasks/<int:task_id>/claim/", tasks.TaskClaim.as_view(), name="task-claim"),
     path("tasks/<int:task_id>/release/", tasks.TaskRelease.as_view(), name="task-release"),
+    path("tasks/<int:task_id>/complete/", tasks.TaskComplete.as_view(), name="task-complete"),
     path("home/", home.HomeFigures.as_view(), name="home"),
     path("tokens/", tokens.TokenList.as_view(), name="tokens"),
     path("tokens/<int:pk>/", tokens.TokenDetail.as_view(), name="token"),
