@@ -11,7 +11,7 @@ from drf_spectacular.views import (
 )
 
 from web.api.errors import api_not_found
-from web.api.views import cases, documents, home, register, tasks, tokens
+from web.api.views import cases, dashboard, documents, home, register, tasks, tokens
 
 app_name = "api"
 
@@ -47,6 +47,7 @@ v1 = [
     path("tasks/<int:task_id>/release/", tasks.TaskRelease.as_view(), name="task-release"),
     path("tasks/<int:task_id>/complete/", tasks.TaskComplete.as_view(), name="task-complete"),
     path("home/", home.HomeFigures.as_view(), name="home"),
+    path("dashboard/", dashboard.DashboardFigures.as_view(), name="dashboard"),
     path("tokens/", tokens.TokenList.as_view(), name="tokens"),
     path("tokens/<int:pk>/", tokens.TokenDetail.as_view(), name="token"),
     path("auth/token/", tokens.PasswordTokenExchange.as_view(), name="auth-token"),
