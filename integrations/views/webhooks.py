@@ -96,7 +96,7 @@ def _parse(body: bytes) -> tuple[int, str, dict[str, Any]] | JsonResponse:
 @require_POST
 def inquiry_answer_webhook(request: HttpRequest) -> JsonResponse:
     throttle = WebhookThrottle()
-    if not throttle.allow_request(request, None):
+    if not throttle.allow_request(request, None):  # type: ignore[arg-type]  # plain view
         response = problem(429, "请求过于频繁，请稍后再试", "throttled")
         response["Retry-After"] = str(max(1, int(throttle.wait() or 1)))
         return response
