@@ -17,9 +17,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from settings.wsgi import application
 from casework.services import cases as svc
 from casework.services.signals import contact_attempt_record
+from settings.wsgi import application
 from tests.api.conftest import seed
 from tests.workflows.flow_helpers import open_case, open_task, step
 from web.api.tokens import api_token_create
