@@ -64,7 +64,7 @@ def seed(cases: int, branches: int) -> str:
     task_ids = list(TaskDue.objects.filter(state="open").values_list("task_id", flat=True))
     for task_id in task_ids:
         services.task_claim(task_id=task_id, user=officer)
-    held = TaskDue.objects.filter(owner=officer, state="assigned").count()
+    held = TaskDue.objects.filter(owner_id=officer.pk, state="assigned").count()
     if held != cases:
         raise RuntimeError(f"expected {cases} tasks in the inbox, found {held}")
     _, token = api_token_create(user=officer, name="bench")
