@@ -1,89 +1,73 @@
-"""API throughput: requests/s and p95 latency of GET /api/v1/cases/ (token auth, 50 rows a
-page) under concurrent load against gunicorn on PostgreSQL, all on loopback.
+"""API throughput: requests/s and p95 latency of the task inbox, GET /api/v1/tasks/inbox/
+(token auth, 50 rows a page), under concurrent load against gunicorn on PostgreSQL, all on
+loopback.
 
-Usage: .venv/bin/python bench/bench_api.py [--size small|large]
-Uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/lianluo_api), migrates it,
-seeds a committee with branches, members and open cases, creates an API token for an
-inspector over the committee, starts gunicorn on 127.0.0.1 (free port) and drives it with
-a thread pool of keep-alive HTTP clients for a bounded number of requests per run.
-The task inbox endpoint is not on main yet, so the case list stands in for it.
-Prints one JSON object.
+    .venv/bin/python bench/bench_api.py [--size tiny|small|large]
+        [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+
+A throw-away database (bench/common.py) gets a committee with branches and `cases` open
+cases, each with its flow started (outreach task); one contact officer over every branch
+claims every task, so the inbox holds `cases` rows. gunicorn (sync workers) serves that
+database on a free loopback port; a thread pool of keep-alive HTTP clients sends a bounded
+number of requests per run. Prints one JSON object.
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import http.client
-import json
 import os
-import secrets
 import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.test")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lianluo_api")
+from bench import common  # noqa: E402
 
 SIZES = {
-    "small": {"cases": 300, "branches": 6, "requests": 400, "clients": 4, "workers": 2},
+    "tiny": {"cases": 20, "branches": 2, "requests": 100, "clients": 2, "workers": 2},
+    "small": {"cases": 300, "branches": 6, "requests": 600, "clients": 4, "workers": 2},
     "large": {"cases": 3000, "branches": 20, "requests": 4000, "clients": 8, "workers": 4},
 }
-RUNS = 3
-PATH = "/api/v1/cases/?page_size=50"
+PATH = "/api/v1/tasks/inbox/?page_size=50"
 
 
 def seed(cases: int, branches: int) -> str:
-    """Organisations, members, open cases; returns a plaintext API token of an inspector."""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from casework.models import Case, OrgKind, Role
-    from casework.policy import rules_for
-    from casework.services.members import member_create
-    from casework.services.organisations import organisation_create, role_assign
-    from tests.factories import UserFactory, valid_id_number
+    """Branches, open cases with their flow, every task claimed by one officer; returns the
+    officer's plaintext API token."""
+    import documents.services
+    from casework.models import OrgKind, Role
+    from casework.services.cases import case_open
+    from casework.services.organisations import role_assign
+    from tests.factories import make_member, make_org, make_user
     from web.api.tokens import api_token_create
+    from workflows import services
+    from workflows.models import TaskDue
 
-    call_command("migrate", verbosity=0)
-    tag = uuid.uuid4().hex[:8]
-    committee = organisation_create(
-        name=f"基准党委{tag}", kind=OrgKind.COMMITTEE, parent=None, code=f"A{tag}"
-    )
+    documents.services._enqueue_render = lambda document_id: None  # type: ignore[assignment]
+    dept = make_org("基准组织部", OrgKind.DEPARTMENT, doc_code="基组", may_approve=True)
+    committee = make_org("基准党委", OrgKind.COMMITTEE, dept, doc_code="基委", may_approve=True)
     orgs = [
-        organisation_create(
-            name=f"基准支部{tag}-{n}", kind=OrgKind.BRANCH, parent=committee, code=f"A{tag}-{n}"
-        )
+        make_org(f"基准第{n}党支部", OrgKind.BRANCH, committee, doc_code=f"基{n}支")
         for n in range(branches)
     ]
-    inspector: Any = UserFactory(username=f"bench-inspector-{tag}")
-    role_assign(user=inspector, role=Role.INSPECTOR, organisation=committee)
-    rule_set = rules_for(timezone.localdate()).code
-    # A birth date per run keeps ID numbers unique across repeated runs on the same database.
-    birth = dt.date(1950, 1, 1) + dt.timedelta(days=secrets.randbelow(15000))
-    rows = []
+    officer = make_user("bench_officer", Role.CONTACT_OFFICER, orgs[0])
+    for org in orgs[1:]:
+        role_assign(user=officer, role=Role.CONTACT_OFFICER, organisation=org)
     for n in range(cases):
-        member = member_create(
-            organisation=orgs[n % branches],
-            name=f"党员{n}",
-            gender="M",
-            id_number=valid_id_number(birth=birth),
-            source="bench",
-        )
-        rows.append(Case(member=member, organisation=member.organisation, rule_set=rule_set))
-    Case.objects.bulk_create(rows)
-    _, token = api_token_create(user=inspector, name="bench")
+        member = make_member(orgs[n % branches], name=f"党员{n}")
+        case_open(member=member, actor=officer)  # autocommit: the flow starts on commit
+    task_ids = list(TaskDue.objects.filter(state="open").values_list("task_id", flat=True))
+    for task_id in task_ids:
+        services.task_claim(task_id=task_id, user=officer)
+    held = TaskDue.objects.filter(owner_id=officer.pk, state="assigned").count()
+    if held != cases:
+        raise RuntimeError(f"expected {cases} tasks in the inbox, found {held}")
+    _, token = api_token_create(user=officer, name="bench")
     return token
 
 
@@ -147,74 +131,70 @@ def p95(values: list[float]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--size", choices=sorted(SIZES), default="small")
-    size = SIZES[parser.parse_args().size]
-    token = seed(size["cases"], size["branches"])
-    port = free_port()
-    env = {**os.environ, "LIANLUO_LOG_LEVEL": "WARNING", "LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "settings.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(size["workers"]),
-            "--preload",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    rps: list[float] = []
-    p95s: list[float] = []
-    medians: list[float] = []
-    errors = 0
-    try:
-        wait_ready(port)
-        load(port, token, size["clients"] * 10, size["clients"])  # warm-up
-        for _ in range(RUNS):
-            seconds, latencies, bad = load(port, token, size["requests"], size["clients"])
-            rps.append(len(latencies) / seconds)
-            p95s.append(p95(latencies) * 1000)
-            medians.append(statistics.median(latencies) * 1000)
-            errors += bad
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    args = common.parse_args("API inbox under load", sizes=SIZES)
+    size = args.size_params
+    with common.bench_database("api", args.database_url) as url:
+        common.log(f"seeding {size['cases']} cases with claimed tasks …")
+        token = seed(size["cases"], size["branches"])
+        from django.db import connections
 
-    def summary(values: list[float], unit: str) -> dict[str, Any]:
-        return {
-            "median": round(statistics.median(values), 2),
-            "min": round(min(values), 2),
-            "max": round(max(values), 2),
-            "unit": unit,
-        }
-
-    print(
-        json.dumps(
-            {
-                "name": "api_case_list",
-                "metrics": {
-                    "requests_per_second": summary(rps, "req/s"),
-                    "latency_p95": summary(p95s, "ms"),
-                    "latency_median": summary(medians, "ms"),
-                    "non_200_responses": summary([float(errors)] * RUNS, "count"),
-                },
-                "size": size,
-                "runs": RUNS,
-                "notes": (
-                    f"GET {PATH} with a bearer token (inspector over the committee, "
-                    f"{size['cases']} open cases in scope), gunicorn sync workers on loopback, "
-                    "PostgreSQL; the task inbox endpoint is not on main yet, so the case list "
-                    "stands in; 2 shared cores, numbers are indicative."
-                ),
-            }
+        connections.close_all()
+        port = free_port()
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "settings.test"}
+        server = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "settings.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(size["workers"]),
+                "--preload",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
+        rps: list[float] = []
+        p95s: list[float] = []
+        medians: list[float] = []
+        errors = 0
+        load_before = os.getloadavg()[0]
+        try:
+            wait_ready(port)
+            load(port, token, size["clients"] * 10, size["clients"])  # warm-up
+            for n in range(args.repeats):
+                seconds, latencies, bad = load(port, token, size["requests"], size["clients"])
+                rps.append(len(latencies) / seconds)
+                p95s.append(p95(latencies) * 1000)
+                medians.append(statistics.median(latencies) * 1000)
+                errors += bad
+                common.log(f"  run {n + 1}: {rps[-1]:.1f} req/s, p95 {p95s[-1]:.1f} ms")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        load_after = os.getloadavg()[0]
+
+    common.emit(
+        name="api_inbox",
+        metrics={
+            "requests_per_second": common.metric(rps, "req/s", digits=1),
+            "latency_p95": common.metric(p95s, "ms", digits=1),
+            "latency_median": common.metric(medians, "ms", digits=1),
+            "non_200_responses": common.metric([float(errors)], "count", digits=0),
+        },
+        size=size,
+        runs=args.repeats,
+        notes=(
+            f"GET {PATH} with a bearer token; the officer holds {size['cases']} tasks; "
+            f"{size['workers']} gunicorn sync workers and {size['clients']} keep-alive client "
+            f"threads on the same 2 shared cores, PostgreSQL on loopback; 1-minute load "
+            f"average {load_before:.1f} before, {load_after:.1f} after (other sessions share "
+            "the machine): indicative figures."
+        ),
     )
 
 

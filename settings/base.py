@@ -250,6 +250,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "casework.models.signals.MeetingKind",
         "DocumentKindEnum": "documents.kinds.DocumentKind",
     },
+    # web.api.urls IdConverter: database ids, larger numbers are a 404 (not an overflow)
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "POSTPROCESSING_HOOKS": [

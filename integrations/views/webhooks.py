@@ -1,5 +1,6 @@
 """Signed inbound webhook for answers: 401 on a bad signature or stale timestamp, 400 JSON
-problem on malformed input, the same single answer on a duplicate, never a 500."""
+problem on malformed input, the same single answer on a duplicate, 429 beyond the rate limit
+(per client address, before the signature is checked), never a 500."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from rest_framework.throttling import SimpleRateThrottle
 
 from casework.errors import DomainError
 from casework.models import Department, Inquiry
@@ -38,6 +40,15 @@ def problem(status: int, title: str, code: str) -> JsonResponse:
     )
     response["Content-Type"] = "application/problem+json"
     return response
+
+
+class WebhookThrottle(SimpleRateThrottle):
+    """`api_webhook` rate (REST_FRAMEWORK throttle rates) per client address, on the cache."""
+
+    scope = "api_webhook"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 def _authenticate(request: HttpRequest) -> Department | JsonResponse:
@@ -84,6 +95,11 @@ def _parse(body: bytes) -> tuple[int, str, dict[str, Any]] | JsonResponse:
 @csrf_exempt
 @require_POST
 def inquiry_answer_webhook(request: HttpRequest) -> JsonResponse:
+    throttle = WebhookThrottle()
+    if not throttle.allow_request(request, None):  # type: ignore[arg-type]  # plain view
+        response = problem(429, "请求过于频繁，请稍后再试", "throttled")
+        response["Retry-After"] = str(max(1, int(throttle.wait() or 1)))
+        return response
     department = _authenticate(request)
     if isinstance(department, JsonResponse):
         return department

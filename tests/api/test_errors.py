@@ -58,3 +58,11 @@ def _file(data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("a.pdf", data, content_type="application/pdf")
+
+
+def test_an_id_beyond_the_database_range_is_a_404_problem(world, client_for):
+    client = client_for(world.officer)
+    for url in ("/api/v1/tasks/297879467261674706173952/claim/", "/api/v1/cases/2147483648/"):
+        response = client.post(url) if "claim" in url else client.get(url)
+        assert response.status_code == 404, url
+        assert response["Content-Type"].startswith("application/problem+json")

@@ -17,9 +17,13 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from casework.services import cases as svc
+from casework.services.signals import contact_attempt_record
 from settings.wsgi import application
 from tests.api.conftest import seed
+from tests.workflows.flow_helpers import open_case, open_task, step
 from web.api.tokens import api_token_create
+from workflows import services
 
 EXAMPLES_PER_OPERATION = 12
 TIME_BUDGET_SECONDS = 120
@@ -44,10 +48,39 @@ def keep_test_connection():
     request_finished.connect(close_old_connections)
 
 
+def _task_in_hand(world, django_capture_on_commit_callbacks):
+    """A request_inquiries task claimed by the coordinator: the fuzzer's payloads for
+    `complete` then reach the step's form (and its service) instead of a 404."""
+    case = open_case(world, django_capture_on_commit_callbacks)
+    for channel in ("phone", "relative", "home_visit"):
+        contact_attempt_record(
+            member=case.member, actor=world.officer, channel=channel, outcome="no_answer", case=case
+        )
+    case = step(
+        case,
+        "outreach",
+        world.officer,
+        lambda c: svc.case_finish_outreach(
+            case=svc.case_start_outreach(case=c, actor=world.officer), actor=world.officer
+        ),
+    )
+    due = open_task(case, "request_inquiries")
+    services.task_claim(task_id=due.task_id, user=world.coordinator)
+    return due
+
+
+# Operations whose path id is replaced by the task in hand (random ids only find 404s).
+ON_THE_TASK = {"/api/v1/tasks/{task_id}/complete/", "/api/v1/tasks/{task_id}/"}
+
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("keep_test_connection")
-def test_every_operation_survives_fuzzing_and_matches_its_schema(world):
+def test_every_operation_survives_fuzzing_and_matches_its_schema(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
     seeded = seed(world)
+    due = _task_in_hand(world, django_capture_on_commit_callbacks)
     _, token = api_token_create(user=seeded.world.coordinator, name="schemathesis")
     headers = {"Authorization": f"Bearer {token}"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
@@ -70,8 +103,12 @@ def test_every_operation_survives_fuzzing_and_matches_its_schema(world):
             suppress_health_check=list(HealthCheck),
         )
         def exercise(case):
+            if case.operation.path in ON_THE_TASK:
+                case.path_parameters = {"task_id": due.task_id}
+                if isinstance(case.body, dict):  # reach the step's form, not the step check
+                    case.body["step"] = due.node
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         exercise()
         tested += 1
-    assert tested >= 20
+    assert tested >= 30

@@ -1,10 +1,12 @@
-"""OpenAPI: the problem-details component and the error responses every operation may give."""
+"""OpenAPI: the problem-details component, the error responses every operation may give, and
+the task payloads (generated from the task forms)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from web.api.errors import PROBLEM_CONTENT_TYPE
+from web.api.steps import step_payload_schemas
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -24,6 +26,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 _PUBLIC_STATUSES = ("400", "401", "404", "405", "406", "413", "415", "429", "500")
 _PRIVATE_STATUSES = ("403",)
+# Reads that may answer 409: a document whose PDF is still being rendered.
+_CONFLICTING_READS = {"/api/v1/documents/{id}/pdf/"}
 _DESCRIPTIONS = {
     "400": "Invalid request (field errors in `errors`)",
     "401": "Not authenticated, or the token is invalid or revoked",
@@ -43,8 +47,9 @@ def add_problem_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, An
     """Postprocessing hook: declare the problem component and add error responses."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA
+    schemas.update(step_payload_schemas())
     ref = {"$ref": "#/components/schemas/Problem"}
-    for operations in result.get("paths", {}).values():
+    for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
@@ -52,7 +57,7 @@ def add_problem_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, An
             security = operation.get("security") or []
             if security and {} not in security:
                 statuses += _PRIVATE_STATUSES
-            if method != "get":
+            if method != "get" or path in _CONFLICTING_READS:
                 statuses.append("409")
             responses = operation.setdefault("responses", {})
             for code in statuses:

@@ -1,8 +1,10 @@
-"""Rate limits (DRF throttling on the Django cache) for authentication, tokens and webhooks."""
+"""Rate limits (DRF throttling on the Django cache) for authentication, tokens and document
+verification. The answer webhook (a plain Django view) has its own throttle with the
+`api_webhook` rate: integrations.views.webhooks.WebhookThrottle."""
 
 from __future__ import annotations
 
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 
 class AuthThrottle(AnonRateThrottle):
@@ -19,7 +21,3 @@ class VerifyThrottle(AnonRateThrottle):
     """Public document verification (no login)."""
 
     scope = "api_verify"
-
-
-class WebhookThrottle(ScopedRateThrottle):
-    """Inbound webhooks set `throttle_scope = "api_webhook"`."""

@@ -84,9 +84,15 @@ class CaseStepView(LoginRequiredMixin, FormView):
     # ---- what a step does --------------------------------------------------------------
 
     def act(self, data: dict[str, Any]) -> HttpResponse:
+        self.apply(data)
+        return self.done()
+
+    def apply(self, data: dict[str, Any]) -> str:
+        """Do the step with the form's cleaned data, without HTTP (the API calls this too):
+        "completed" when the task was completed, "recorded" when it stays open."""
         perform, route, step = self.perform(data)
         self.complete(perform, route=route, step=step)
-        return self.done()
+        return "completed"
 
     def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
         raise NotImplementedError
@@ -129,6 +135,12 @@ class OutreachView(CaseStepView):
     title = _("联系查找")
 
     def act(self, data: dict[str, Any]) -> HttpResponse:
+        if self.apply(data) == "recorded":
+            messages.success(self.request, _("已记录联系情况。"))
+            return HttpResponseRedirect(self.request.path)
+        return self.done()
+
+    def apply(self, data: dict[str, Any]) -> str:
         if data["action"] == "record":
             if not self.is_holder:
                 raise Conflict(_("请先认领该任务再办理。"), code="not_claimed")
@@ -141,9 +153,8 @@ class OutreachView(CaseStepView):
                 notes=data.get("notes") or "",
                 case=self.case,
             )
-            messages.success(self.request, _("已记录联系情况。"))
-            return HttpResponseRedirect(self.request.path)
-        return super().act(data)
+            return "recorded"
+        return super().apply(data)
 
     def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
         user: Any = self.request.user

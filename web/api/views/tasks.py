@@ -1,8 +1,8 @@
-"""Tasks: my inbox, the group queue, the approval queue; claim and release.
+"""Tasks: my inbox, the group queue, the approval queue; claim, release and complete.
 
 Reads go through workflows.selectors and writes through workflows.services (locks, audit,
-409 on races), exactly as the queue screens do. Completing a task needs its step's form;
-that stays in the task pages (see the closing notes of issue 9).
+409 on races), exactly as the queue screens do. Completing a task takes its step's form as
+JSON and runs the task page's own step code (web/api/steps.py).
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from web.api.pagination import Cursor
+from web.api.steps import complete_with_payload
 from workflows.models import TaskDue
 from workflows.selectors import (
     task_approval_queue_for_user,
     task_get_for_user,
     task_group_queue_for_user,
     task_inbox_for_user,
+    task_open_for_case,
 )
 from workflows.services import task_claim, task_release
 
@@ -110,3 +112,42 @@ def _act(service: Callable[..., Any]) -> type[generics.GenericAPIView]:  # type:
 
 TaskClaim = _act(task_claim)
 TaskRelease = _act(task_release)
+
+
+class TaskCompletionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    result = serializers.ChoiceField(
+        choices=["completed", "recorded"],
+        help_text="`completed`: the task is done and the flow moved on; `recorded`: a step "
+        "action that keeps the task open (outreach `record`: one contact attempt logged).",
+    )
+    task = TaskSerializer()
+    case_status = serializers.CharField()
+    next_tasks = TaskSerializer(many=True, help_text="Open tasks of the case you may see.")
+
+
+@extend_schema(
+    tags=["tasks"],
+    request={"application/json": {"$ref": "#/components/schemas/TaskPayload"}},
+    responses=TaskCompletionSerializer,
+    description=(
+        "Complete a task you hold with its step's payload (the task page's form as JSON, "
+        "see `TaskPayload`). 400 with field errors for a bad payload or a refused rule, "
+        "403 when a rule forbids you (e.g. four-eyes: the proposer cannot approve), 404 "
+        "outside your scope, 409 when the task is already done, not claimed by you, or "
+        "being completed by someone else at the same moment."
+    ),
+)
+class TaskComplete(generics.GenericAPIView[TaskDue]):
+    serializer_class = TaskCompletionSerializer
+
+    def post(self, request: Request, task_id: int) -> Response:
+        row = task_get_for_user(user=request.user, task_id=task_id)  # 404 outside scope
+        result = complete_with_payload(request=request, row=row, payload=request.data)
+        row = task_get_for_user(user=request.user, task_id=task_id)
+        body = {
+            "result": result,
+            "task": row,
+            "case_status": row.case.status,
+            "next_tasks": list(task_open_for_case(user=request.user, case_id=row.case_id)),
+        }
+        return Response(TaskCompletionSerializer(body).data)

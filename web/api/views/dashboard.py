@@ -1,0 +1,84 @@
+"""Dashboard figures (measure 9) for one organisation of the caller's scope and its children.
+
+The figures come from the dashboard screen's own selector (casework.selectors.dashboard)
+plus its upper-floor figures (overdue flow tasks): nothing is counted twice or differently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework.selectors.dashboard import PERIODS, dashboard_for_user
+from web.api.views.base import query_filters
+from web.dashboard.upper import add_upper_floor_figures
+
+
+class DashboardFilterSerializer(serializers.Serializer[Any]):
+    organisation = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Organisation id (default: the top organisation of your scope).",
+    )
+    period_days = serializers.ChoiceField(choices=list(PERIODS), default=PERIODS[0])
+
+
+class FiguresSerializer(serializers.Serializer[Any]):
+    organisation = serializers.IntegerField(source="organisation.pk")
+    organisation_name = serializers.CharField(source="organisation.name")
+    is_focus = serializers.BooleanField(help_text="The organisation asked for (first row).")
+    members = serializers.IntegerField()
+    at_risk = serializers.IntegerField()
+    open_cases = serializers.IntegerField()
+    open_cases_prev = serializers.IntegerField()
+    opened = serializers.IntegerField()
+    opened_prev = serializers.IntegerField()
+    by_stage = serializers.DictField(child=serializers.IntegerField(), help_text="Open cases.")
+    located = serializers.IntegerField()
+    located_prev = serializers.IntegerField()
+    suspended = serializers.IntegerField()
+    suspended_prev = serializers.IntegerField()
+    median_days_to_locate = serializers.FloatField(allow_null=True)
+    median_days_to_locate_prev = serializers.FloatField(allow_null=True)
+    overdue_inquiries = serializers.IntegerField()
+    overdue_tasks = serializers.IntegerField(allow_null=True)
+    unreturned_receipts = serializers.IntegerField(allow_null=True)
+    lost_contact_rate = serializers.FloatField(allow_null=True, help_text="Per cent.")
+    lost_contact_rate_prev = serializers.FloatField(allow_null=True)
+    located_share = serializers.FloatField(allow_null=True, help_text="Per cent.")
+
+
+class DashboardSerializer(serializers.Serializer[Any]):
+    organisation = serializers.IntegerField(source="focus.pk")
+    organisation_name = serializers.CharField(source="focus.name")
+    period_days = serializers.IntegerField()
+    period_start = serializers.DateField()
+    previous_start = serializers.DateField()
+    as_of = serializers.DateField()
+    at_risk_from = serializers.DateField()
+    at_risk_until = serializers.DateField()
+    rows = FiguresSerializer(many=True, help_text="The organisation first, then its children.")
+
+
+@extend_schema(
+    tags=["dashboard"], parameters=[DashboardFilterSerializer], responses=DashboardSerializer
+)
+class DashboardFigures(APIView):
+    """The dashboard of an organisation in your scope (404 outside it), rolled up the tree,
+    with the previous period for comparison."""
+
+    def get(self, request: Request) -> Response:
+        filters = query_filters(DashboardFilterSerializer, request)
+        dashboard = dashboard_for_user(
+            user=request.user,
+            organisation_id=filters.get("organisation"),
+            period_days=filters["period_days"],
+        )
+        add_upper_floor_figures(dashboard)
+        return Response(DashboardSerializer(dashboard).data)
