@@ -9,4 +9,5 @@ urlpatterns = [
     path("verify/", views.verify_upload, name="verify"),
     path("verify/<str:code>", views.verify_code, name="verify_code"),
     path("documents/<int:pk>/download", views.download, name="download"),
+    path("documents/<int:pk>/preview.png", views.preview, name="preview"),
 ]

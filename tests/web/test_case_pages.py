@@ -119,3 +119,64 @@ def test_case_pages_run_a_constant_number_of_queries(
         assert client.get(f"/cases/{case.pk}/").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get("/cases/?overdue=on").status_code == 200
+
+
+def test_the_current_task_comes_from_the_open_flow_task_and_follows_the_status(
+    world, client: Client, django_capture_on_commit_callbacks, django_assert_max_num_queries
+) -> None:
+    from tests.workflows.flow_helpers import open_case, open_task, step
+    from workflows.models import TaskDue
+
+    case = open_case(world, django_capture_on_commit_callbacks)
+    client.force_login(world.officer)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    due = open_task(case, "outreach")
+    assert f'data-task="{due.task_id}" data-node="outreach"' in page
+    assert f"/workflows/{due.task.process_id}/outreach/{due.task_id}/execute/" in page
+    for channel in ("phone", "relative", "home_visit"):
+        contact_attempt_record(
+            member=case.member, actor=world.officer, channel=channel, outcome="no_answer", case=case
+        )
+    case = step(
+        case,
+        "outreach",
+        world.officer,
+        lambda c: svc.case_finish_outreach(
+            case=svc.case_start_outreach(case=c, actor=world.officer), actor=world.officer
+        ),
+    )
+    assert case.status == CaseStatus.INQUIRY
+    client.force_login(world.coordinator)
+    with django_assert_max_num_queries(16):
+        page = client.get(f"/cases/{case.pk}/").content.decode()
+    following = open_task(case, "request_inquiries")
+    assert 'data-node="request_inquiries"' in page and 'data-node="outreach"' not in page
+    assert f'data-task="{following.task_id}"' in page
+    assert "协查" in page and TaskDue.objects.filter(case=case, state="open").count() == 1
+
+
+def test_the_coordinator_signs_a_drafted_inquiry_from_the_case_page(world, client: Client) -> None:
+    from casework.models import InquiryStatus
+    from casework.services import inquiries as inq
+    from tests.casework.case_helpers import make_department, outreach
+
+    case = svc.case_finish_outreach(case=outreach(world, _case(world)), actor=world.officer)
+    department = make_department(world.department)
+    (inquiry,) = inq.inquiry_request(case=case, departments=[department], actor=world.coordinator)
+    url = f"/cases/{case.pk}/inquiries/{inquiry.pk}/sign/"
+
+    client.force_login(world.officer)
+    assert 'data-action="sign"' not in client.get(f"/cases/{case.pk}/").content.decode()
+    refused = client.post(url)
+    assert refused.status_code == 403 and "只有组织部门协调员" in refused.content.decode()
+    client.force_login(world.outsider)
+    assert client.post(url).status_code == 404
+
+    client.force_login(world.coordinator)
+    assert 'data-action="sign"' in client.get(f"/cases/{case.pk}/").content.decode()
+    assert client.post(url).status_code == 302
+    inquiry.refresh_from_db()
+    assert inquiry.status == InquiryStatus.SIGNED
+    again = client.post(url)
+    assert again.status_code == 409
+    assert AuditEvent.objects.filter(action="inquiry.sign").count() == 1

@@ -136,3 +136,51 @@ def test_the_case_page_shows_the_current_task_and_the_dashboard_counts_it_when_o
     board = dashboard_for_user(user=world.approver)
     add_upper_floor_figures(board)
     assert board.total.overdue_tasks == 1
+
+
+def test_every_queue_page_runs_a_constant_number_of_queries(
+    world, client: Client, django_capture_on_commit_callbacks, django_assert_max_num_queries
+) -> None:
+    from workflows import services
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            case = open_case(world, django_capture_on_commit_callbacks)
+            services.task_claim(task_id=open_task(case, "outreach").task_id, user=world.officer)
+            open_case(world, django_capture_on_commit_callbacks)  # one left unclaimed
+
+    client.force_login(world.officer)
+    pages = ("/queues/", "/queues/group/", "/queues/approvals/", "/queues/archive/")
+    grow(1)
+    counts = {}
+    for url in pages:
+        with django_assert_max_num_queries(12) as captured:
+            assert client.get(url).status_code == 200
+        counts[url] = len(captured.captured_queries)
+    grow(6)
+    for url in pages:
+        with django_assert_max_num_queries(counts[url]):
+            assert client.get(f"{url}?sort=-member").status_code == 200
+
+
+def test_the_flows_own_queue_pages_lead_to_ours(
+    world, client: Client, django_capture_on_commit_callbacks
+) -> None:
+    case = open_case(world, django_capture_on_commit_callbacks)
+    due = open_task(case, "outreach")
+    client.force_login(world.officer)
+    for old, new in (
+        ("/workflows/", "/queues/"),
+        ("/workflows/inbox/", "/queues/"),
+        ("/workflows/queue/?stage=registered", "/queues/group/?stage=registered"),
+        ("/workflows/archive/", "/queues/archive/"),
+        ("/workflows/approvals/", "/queues/approvals/"),
+    ):
+        response = client.get(old)
+        assert response.status_code == 302 and response["Location"] == new, old
+    # The task page's menu lists our queues, not viewflow's inbox/queue/archive.
+    task_page = client.get(f"/workflows/{due.task.process_id}/outreach/{due.task_id}/execute/")
+    html = task_page.content.decode()
+    assert task_page.status_code == 200
+    assert 'href="/queues/group/"' in html and 'href="/queues/approvals/"' in html
+    assert "/workflows/inbox/" not in html and "/workflows/queue/" not in html

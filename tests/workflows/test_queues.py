@@ -141,7 +141,7 @@ def test_queue_pages_render_with_a_constant_number_of_queries(
         services.task_claim(task_id=open_task(c, "outreach").task_id, user=world.officer)
     client.force_login(world.officer)
     with django_assert_max_num_queries(12):
-        response = client.get("/workflows/inbox/")
+        response = client.get("/queues/")
     assert response.status_code == 200
     assert response.content.decode().count("data-task=") == 5
 

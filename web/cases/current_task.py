@@ -12,7 +12,11 @@ from workflows.selectors import task_open_for_case
 
 
 def current_tasks(*, user: User, case: Case) -> list[dict[str, Any]]:
-    """Open tasks of the case the user may see, with the link to the task form (one query)."""
+    """Open tasks of the case the user may see, with the link to the task page (one query).
+
+    The rows are the flow's own open tasks (TaskDue of the case's process), so the step shown
+    is the one the case status routed to; the task page offers claiming when it is unclaimed.
+    """
     tasks = []
     row: Any
     for row in task_open_for_case(user=user, case_id=case.pk):  # annotated rows
@@ -24,7 +28,8 @@ def current_tasks(*, user: User, case: Case) -> list[dict[str, Any]]:
             {
                 "task_id": row.task_id,
                 "title": row.step_title,
-                "url": url if row.owner_id == user.pk else reverse("queues:queue"),
+                "node": row.node,
+                "url": url,
                 "owner": (row.owner.get_full_name() or row.owner.get_username())
                 if row.owner
                 else "",

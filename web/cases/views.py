@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from casework.access import has_role_over
 from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
-from casework.models import Case, CaseStatus
+from casework.models import Case, CaseStatus, InquiryStatus
 from casework.models.cases import SEND_BACK_FROM
 from casework.selectors.case_page import (
     case_history,
@@ -26,6 +27,7 @@ from casework.selectors.case_page import (
 from casework.selectors.cases import case_get_for_user
 from casework.selectors.organisations import organisation_list_for_user
 from casework.services.cases import case_send_back
+from casework.services.inquiries import INQUIRY_STAFF, inquiry_sign
 from documents.selectors import document_list_for_user
 from web.cases.current_task import current_tasks
 
@@ -103,11 +105,14 @@ def case_page_context(request: HttpRequest, case: Case, **extra: Any) -> dict[st
         .filter(case_id=case.pk)
         .only("pk", "kind", "number", "status", "issued_on", "sha256", "issuer__name")
     )
+    inquiries = list(case_inquiries(case=case))
     return {
         "case": case,
         "member": member_summary(case.member),
         "history": case_history(case=case),
-        "inquiries": list(case_inquiries(case=case)),
+        "inquiries": inquiries,
+        "may_sign": any(i.status == InquiryStatus.DRAFT for i in inquiries)
+        and has_role_over(request.user, case.organisation, INQUIRY_STAFF),
         "documents": documents,
         "tasks": current_tasks(user=request.user, case=case),
         "may_send_back": case.status in SEND_BACK_FROM,
@@ -120,6 +125,32 @@ class CaseDetailView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = _case_or_404(request, pk)
         return render(request, "web/cases/detail.html", case_page_context(request, case))
+
+
+def _refusal_status(exc: DomainError) -> int:
+    if isinstance(exc, Conflict):
+        return 409
+    return 403 if isinstance(exc, PermissionDenied) else 400
+
+
+class CaseInquirySignView(LoginRequiredMixin, View):
+    """The organisation department signs a drafted inquiry letter from the case page."""
+
+    def post(self, request: HttpRequest, pk: int, inquiry_pk: int) -> HttpResponse:
+        case = _case_or_404(request, pk)
+        inquiry = case_inquiries(case=case).filter(pk=inquiry_pk).first()
+        if inquiry is None:
+            raise Http404
+        try:
+            inquiry_sign(inquiry=inquiry, actor=request.user)  # type: ignore[arg-type]
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            context = case_page_context(request, case)
+            return render(request, "web/cases/detail.html", context, status=_refusal_status(exc))
+        messages.success(
+            request, _("已签发（%(department)s）。") % {"department": inquiry.department.name}
+        )
+        return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
 
 
 class CaseSendBackView(LoginRequiredMixin, View):
@@ -136,13 +167,7 @@ class CaseSendBackView(LoginRequiredMixin, View):
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
-                status = (
-                    409
-                    if isinstance(exc, Conflict)
-                    else 403
-                    if isinstance(exc, PermissionDenied)
-                    else 400
-                )
+                status = _refusal_status(exc)
             else:
                 messages.success(request, _("已退回上一环节。"))
                 return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))

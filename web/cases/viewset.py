@@ -6,7 +6,12 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from web.cases.views import CaseDetailView, CaseListView, CaseSendBackView
+from web.cases.views import (
+    CaseDetailView,
+    CaseInquirySignView,
+    CaseListView,
+    CaseSendBackView,
+)
 
 
 class CasesApp(Application):
@@ -17,3 +22,8 @@ class CasesApp(Application):
     index_path = path("", CaseListView.as_view(), name="index")
     detail_path = path("<int:pk>/", CaseDetailView.as_view(), name="detail")
     send_back_path = path("<int:pk>/send-back/", CaseSendBackView.as_view(), name="send_back")
+    sign_inquiry_path = path(
+        "<int:pk>/inquiries/<int:inquiry_pk>/sign/",
+        CaseInquirySignView.as_view(),
+        name="sign_inquiry",
+    )
