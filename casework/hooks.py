@@ -8,6 +8,9 @@
   back with the transition.
 - `inquiries_signed`: callables taking `(inquiry_ids, actor)`, run inside the signing
   transaction (the integrations side numbers and queues the inquiry letters).
+- `inquiries_settled`: callables taking a list of case ids, run after commit whenever an
+  inquiry of those cases is answered or closed unanswered (the workflow layer ends the case's
+  wait for answers when it is over).
 
 Register once, from an AppConfig.ready():
 
@@ -66,3 +69,4 @@ class HookList:
 cases_opened = HookList("cases_opened")
 case_changed = HookList("case_changed")
 inquiries_signed = HookList("inquiries_signed")
+inquiries_settled = HookList("inquiries_settled")

@@ -7,9 +7,10 @@
   delivery service (numbered there, sent after commit). A department without a delivery
   channel (or a tree that cannot number documents) keeps its inquiries signed: the
   coordinator's letters page batches them later.
-- `inquiries_changed(case_id)`: call it after an inquiry answer / closure commits (web views,
-  integrations channels, webhooks); it resumes the case's inquiry wait when the wait is over.
-  The periodic sweep does the same for anything missed.
+- `resume_waits(case_ids)`: registered in casework.hooks.inquiries_settled (run after an
+  inquiry answer or closure commits, whatever the channel: liaison portal, webhook, email,
+  coordinator); one Celery task per case (ids only) resumes the case's inquiry wait when it is
+  over. The periodic sweep does the same for anything missed.
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ def start_processes_on_commit(case_ids: list[int]) -> None:
     transaction.on_commit(lambda: start_case_processes.delay(ids))
 
 
-def inquiries_changed(case_id: int) -> None:
+def resume_waits(case_ids: list[int]) -> None:
     from workflows.tasks import resume_inquiry_wait
 
-    transaction.on_commit(lambda: resume_inquiry_wait.delay(case_id))
+    for case_id in case_ids:
+        resume_inquiry_wait.delay(case_id)
 
 
 def letters_for_signed(inquiry_ids: list[int], actor: Any = None) -> None:

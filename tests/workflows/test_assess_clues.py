@@ -134,3 +134,16 @@ def test_the_assess_clues_form_through_its_url(world, client, waiting):
     done = client.post(url, {"inquiry": first.pk, "result": "confirmed", "notes": "本人回电"})
     assert done.status_code == 302
     assert open_nodes(waiting) == ["talk"] and open_tasks_match_status(waiting.pk)
+
+
+def test_answers_end_the_wait_on_their_own_after_commit(
+    world, waiting, django_capture_on_commit_callbacks
+):
+    """No sweep: the answer's commit hook resumes the wait once every inquiry is settled."""
+    first, second = waiting.inquiries.order_by("pk")
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer(first, "not_found")
+    assert open_nodes(waiting) == ["wait_inquiries"]
+    with django_capture_on_commit_callbacks(execute=True):
+        inq.inquiry_close_unanswered(inquiry=second, actor=world.coordinator, reason="逾期未复")
+    assert open_nodes(waiting) == ["conclude_search"] and open_tasks_match_status(waiting.pk)
