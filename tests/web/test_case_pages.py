@@ -180,3 +180,53 @@ def test_the_coordinator_signs_a_drafted_inquiry_from_the_case_page(world, clien
     again = client.post(url)
     assert again.status_code == 409
     assert AuditEvent.objects.filter(action="inquiry.sign").count() == 1
+
+
+def test_the_secretary_withdraws_a_case_from_the_case_page_and_its_tasks_go(
+    world, client: Client, django_capture_on_commit_callbacks
+) -> None:
+    from casework.models import MemberStatus
+    from tests.workflows.flow_helpers import open_case
+    from workflows.models import TaskDue
+
+    case = open_case(world, django_capture_on_commit_callbacks)
+    assert TaskDue.objects.filter(case=case, state="open").count() == 1
+    client.force_login(world.secretary)
+    assert 'id="withdraw-form"' in client.get(f"/cases/{case.pk}/").content.decode()
+
+    response = client.post(
+        f"/cases/{case.pk}/withdraw/", {"reason_code": "deceased", "reason": "家属告知已病故"}
+    )
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    case.member.refresh_from_db()
+    assert case.status == CaseStatus.WITHDRAWN and case.withdraw_reason == "deceased"
+    assert case.member.status == MemberStatus.DECEASED
+    assert not TaskDue.objects.filter(case=case, state="open").exists()
+    assert AuditEvent.objects.filter(action="case.withdraw", object_id=str(case.pk)).exists()
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "案件已撤销" in page and 'id="withdraw-form"' not in page
+
+
+def test_withdrawing_refuses_bad_input_officers_and_outsiders(world, client: Client) -> None:
+    case = _case(world)
+    client.force_login(world.secretary)
+    response = client.post(f"/cases/{case.pk}/withdraw/", {"reason_code": "deceased"})
+    assert response.status_code == 400 and "该字段是必填项" in response.content.decode()
+    response = client.post(f"/cases/{case.pk}/withdraw/", {"reason_code": "bored", "reason": "x"})
+    assert response.status_code == 400
+    client.force_login(world.officer)
+    assert 'id="withdraw-form"' not in client.get(f"/cases/{case.pk}/").content.decode()
+    response = client.post(
+        f"/cases/{case.pk}/withdraw/", {"reason_code": "opened_in_error", "reason": "误立案"}
+    )
+    assert response.status_code == 403
+    client.force_login(world.outsider)
+    response = client.post(
+        f"/cases/{case.pk}/withdraw/", {"reason_code": "opened_in_error", "reason": "误立案"}
+    )
+    assert response.status_code == 404
+    case.refresh_from_db()
+    assert case.status == CaseStatus.REGISTERED
+    assert not AuditEvent.objects.filter(action="case.withdraw").exists()

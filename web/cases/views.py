@@ -17,7 +17,7 @@ from django.views import View
 from casework.access import has_role_over
 from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
 from casework.models import Case, CaseStatus, InquiryStatus
-from casework.models.cases import SEND_BACK_FROM
+from casework.models.cases import OPEN_BEFORE_DECISION, SEND_BACK_FROM, WithdrawReason, may_withdraw
 from casework.selectors.case_page import (
     case_history,
     case_inquiries,
@@ -26,7 +26,7 @@ from casework.selectors.case_page import (
 )
 from casework.selectors.cases import case_get_for_user
 from casework.selectors.organisations import organisation_list_for_user
-from casework.services.cases import case_send_back
+from casework.services.cases import case_send_back, case_withdraw
 from casework.services.inquiries import INQUIRY_STAFF, inquiry_sign
 from documents.selectors import document_list_for_user
 from web.cases.current_task import current_tasks
@@ -51,6 +51,15 @@ class CaseFilterForm(forms.Form):
 class SendBackForm(forms.Form):
     comment = forms.CharField(
         label=_("退回意见"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason_code = forms.ChoiceField(label=_("撤销原因"), choices=WithdrawReason.choices)
+    reason = forms.CharField(
+        label=_("撤销说明"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
@@ -117,6 +126,8 @@ def case_page_context(request: HttpRequest, case: Case, **extra: Any) -> dict[st
         "tasks": current_tasks(user=request.user, case=case),
         "may_send_back": case.status in SEND_BACK_FROM,
         "send_back_form": extra.pop("send_back_form", None) or SendBackForm(),
+        "may_withdraw": case.status in OPEN_BEFORE_DECISION and may_withdraw(case, request.user),
+        "withdraw_form": extra.pop("withdraw_form", None) or WithdrawForm(),
         **extra,
     }
 
@@ -172,4 +183,31 @@ class CaseSendBackView(LoginRequiredMixin, View):
                 messages.success(request, _("已退回上一环节。"))
                 return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
         context = case_page_context(request, case, send_back_form=form)
+        return render(request, "web/cases/detail.html", context, status=status)
+
+
+class CaseWithdrawView(LoginRequiredMixin, View):
+    """Withdraw an open case before a decision (opened in error, deceased, transferred out);
+    the service cancels the case's open tasks in the same transaction."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = _case_or_404(request, pk)
+        form = WithdrawForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                case_withdraw(
+                    case=case,
+                    actor=request.user,  # type: ignore[arg-type]
+                    reason_code=form.cleaned_data["reason_code"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+                status = _refusal_status(exc)
+            else:
+                messages.success(request, _("案件已撤销，待办任务已取消。"))
+                return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+        case.refresh_from_db()
+        context = case_page_context(request, case, withdraw_form=form)
         return render(request, "web/cases/detail.html", context, status=status)

@@ -11,6 +11,7 @@ from web.cases.views import (
     CaseInquirySignView,
     CaseListView,
     CaseSendBackView,
+    CaseWithdrawView,
 )
 
 
@@ -22,6 +23,7 @@ class CasesApp(Application):
     index_path = path("", CaseListView.as_view(), name="index")
     detail_path = path("<int:pk>/", CaseDetailView.as_view(), name="detail")
     send_back_path = path("<int:pk>/send-back/", CaseSendBackView.as_view(), name="send_back")
+    withdraw_path = path("<int:pk>/withdraw/", CaseWithdrawView.as_view(), name="withdraw")
     sign_inquiry_path = path(
         "<int:pk>/inquiries/<int:inquiry_pk>/sign/",
         CaseInquirySignView.as_view(),
