@@ -95,3 +95,24 @@ def test_inspectors_and_officers_may_read_but_not_answer_inquiries(seeded, clien
         )
         assert response.status_code == 403
     assert Inquiry.objects.get(pk=seeded.inquiry.pk).status == InquiryStatus.SENT
+
+
+def test_withdrawing_a_case_through_the_api(seeded, client_for):
+    from casework.models import AuditEvent, CaseStatus
+
+    url = f"/api/v1/cases/{seeded.case.pk}/withdraw/"
+    body = {"reason_code": "opened_in_error", "reason": "误立案"}
+    assert client_for(seeded.world.outsider).post(url, body, format="json").status_code == 404
+    refused = client_for(seeded.world.officer).post(url, body, format="json")
+    assert refused.status_code == 403 and refused["Content-Type"] == "application/problem+json"
+    secretary = client_for(seeded.world.secretary)
+    bad = secretary.post(url, {"reason_code": "bored"}, format="json")
+    assert bad.status_code == 400 and {"reason_code", "reason"} <= set(bad.json()["errors"])
+    seeded.case.refresh_from_db()
+    assert seeded.case.status == CaseStatus.INQUIRY
+
+    done = secretary.post(url, body, format="json")
+
+    assert done.status_code == 200 and done.json()["status"] == CaseStatus.WITHDRAWN
+    assert AuditEvent.objects.filter(action="case.withdraw").count() == 1
+    assert secretary.post(url, body, format="json").status_code == 409

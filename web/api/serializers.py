@@ -26,6 +26,7 @@ from casework.models import (
     MemberStatus,
     Organisation,
     TimelineEntry,
+    WithdrawReason,
 )
 from casework.services.inquiries import ANSWER_SOURCES
 from casework.validation import mask_address, mask_id_number, mask_phone
@@ -281,6 +282,11 @@ class InquiryAnswerSerializer(serializers.Serializer[Any]):
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[(s, s) for s in ANSWER_SOURCES], required=False, default="manual"
     )
+
+
+class CaseWithdrawSerializer(serializers.Serializer[Any]):
+    reason_code = serializers.ChoiceField(choices=WithdrawReason.choices)
+    reason = serializers.CharField(max_length=2000)
 
 
 # --- documents --------------------------------------------------------------------------------

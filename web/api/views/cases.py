@@ -22,11 +22,13 @@ from casework.selectors.inquiries import (
     inquiry_list_for_user,
 )
 from casework.selectors.organisations import organisation_get_for_user
+from casework.services.cases import case_withdraw
 from casework.services.inquiries import inquiry_record_answer
 from web.api.pagination import Cursor
 from web.api.serializers import (
     CaseFilterSerializer,
     CaseSerializer,
+    CaseWithdrawSerializer,
     InquiryAnswerSerializer,
     InquiryFilterSerializer,
     InquirySerializer,
@@ -77,6 +79,27 @@ class CaseDetail(generics.GenericAPIView[Case]):
     serializer_class = CaseSerializer
 
     def get(self, request: Request, pk: int) -> Response:
+        return Response(CaseSerializer(case_get_for_user(user=request.user, pk=pk)).data)
+
+
+@extend_schema(tags=["cases"])
+class CaseWithdraw(generics.GenericAPIView[Case]):
+    """Withdraw an open case before a decision (case_withdraw: the same rule as the case page);
+    its open tasks are cancelled in the same transaction."""
+
+    serializer_class = CaseWithdrawSerializer
+
+    @extend_schema(request=CaseWithdrawSerializer, responses={200: CaseSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        case = case_get_for_user(user=request.user, pk=pk)
+        incoming = CaseWithdrawSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        case_withdraw(
+            case=case,
+            actor=request.user,  # type: ignore[arg-type]
+            reason_code=incoming.validated_data["reason_code"],
+            reason=incoming.validated_data["reason"],
+        )
         return Response(CaseSerializer(case_get_for_user(user=request.user, pk=pk)).data)
 
 
