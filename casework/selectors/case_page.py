@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.access import User
 from casework.models import (
+    ApproverAssignment,
     Case,
     CaseStatus,
     ContactAttempt,
     Inquiry,
     InquiryStatus,
     Member,
+    RoleAssignment,
     TimelineEntry,
 )
 from casework.selectors.cases import case_list_for_user
@@ -191,3 +193,41 @@ def case_search_for_user(
         today = timezone.localdate()
         qs = qs.filter(overdue_inquiry_q(today) | Q(clock_due__lt=today))
     return qs.select_related("member", "organisation").order_by("-opened_at", "-id")
+
+
+@dataclass
+class ApproverPanel:
+    """The pending approval's named approvers and who else could be named."""
+
+    organisation: str
+    named: list[Any]
+    candidates: list[Any]
+
+
+def approver_panel(*, case: Case) -> ApproverPanel | None:
+    """For a case awaiting approval: the named approvers (only they decide once any is named)
+    and the holders of the approving role at the approving organisation. Three queries."""
+    from casework.services.cases import approval_seat
+
+    if case.status != CaseStatus.APPROVAL:
+        return None
+    seat = approval_seat(case)
+    if seat is None:
+        return None
+    org, role = seat
+    named_ids = set(
+        ApproverAssignment.objects.filter(
+            proposal_id=case.current_proposal_id, is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    holders = {
+        a.user.pk: a.user
+        for a in RoleAssignment.objects.filter(organisation=org, role=role)
+        .select_related("user")
+        .order_by("user__username")
+    }
+    return ApproverPanel(
+        organisation=org.name,
+        named=[u for pk, u in holders.items() if pk in named_ids],
+        candidates=[u for pk, u in holders.items() if pk not in named_ids],
+    )

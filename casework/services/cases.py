@@ -576,6 +576,14 @@ def _approver_role(case: Case, proposal: Proposal) -> tuple[Organisation, str]:
     return approving_organisation(case.organisation), Role.COMMITTEE_APPROVER
 
 
+def approval_seat(case: Case) -> tuple[Organisation, str] | None:
+    """Where and in which role the pending proposal of `case` is approved (None without one)."""
+    if case.current_proposal_id is None:
+        return None
+    proposal = Proposal.objects.only("kind").get(pk=case.current_proposal_id)
+    return _approver_role(case, proposal)
+
+
 def _change_approver(
     *, case: Case, actor: AbstractBaseUser, approver: AbstractBaseUser, add: bool
 ) -> Case:

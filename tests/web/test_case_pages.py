@@ -230,3 +230,55 @@ def test_withdrawing_refuses_bad_input_officers_and_outsiders(world, client: Cli
     case.refresh_from_db()
     assert case.status == CaseStatus.REGISTERED
     assert not AuditEvent.objects.filter(action="case.withdraw").exists()
+
+
+def _awaiting_approval(world) -> Case:
+    from tests.casework.test_case_refusals import _meeting, _to_meeting
+
+    return _meeting(_to_meeting(world, _case(world)), world.secretary)
+
+
+def test_a_reviewer_names_and_removes_approvers_while_the_approval_is_pending(
+    world, client: Client
+) -> None:
+    from casework.models import ApproverAssignment
+
+    case = _awaiting_approval(world)
+    assert case.status == CaseStatus.APPROVAL
+    client.force_login(world.approver)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'id="add-approver-form"' in page and f'<option value="{world.approver2.pk}"' in page
+
+    added = client.post(
+        f"/cases/{case.pk}/approvers/", {"action": "add", "user": world.approver2.pk}
+    )
+
+    assert added.status_code == 302
+    assert list(
+        ApproverAssignment.objects.filter(is_active=True).values_list("user_id", flat=True)
+    ) == [world.approver2.pk]
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f'data-approver="{world.approver2.pk}"' in page
+    removed = client.post(
+        f"/cases/{case.pk}/approvers/", {"action": "remove", "user": world.approver2.pk}
+    )
+    assert removed.status_code == 302
+    assert not ApproverAssignment.objects.filter(is_active=True).exists()
+    assert AuditEvent.objects.filter(action="case.add_approver").count() == 1
+    assert AuditEvent.objects.filter(action="case.remove_approver").count() == 1
+
+
+def test_naming_approvers_refuses_strangers_officers_and_outsiders(world, client: Client) -> None:
+    from casework.models import ApproverAssignment
+
+    case = _awaiting_approval(world)
+    url = f"/cases/{case.pk}/approvers/"
+    client.force_login(world.approver)
+    assert client.post(url, {"action": "add", "user": world.officer.pk}).status_code == 400
+    assert client.post(url, {"action": "add", "user": "x"}).status_code == 400
+    client.force_login(world.officer)
+    assert 'id="add-approver-form"' not in client.get(f"/cases/{case.pk}/").content.decode()
+    assert client.post(url, {"action": "add", "user": world.approver2.pk}).status_code in (400, 403)
+    client.force_login(world.outsider)
+    assert client.post(url, {"action": "add", "user": world.approver2.pk}).status_code == 404
+    assert not ApproverAssignment.objects.exists()

@@ -17,8 +17,15 @@ from django.views import View
 from casework.access import has_role_over
 from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
 from casework.models import Case, CaseStatus, InquiryStatus
-from casework.models.cases import OPEN_BEFORE_DECISION, SEND_BACK_FROM, WithdrawReason, may_withdraw
+from casework.models.cases import (
+    OPEN_BEFORE_DECISION,
+    SEND_BACK_FROM,
+    WithdrawReason,
+    may_review,
+    may_withdraw,
+)
 from casework.selectors.case_page import (
+    approver_panel,
     case_history,
     case_inquiries,
     case_search_for_user,
@@ -26,7 +33,12 @@ from casework.selectors.case_page import (
 )
 from casework.selectors.cases import case_get_for_user
 from casework.selectors.organisations import organisation_list_for_user
-from casework.services.cases import case_send_back, case_withdraw
+from casework.services.cases import (
+    case_add_approver,
+    case_remove_approver,
+    case_send_back,
+    case_withdraw,
+)
 from casework.services.inquiries import INQUIRY_STAFF, inquiry_sign
 from documents.selectors import document_list_for_user
 from web.cases.current_task import current_tasks
@@ -128,6 +140,7 @@ def case_page_context(request: HttpRequest, case: Case, **extra: Any) -> dict[st
         "send_back_form": extra.pop("send_back_form", None) or SendBackForm(),
         "may_withdraw": case.status in OPEN_BEFORE_DECISION and may_withdraw(case, request.user),
         "withdraw_form": extra.pop("withdraw_form", None) or WithdrawForm(),
+        "approvers": approver_panel(case=case) if may_review(case, request.user) else None,
         **extra,
     }
 
@@ -211,3 +224,29 @@ class CaseWithdrawView(LoginRequiredMixin, View):
         case.refresh_from_db()
         context = case_page_context(request, case, withdraw_form=form)
         return render(request, "web/cases/detail.html", context, status=status)
+
+
+class CaseApproversView(LoginRequiredMixin, View):
+    """Name or un-name an approver while the approval is pending (reviewers of the case)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = _case_or_404(request, pk)
+        panel = approver_panel(case=case)
+        people = {u.pk: u for u in (panel.named + panel.candidates)} if panel else {}
+        action, raw = request.POST.get("action"), request.POST.get("user", "")
+        user = people.get(int(raw)) if raw.isdigit() else None
+        if action not in ("add", "remove") or user is None:
+            messages.error(request, _("请选择审批组织的审批人。"))
+            return render(
+                request, "web/cases/detail.html", case_page_context(request, case), status=400
+            )
+        change = case_add_approver if action == "add" else case_remove_approver
+        try:
+            change(case=case, actor=request.user, approver=user)  # type: ignore[arg-type]
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            case.refresh_from_db()
+            context = case_page_context(request, case)
+            return render(request, "web/cases/detail.html", context, status=_refusal_status(exc))
+        messages.success(request, _("审批人名单已更新。"))
+        return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
 from web.cases.views import (
+    CaseApproversView,
     CaseDetailView,
     CaseInquirySignView,
     CaseListView,
@@ -23,6 +24,7 @@ class CasesApp(Application):
     index_path = path("", CaseListView.as_view(), name="index")
     detail_path = path("<int:pk>/", CaseDetailView.as_view(), name="detail")
     send_back_path = path("<int:pk>/send-back/", CaseSendBackView.as_view(), name="send_back")
+    approvers_path = path("<int:pk>/approvers/", CaseApproversView.as_view(), name="approvers")
     withdraw_path = path("<int:pk>/withdraw/", CaseWithdrawView.as_view(), name="withdraw")
     sign_inquiry_path = path(
         "<int:pk>/inquiries/<int:inquiry_pk>/sign/",
