@@ -217,7 +217,7 @@ def approver_panel(*, case: Case) -> ApproverPanel | None:
     org, role = seat
     named_ids = set(
         ApproverAssignment.objects.filter(
-            proposal_id=case.current_proposal_id, is_active=True
+            proposal_id=case.current_proposal_id or 0, is_active=True
         ).values_list("user_id", flat=True)
     )
     holders = {
