@@ -116,3 +116,28 @@ def test_withdrawing_a_case_through_the_api(seeded, client_for):
     assert done.status_code == 200 and done.json()["status"] == CaseStatus.WITHDRAWN
     assert AuditEvent.objects.filter(action="case.withdraw").count() == 1
     assert secretary.post(url, body, format="json").status_code == 409
+
+
+def test_naming_approvers_through_the_api(world, client_for):
+    from casework.models import ApproverAssignment
+    from tests.web.test_case_pages import _awaiting_approval
+
+    case = _awaiting_approval(world)
+    url = f"/api/v1/cases/{case.pk}/approvers/"
+    approver = client_for(world.approver)
+    panel = approver.get(url).json()
+    assert panel["named"] == [] and world.approver2.pk in panel["candidates"]
+    stranger = approver.post(url, {"action": "add", "user": world.officer.pk}, format="json")
+    assert stranger.status_code == 400 and "user" in stranger.json()["errors"]
+    officer = client_for(world.officer).post(
+        url, {"action": "add", "user": world.approver2.pk}, format="json"
+    )
+    assert officer.status_code == 403
+    assert client_for(world.outsider).get(url).status_code == 404
+
+    added = approver.post(url, {"action": "add", "user": world.approver2.pk}, format="json")
+
+    assert added.status_code == 200 and added.json()["named"] == [world.approver2.pk]
+    assert ApproverAssignment.objects.filter(is_active=True).count() == 1
+    removed = approver.post(url, {"action": "remove", "user": world.approver2.pk}, format="json")
+    assert removed.status_code == 200 and removed.json()["named"] == []

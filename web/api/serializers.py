@@ -289,6 +289,17 @@ class CaseWithdrawSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 
+class CaseApproverChangeSerializer(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=[("add", "add"), ("remove", "remove")])
+    user = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+class CaseApproversSerializer(serializers.Serializer[Any]):
+    organisation = serializers.CharField()
+    named = serializers.ListField(child=serializers.IntegerField())
+    candidates = serializers.ListField(child=serializers.IntegerField())
+
+
 # --- documents --------------------------------------------------------------------------------
 
 

@@ -49,6 +49,7 @@ v1 = [
     path("meetings/<id:pk>/", register.MeetingDetail.as_view(), name="meeting"),
     path("cases/", cases.CaseList.as_view(), name="cases"),
     path("cases/<id:pk>/", cases.CaseDetail.as_view(), name="case"),
+    path("cases/<id:pk>/approvers/", cases.CaseApprovers.as_view(), name="case-approvers"),
     path("cases/<id:pk>/withdraw/", cases.CaseWithdraw.as_view(), name="case-withdraw"),
     path("cases/<id:pk>/timeline/", cases.CaseTimeline.as_view(), name="case-timeline"),
     path("inquiries/", cases.InquiryList.as_view(), name="inquiries"),

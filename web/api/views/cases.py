@@ -7,13 +7,16 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.errors import NotFound
+from casework.errors import Conflict, NotFound
 from casework.models import CLOSED_STATUSES, Case, Inquiry, TimelineEntry
+from casework.selectors.case_page import approver_panel
 from casework.selectors.cases import case_get_for_user, case_list_for_user, case_timeline
 from casework.selectors.inquiries import (
     inquiry_get_for_liaison,
@@ -22,10 +25,12 @@ from casework.selectors.inquiries import (
     inquiry_list_for_user,
 )
 from casework.selectors.organisations import organisation_get_for_user
-from casework.services.cases import case_withdraw
+from casework.services.cases import case_add_approver, case_remove_approver, case_withdraw
 from casework.services.inquiries import inquiry_record_answer
 from web.api.pagination import Cursor
 from web.api.serializers import (
+    CaseApproverChangeSerializer,
+    CaseApproversSerializer,
     CaseFilterSerializer,
     CaseSerializer,
     CaseWithdrawSerializer,
@@ -101,6 +106,47 @@ class CaseWithdraw(generics.GenericAPIView[Case]):
             reason=incoming.validated_data["reason"],
         )
         return Response(CaseSerializer(case_get_for_user(user=request.user, pk=pk)).data)
+
+
+def _panel_data(case: Case) -> dict[str, Any]:
+    panel = approver_panel(case=case)
+    if panel is None:
+        raise Conflict(_("本案当前不在审批环节。"), code="not_pending")
+    return {
+        "organisation": panel.organisation,
+        "named": [u.pk for u in panel.named],
+        "candidates": [u.pk for u in panel.candidates],
+    }
+
+
+@extend_schema(tags=["cases"])
+class CaseApprovers(generics.GenericAPIView[Case]):
+    """The pending approval's named approvers (user ids) and who else may be named; POST names
+    or removes one (case_add_approver / case_remove_approver, the case page's rules)."""
+
+    serializer_class = CaseApproversSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        case = case_get_for_user(user=request.user, pk=pk)
+        return Response(_panel_data(case))
+
+    @extend_schema(request=CaseApproverChangeSerializer, responses={200: CaseApproversSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        case = case_get_for_user(user=request.user, pk=pk)
+        incoming = CaseApproverChangeSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        panel = approver_panel(case=case)
+        people = {u.pk: u for u in (panel.named + panel.candidates)} if panel else {}
+        user = people.get(incoming.validated_data["user"])
+        if user is None:
+            raise ValidationError({"user": [_("请选择审批组织的审批人。")]})
+        change = (
+            case_add_approver
+            if incoming.validated_data["action"] == "add"
+            else case_remove_approver
+        )
+        change(case=case, actor=request.user, approver=user)  # type: ignore[arg-type]
+        return Response(_panel_data(case_get_for_user(user=request.user, pk=pk)))
 
 
 @extend_schema(tags=["cases"])
