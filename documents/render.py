@@ -22,12 +22,20 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint import HTML
 
 from documents.fonts import shared_fonts
 from documents.kinds import DocumentKind, spec_for
 
 PDF_VARIANT = "pdf/a-2b"
+DOCUMENT_LANGUAGE = "zh-hans"
+
+
+def document_language() -> translation.override:
+    """Formal documents are Chinese whatever the reader's UI language: build their contexts
+    (choice labels) and render them inside this."""
+    return translation.override(DOCUMENT_LANGUAGE)
 
 
 @dataclass(frozen=True)
@@ -137,8 +145,9 @@ def _member_list(kind: str, context: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def render_html(**kwargs: Any) -> str:
-    ctx = template_context(**kwargs)
-    return render_to_string(spec_for(ctx["kind"]).template, ctx)
+    with document_language():
+        ctx = template_context(**kwargs)
+        return render_to_string(spec_for(ctx["kind"]).template, ctx)
 
 
 def render_pdf(

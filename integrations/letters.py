@@ -63,25 +63,27 @@ class DocumentsLetterBackend:
         inquiries: Sequence[Inquiry],
         actor: AbstractBaseUser | None,
     ) -> DocumentRef:
+        from documents.render import document_language
         from documents.services import document_issue
         from integrations.models import DepartmentChannel
 
-        channel = DepartmentChannel.objects.filter(department=department).first()
-        items = "、".join(channel.lookup_labels()) if channel is not None else ""
-        due = max((i.due_date for i in inquiries if i.due_date), default=None)
-        context: dict[str, Any] = {
-            "department": department.name,
-            "addressee": department.name,
-            "members": [_member_row(inquiry) for inquiry in inquiries],
-            "items": f"{items}等信息" if items else "",
-            "due_date": f"{due:%Y年%-m月%-d日}"
-            if due
-            else f"收函后{department.answer_days}个工作日内",
-            "inquiries": [inquiry.pk for inquiry in inquiries],
-        }
-        document = document_issue(
-            kind=self.KINDS[kind], issuer=department.organisation, context=context, actor=actor
-        )
+        with document_language():  # the letter's choice labels stay Chinese
+            channel = DepartmentChannel.objects.filter(department=department).first()
+            items = "、".join(channel.lookup_labels()) if channel is not None else ""
+            due = max((i.due_date for i in inquiries if i.due_date), default=None)
+            context: dict[str, Any] = {
+                "department": department.name,
+                "addressee": department.name,
+                "members": [_member_row(inquiry) for inquiry in inquiries],
+                "items": f"{items}等信息" if items else "",
+                "due_date": f"{due:%Y年%-m月%-d日}"
+                if due
+                else f"收函后{department.answer_days}个工作日内",
+                "inquiries": [inquiry.pk for inquiry in inquiries],
+            }
+            document = document_issue(
+                kind=self.KINDS[kind], issuer=department.organisation, context=context, actor=actor
+            )
         return DocumentRef(id=document.pk, number=str(document.number))
 
     def load(self, *, document_id: int | None, number: str) -> LetterFile:

@@ -56,14 +56,14 @@ def contact_attempt_record(
 ) -> ContactAttempt:
     """Log one attempt to reach a member; a 'reached' outcome counts as contact."""
     if channel not in ContactChannel.values:
-        raise DomainError("联系方式无效。", code="invalid_channel")
+        raise DomainError(_("联系方式无效。"), code="invalid_channel")
     if outcome not in ContactOutcome.values:
-        raise DomainError("联系结果无效。", code="invalid_outcome")
+        raise DomainError(_("联系结果无效。"), code="invalid_outcome")
     when = at or timezone.now()
     if when > timezone.now() + dt.timedelta(minutes=5):
-        raise DomainError("联系时间不能晚于当前时间。", code="future_contact")
+        raise DomainError(_("联系时间不能晚于当前时间。"), code="future_contact")
     if case is not None and case.member_id != member.pk:
-        raise DomainError("联系记录与案件的党员不一致。", code="case_member_mismatch")
+        raise DomainError(_("联系记录与案件的党员不一致。"), code="case_member_mismatch")
     with transaction.atomic():
         attempt = ContactAttempt.objects.create(
             member=member,

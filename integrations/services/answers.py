@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from casework.errors import DomainError
 from casework.models import Inquiry, InquiryAnswer
@@ -30,7 +31,9 @@ def clean_details(raw: dict[str, Any]) -> dict[str, str]:
         if value is None or value == "":
             continue
         if not isinstance(value, str) or len(value) > 500:
-            raise DomainError(f"字段 {name} 格式不正确。", code="invalid_detail")
+            raise DomainError(
+                _("字段 %(name)s 格式不正确。") % {"name": name}, code="invalid_detail"
+            )
         details[name] = value.strip()
     return details
 
@@ -46,10 +49,10 @@ def answer_record(
 ) -> Inquiry:
     """Record the answer (idempotent for an identical repeat); a clue creates a follow-up."""
     if answer not in InquiryAnswer.values:
-        raise DomainError("答复结果必须是：查到、未查到或有线索。", code="invalid_answer")
+        raise DomainError(_("答复结果必须是：查到、未查到或有线索。"), code="invalid_answer")
     cleaned = clean_details(details)
     if answer == InquiryAnswer.CLUE and not cleaned:
-        raise DomainError("有线索时请至少填写一项线索内容。", code="clue_without_details")
+        raise DomainError(_("有线索时请至少填写一项线索内容。"), code="clue_without_details")
     with transaction.atomic():
         answered = inquiry_port.record_answer(
             inquiry=inquiry, actor=actor, answer=answer, details=cleaned, source=source
@@ -68,7 +71,7 @@ def answer_record(
         user_id = actor.pk if actor is not None and actor.is_authenticated else None
         for upload in attachments:
             if upload.size is not None and upload.size > MAX_ATTACHMENT_BYTES:
-                raise DomainError("附件不能超过 10MB。", code="attachment_too_large")
+                raise DomainError(_("附件不能超过 10MB。"), code="attachment_too_large")
             data = upload.read()
             upload.seek(0)
             original = (upload.name or "attachment")[:200]

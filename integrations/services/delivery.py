@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from casework.access import has_role_over
 from casework.audit import audit_record
@@ -57,7 +58,7 @@ class DeliveryOutcome:
 def _channel_for(department: Department) -> DepartmentChannel:
     channel = DepartmentChannel.objects.filter(department=department).first()
     if channel is None:
-        raise DomainError("该部门尚未配置送达渠道，请先在部门名录中设置。", code="no_channel")
+        raise DomainError(_("该部门尚未配置送达渠道，请先在部门名录中设置。"), code="no_channel")
     return channel
 
 
@@ -76,7 +77,7 @@ def letter_create(
 ) -> InquiryLetter:
     """One letter for the department's signed inquiries not yet in a letter (or `inquiries`)."""
     if actor is not None and not has_role_over(actor, department.organisation, COORDINATING_ROLES):
-        raise NotFound("协查部门不存在。")
+        raise NotFound(_("协查部门不存在。"))
     channel = _channel_for(department)
     with transaction.atomic():
         if inquiries is None:
@@ -94,7 +95,7 @@ def letter_create(
                 .order_by("pk")
             )
         if not batch:
-            raise Conflict("没有待发函的已签发协查。", code="nothing_to_send")
+            raise Conflict(_("没有待发函的已签发协查。"), code="nothing_to_send")
         ref = letter_backend().issue(
             kind=kind,
             department=department,
@@ -285,13 +286,13 @@ def _mark_done(letter: InquiryLetter, state: str) -> None:
 def letter_resend(*, letter: InquiryLetter, actor: Actor) -> InquiryLetter:
     """A coordinator sends a failed letter again (after fixing the channel)."""
     if not has_role_over(actor, letter.organisation, COORDINATING_ROLES):  # type: ignore[arg-type]
-        raise NotFound("函件不存在。")
+        raise NotFound(_("函件不存在。"))
     with transaction.atomic():
         count = InquiryLetter.objects.filter(pk=letter.pk, state=DeliveryState.FAILED).update(
             state=DeliveryState.QUEUED, attempts=0, failed_at=None
         )
         if count != 1:
-            raise Conflict("只有发送失败的函件可以重发。", code="not_failed")
+            raise Conflict(_("只有发送失败的函件可以重发。"), code="not_failed")
         channel = _channel_for(letter.department)
         InquiryLetter.objects.filter(pk=letter.pk).update(channel=channel.kind)
         audit_record(

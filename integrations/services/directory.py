@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from casework.access import has_role_over, scope_q
 from casework.audit import audit_record
@@ -29,7 +30,7 @@ def departments_for_coordinator(*, user: Actor) -> QuerySet[Department]:
 def department_get_for_coordinator(*, user: Actor, pk: int) -> Department:
     department = departments_for_coordinator(user=user).filter(pk=pk).first()
     if department is None:
-        raise NotFound("协查部门不存在。")
+        raise NotFound(_("协查部门不存在。"))
     return department
 
 
@@ -46,16 +47,16 @@ def channel_configure(
 ) -> DepartmentChannel:
     """Set how the department is reached. `hmac_key=None` keeps the stored key."""
     if not has_role_over(actor, department.organisation, COORDINATING_ROLES):
-        raise NotFound("协查部门不存在。")
+        raise NotFound(_("协查部门不存在。"))
     if kind not in ChannelKind.values:
-        raise DomainError("送达方式无效。", code="invalid_channel")
+        raise DomainError(_("送达方式无效。"), code="invalid_channel")
     if kind == ChannelKind.EMAIL and not email:
-        raise DomainError("电子邮件方式需要填写收件邮箱。", code="email_required")
+        raise DomainError(_("电子邮件方式需要填写收件邮箱。"), code="email_required")
     unknown = set(lookups) - set(Lookup.values)
     if unknown:
-        raise DomainError("可查询事项无效。", code="invalid_lookup")
+        raise DomainError(_("可查询事项无效。"), code="invalid_lookup")
     with transaction.atomic():
-        channel, _ = DepartmentChannel.objects.select_for_update().get_or_create(
+        channel, _created = DepartmentChannel.objects.select_for_update().get_or_create(
             department=department
         )
         before = {"kind": channel.kind, "email": channel.email, "url": channel.endpoint_url}
@@ -65,7 +66,7 @@ def channel_configure(
         if hmac_key:
             channel.hmac_key = hmac_key
         if kind == ChannelKind.HTTP and not (endpoint_url and channel.hmac_key):
-            raise DomainError("接口方式需要接口地址和签名密钥。", code="http_settings_required")
+            raise DomainError(_("接口方式需要接口地址和签名密钥。"), code="http_settings_required")
         channel.lookups = [code for code in Lookup.values if code in set(lookups)]
         channel.reminders_enabled = reminders_enabled
         channel.save()
@@ -100,15 +101,15 @@ def department_save(
 ) -> Department:
     """Create or edit a department of the coordinator's organisation department."""
     if not has_role_over(actor, organisation, COORDINATING_ROLES):
-        raise NotFound("组织部门不存在。")
+        raise NotFound(_("组织部门不存在。"))
     if department is not None and department.organisation_id != organisation.pk:
-        raise NotFound("协查部门不存在。")
+        raise NotFound(_("协查部门不存在。"))
     if kind not in DepartmentKind.values:
-        raise DomainError("部门类别无效。", code="invalid_kind")
+        raise DomainError(_("部门类别无效。"), code="invalid_kind")
     if not name.strip():
-        raise DomainError("请填写部门名称。", code="name_required")
+        raise DomainError(_("请填写部门名称。"), code="name_required")
     if not 1 <= answer_days <= 60:
-        raise DomainError("答复期限应在1至60个工作日之间。", code="invalid_answer_days")
+        raise DomainError(_("答复期限应在1至60个工作日之间。"), code="invalid_answer_days")
     with transaction.atomic():
         if department is None:
             department = Department(organisation=organisation)

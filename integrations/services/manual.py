@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader, PdfWriter
 
 from casework.access import has_role_over, scope_q
@@ -32,7 +33,7 @@ def letters_for_coordinator(*, user: Actor) -> QuerySet[InquiryLetter]:
 def letter_get_for_coordinator(*, user: Actor, pk: int) -> InquiryLetter:
     letter = letters_for_coordinator(user=user).filter(pk=pk).first()
     if letter is None:
-        raise NotFound("函件不存在。")
+        raise NotFound(_("函件不存在。"))
     return letter
 
 
@@ -48,7 +49,7 @@ def print_queue_combine(*, user: Actor) -> tuple[bytes, list[int]]:
     """One PDF with every queued manual letter; they are marked printed (sent by hand)."""
     letters = list(print_queue_for_coordinator(user=user))
     if not letters:
-        raise Conflict("打印队列为空。", code="queue_empty")
+        raise Conflict(_("打印队列为空。"), code="queue_empty")
     writer = PdfWriter()
     backend = letter_backend()
     for letter in letters:
@@ -81,15 +82,15 @@ def letter_reply_upload(
 ) -> InquiryLetter:
     """Attach the department's scanned reply; the letter counts as delivered."""
     if not has_role_over(actor, letter.organisation, COORDINATING_ROLES):
-        raise NotFound("函件不存在。")
+        raise NotFound(_("函件不存在。"))
     if letter.channel != ChannelKind.MANUAL:
-        raise DomainError("只有纸质函件需要上传回函扫描件。", code="not_manual")
+        raise DomainError(_("只有纸质函件需要上传回函扫描件。"), code="not_manual")
     if scan.size is not None and scan.size > 20 * 1024 * 1024:
-        raise DomainError("扫描件不能超过 20MB。", code="scan_too_large")
+        raise DomainError(_("扫描件不能超过 20MB。"), code="scan_too_large")
     with transaction.atomic():
         locked = InquiryLetter.objects.select_for_update().get(pk=letter.pk)
         if locked.printed_at is None:
-            raise Conflict("函件尚未打印送出。", code="not_printed")
+            raise Conflict(_("函件尚未打印送出。"), code="not_printed")
         scan.name = f"reply-{locked.pk}.{(scan.name or 'x.pdf').rsplit('.', 1)[-1][:8]}"
         locked.reply_scan = scan  # type: ignore[assignment]
         locked.state = DeliveryState.DELIVERED

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from casework.access import WRITE_ROLES, has_role_over, scope_q
 from casework.audit import audit_record
@@ -47,7 +48,7 @@ def _token(link: ReconnectLink) -> str:
 def reconnect_link_create(*, member: Member, actor: Actor, case: Case | None = None) -> IssuedLink:
     """Create a link; the SMS goes out after commit (and is logged as a contact attempt)."""
     if not has_role_over(actor, member.organisation, WRITE_ROLES):
-        raise NotFound("党员不存在。")
+        raise NotFound(_("党员不存在。"))
     days = settings.LIANLUO_RECONNECT_LINK_DAYS
     with transaction.atomic():
         link = ReconnectLink.objects.create(
@@ -158,14 +159,14 @@ def pending_change_decide(
 ) -> PendingContactChange:
     member = change.member
     if not has_role_over(actor, member.organisation, WRITE_ROLES):
-        raise NotFound("记录不存在。")
+        raise NotFound(_("记录不存在。"))
     new_status = PendingStatus.ACCEPTED if accept else PendingStatus.REJECTED
     with transaction.atomic():
         count = PendingContactChange.objects.filter(
             pk=change.pk, status=PendingStatus.PENDING
         ).update(status=new_status, decided_at=timezone.now(), decided_by_id=actor.pk)
         if count != 1:
-            raise Conflict("该变更已处理。", code="already_decided")
+            raise Conflict(_("该变更已处理。"), code="already_decided")
         masked: dict[str, list[str]] = {}
         if accept:
             locked = Member.objects.select_for_update().get(pk=member.pk)

@@ -86,7 +86,7 @@ def pending_changes(request: HttpRequest) -> HttpResponse:
 def pending_change_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     change = pending_changes_for_user(user=request.user).filter(pk=pk).first()
     if change is None:
-        raise NotFound("记录不存在。")
+        raise NotFound(_("记录不存在。"))
     pending_change_decide(
         change=change, actor=request.user, accept=request.POST.get("decision") == "accept"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -197,7 +198,7 @@ class MeetingCreateSerializer(serializers.Serializer[Any]):
     def validate_attendance(self, rows: list[dict[str, Any]]) -> dict[int, str]:
         members = [row["member"] for row in rows]
         if len(members) != len(set(members)):
-            raise serializers.ValidationError("每名党员只能出现一次。")
+            raise serializers.ValidationError(_("每名党员只能出现一次。"))
         return {row["member"]: row["status"] for row in rows}
 
 

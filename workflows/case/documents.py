@@ -28,6 +28,7 @@ from casework.models import (
 from casework.services.cases import approving_organisation
 from documents.kinds import DocumentKind as K
 from documents.models import Document
+from documents.render import document_language
 from documents.services import document_issue
 
 DECISION_KINDS = {
@@ -191,14 +192,15 @@ def issue_step_documents(
         )
         return []
     signer = actor if actor is not None and has_role_over(actor, issuer, WRITE_ROLES) else None
-    return [
-        document_issue(
-            kind=kind,
-            issuer=issuer,
-            context=_context(kind, case),
-            actor=signer,
-            case=case,
-            member=case.member,
-        )
-        for kind in kinds
-    ]
+    with document_language():  # choice labels in the context stay Chinese
+        return [
+            document_issue(
+                kind=kind,
+                issuer=issuer,
+                context=_context(kind, case),
+                actor=signer,
+                case=case,
+                member=case.member,
+            )
+            for kind in kinds
+        ]
