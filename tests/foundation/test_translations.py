@@ -278,3 +278,10 @@ def test_documents_issued_from_an_english_screen_keep_chinese_labels(
     document = Document.objects.get(case=case, kind="register_form")
     assert "外出务工经商" in document.context_json
     assert "Working or doing business" not in document.context_json
+
+
+def test_the_user_menu_switches_to_the_other_language(pages) -> None:  # type: ignore[no-untyped-def]
+    chinese = pages(None)["home"]
+    assert 'id="language-switch"' in chinese and 'name="language" value="en"' in chinese
+    english = pages("en")["case"]
+    assert 'id="language-switch"' in english and 'name="language" value="zh-hans"' in english
