@@ -21,6 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
@@ -459,7 +460,9 @@ def inquiry_wait_resume(*, case_id: int) -> bool:
         return False
     try:
         flow_class.wait_inquiries.run(task)
-    except FlowLockFailed:
+    except (FlowLockFailed, TransitionNotAllowed):
+        # busy, or resumed meanwhile by a concurrent answer (the task is re-read under the
+        # lock and is no longer waiting): either way someone else moves it on
         return False
     return True
 
