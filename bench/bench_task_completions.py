@@ -14,6 +14,7 @@ completion (disabled here). Prints one JSON object on stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -120,9 +121,13 @@ def _open_cases(world: list[dict[str, int]], count: int, tag: str) -> list[tuple
 
 
 def _walk(
-    world: list[dict[str, int]], cases: list[tuple[int, int]], count_queries: bool = False
+    world: list[dict[str, int]],
+    cases: list[tuple[int, int]],
+    count_queries: bool = False,
+    time_db: bool = False,
 ) -> dict[str, Any]:
-    """Drive every case through its 5 steps; returns elapsed seconds and query counts."""
+    """Drive every case through its 5 steps; returns elapsed seconds, query counts per step
+    (count_queries) and the seconds spent waiting on the database (time_db)."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -143,6 +148,15 @@ def _walk(
     today = timezone.localdate()
     complete_queries: list[int] = []
     claim_queries: list[int] = []
+    step_queries: dict[str, list[int]] = {}
+    db_seconds = [0.0]
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            db_seconds[0] += time.perf_counter() - t
 
     def do(case_id: int, node: str, user: Any, perform: Any, route: str | None = None) -> None:
         task_id, process_id = (
@@ -159,13 +173,36 @@ def _walk(
                     task_id=task_id, process_id=process_id, user=user, perform=perform, route=route
                 )
             complete_queries.append(len(ctx.captured_queries))
+            step_queries.setdefault(node, []).append(len(ctx.captured_queries))
         else:
             services.task_claim(task_id=task_id, user=user)
             services.task_complete(
                 task_id=task_id, process_id=process_id, user=user, perform=perform, route=route
             )
 
+    wrapper = connection.execute_wrapper(timed) if time_db else contextlib.nullcontext()
     start = time.perf_counter()
+    with wrapper:
+        _drive(cases, world, users, talkers, today, svc, do)
+    return {
+        "elapsed": time.perf_counter() - start,
+        "db_seconds": db_seconds[0],
+        "completions": len(cases) * STEPS,
+        "complete_queries": complete_queries,
+        "claim_queries": claim_queries,
+        "step_queries": step_queries,
+    }
+
+
+def _drive(
+    cases: list[tuple[int, int]],
+    world: list[dict[str, int]],
+    users: dict[int, Any],
+    talkers: dict[int, Any],
+    today: Any,
+    svc: Any,
+    do: Any,
+) -> None:
     for case_id, b in cases:
         officer, approver = users[world[b]["officer"]], users[world[b]["approver"]]
         a, c = talkers[b]
@@ -193,12 +230,6 @@ def _walk(
             lambda case, u=approver: svc.case_approve(case=case, actor=u),
         )
         do(case_id, "close", officer, lambda case, u=officer: svc.case_close(case=case, actor=u))
-    return {
-        "elapsed": time.perf_counter() - start,
-        "completions": len(cases) * STEPS,
-        "complete_queries": complete_queries,
-        "claim_queries": claim_queries,
-    }
 
 
 def _worker(
@@ -229,6 +260,15 @@ def main() -> None:
         per = size["cases_per_process"]
         # queries per completion, single process
         probe = _walk(world, _open_cases(world, 5, "probe"), count_queries=True)
+        # one process, the database time measured around every statement
+        single = _walk(world, _open_cases(world, per, "single"), time_db=True)
+        single_ms = 1000 * single["elapsed"] / single["completions"]
+        single_db_ms = 1000 * single["db_seconds"] / single["completions"]
+        log(
+            f"single process: {single['completions'] / single['elapsed']:.1f}/s, "
+            f"{single_ms:.2f} ms per claim + complete, of which {single_db_ms:.2f} ms in the "
+            "database driver (round trips + PostgreSQL)"
+        )
         rates = []
         ctx = mp.get_context("spawn")
         for run in range(args.repeats):
@@ -275,6 +315,18 @@ def main() -> None:
                         ),
                         "queries_per_claim": metric(
                             [float(q) for q in probe["claim_queries"]], "queries"
+                        ),
+                        **{
+                            f"queries_{node}": metric([float(q) for q in counts], "queries")
+                            for node, counts in probe["step_queries"].items()
+                        },
+                        "single_process_completions_per_s": metric(
+                            [single["completions"] / single["elapsed"]],
+                            "completions/s (claim + complete, 1 process)",
+                        ),
+                        "single_process_ms_per_completion": metric([single_ms], "ms"),
+                        "single_process_db_ms_per_completion": metric(
+                            [single_db_ms], "ms (inside cursor.execute)"
                         ),
                     },
                     "size": {**size, "processes": 2, "steps_per_case": STEPS},

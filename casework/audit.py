@@ -17,6 +17,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, models
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from casework.models import AuditEvent, AuditStream, Organisation
@@ -77,11 +78,11 @@ def audit_record(
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside transaction.atomic()")
     key = _stream_key(organisation)
-    stream = _locked_stream(key)
+    stream_id, seq, prev_hash = _advance_stream(key)
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
         stream=key,
-        seq=stream.seq + 1,
+        seq=seq,
         at=timezone.now(),
         actor=user,  # type: ignore[misc]
         actor_role=actor_role,
@@ -93,22 +94,54 @@ def audit_record(
         after=_jsonable(after or {}),
         reason=reason,
         request_id=_request_id(),
-        prev_hash=stream.head_hash or GENESIS,
+        prev_hash=prev_hash or GENESIS,
     )
     event.hash = compute_hash(event)
-    event.save(force_insert=True)
-    AuditStream.objects.filter(pk=stream.pk).update(seq=event.seq, head_hash=event.hash)
+    _append(event, stream_id)
     return event
 
 
-def _locked_stream(key: str) -> AuditStream:
-    """The stream's head row, locked. Streams exist after their first event, so the usual
-    cost is the one SELECT … FOR UPDATE; the very first event creates the row."""
-    stream = AuditStream.objects.select_for_update().filter(key=key).first()
-    if stream is None:
-        AuditStream.objects.bulk_create([AuditStream(key=key)], ignore_conflicts=True)
-        stream = AuditStream.objects.select_for_update().get(key=key)
-    return stream
+def _advance_stream(key: str) -> tuple[int, int, str]:
+    """Lock the stream's head row and take the next seq in one statement; returns
+    (stream id, the new event's seq, the previous head hash). The very first event of a
+    stream creates the row."""
+    table = connection.ops.quote_name(AuditStream._meta.db_table)
+    key_col = connection.ops.quote_name("key")
+    sql = f"UPDATE {table} SET seq = seq + 1 WHERE {key_col} = %s RETURNING id, seq, head_hash"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+        if row is None:
+            AuditStream.objects.bulk_create([AuditStream(key=key)], ignore_conflicts=True)
+            cursor.execute(sql, [key])
+            row = cursor.fetchone()
+    return int(row[0]), int(row[1]), str(row[2])
+
+
+def _append(event: AuditEvent, stream_id: int) -> None:
+    """Insert the event and move the stream's head hash onto it. On PostgreSQL one statement
+    (the INSERT in a WITH clause of the UPDATE); elsewhere two."""
+    if connection.vendor != "postgresql":
+        event.save(force_insert=True)
+        AuditStream.objects.filter(pk=stream_id).update(head_hash=event.hash)
+        return
+    query = InsertQuery(AuditEvent)
+    query.insert_values(
+        [f for f in AuditEvent._meta.local_concrete_fields if not f.primary_key], [event]
+    )
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [AuditEvent._meta.pk]
+    [(insert_sql, insert_params)] = compiler.as_sql()
+    table = connection.ops.quote_name(AuditStream._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH ev AS ({insert_sql}) "  # noqa: S608
+            f"UPDATE {table} SET head_hash = %s WHERE id = %s RETURNING (SELECT id FROM ev)",
+            [*insert_params, event.hash, stream_id],
+        )
+        event.pk = cursor.fetchone()[0]
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ realistic context per kind and the keys each template reads) and optional case/m
     document_issue(*, kind, issuer, context, actor, case=None, member=None, replaces=None,
                    issued_on=None) -> Document
         One short transaction: takes the next serial from the DocumentCounter row of
-        (issuer.doc_code, kind, year) locked with select_for_update (gap-free, unique),
+        (issuer.doc_code, kind, year) with one locking upsert (gap-free, unique),
         inserts the Document (status "pending", number like 榕教工委函〔2026〕12号, a
         verification code) and the audit event `document.issue`. After commit a Celery task
         (ids only, acks_late, retries with backoff) renders the PDF/A-2b, stores the bytes
@@ -48,7 +48,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +57,7 @@ from casework.access import WRITE_ROLES, User, has_role_over
 from casework.audit import audit_record
 from casework.errors import Conflict, DomainError, PermissionDenied
 from casework.models import Case, Member, Organisation
+from casework.transactions import atomic
 from documents.kinds import DocumentKind, format_number
 from documents.models import Document, DocumentCounter, DocumentStatus
 from documents.render import Issuer, render_pdf
@@ -105,15 +106,18 @@ def document_draft_preview(*, kind: str, issuer: Organisation, context: dict[str
 
 
 def _next_serial(*, doc_code: str, kind: str, year: int) -> int:
-    DocumentCounter.objects.bulk_create(
-        [DocumentCounter(doc_code=doc_code, kind=kind, year=year)], ignore_conflicts=True
-    )
-    counter = DocumentCounter.objects.select_for_update().get(
-        doc_code=doc_code, kind=kind, year=year
-    )
-    counter.last_serial += 1
-    DocumentCounter.objects.filter(pk=counter.pk).update(last_serial=counter.last_serial)
-    return counter.last_serial
+    """Take the next serial of (doc_code, kind, year) in one statement: an upsert that
+    creates the counter row on first use and otherwise increments it, holding the row lock
+    until the issuing transaction ends (gap-free: a rollback gives the serial back)."""
+    table = connection.ops.quote_name(DocumentCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (doc_code, kind, year, last_serial) VALUES (%s, %s, %s, 1) "  # noqa: S608
+            "ON CONFLICT (doc_code, kind, year) "
+            f"DO UPDATE SET last_serial = {table}.last_serial + 1 RETURNING last_serial",
+            [doc_code, kind, year],
+        )
+        return int(cursor.fetchone()[0])
 
 
 def document_issue(
@@ -135,7 +139,7 @@ def document_issue(
     issued_on = issued_on or timezone.localdate()
     context = {**context, "date": issued_on.isoformat()}
     context_json = _context_json(context)
-    with transaction.atomic():
+    with atomic():
         if replaces is not None:
             replaces = Document.objects.select_for_update().get(pk=replaces.pk)
             if replaces.status != DocumentStatus.VOIDED or replaces.kind != kind:

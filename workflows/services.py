@@ -21,6 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
@@ -32,6 +33,8 @@ from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
 from casework.models import CLOSED_STATUSES, Case, Organisation, Role
 from casework.services import cases as case_services
 from casework.services.transitions import status_label
+from casework.transactions import one_transaction
+from workflows.case.nodes import next_task_data
 from workflows.invariants import steps_match_status
 from workflows.models import (
     OPEN_STATES,
@@ -172,7 +175,7 @@ def task_complete(
     flow_class = _flow()
     pid = process_id if process_id is not None else _process_id(task_id)
     try:
-        with flow_class.lock(pid):
+        with flow_class.lock(pid), one_transaction():
             task = _locked_task(task_id, pid)
             if task.status in (STATUS.DONE, STATUS.CANCELED):
                 raise Conflict(
@@ -259,7 +262,8 @@ def _follow(case_id: int, actor: Any) -> int:
                 previous = (steps or activations)[-1]
                 node = flow_class.instance.route(previous)
                 if node is not None and node is not flow_class.end:
-                    previous._activate_next({node._create(previous, previous.task.token)})
+                    data = next_task_data(previous)
+                    previous._activate_next({node._create(previous, previous.task.token, data)})
             return len(tasks)
     except FlowLockFailed as exc:
         raise _busy() from exc
@@ -293,7 +297,7 @@ def _may_hold(user: AbstractBaseUser, due: TaskDue) -> bool:
 def _due_for_update(task_id: int, user: AbstractBaseUser | None) -> TaskDue:
     due = (
         TaskDue.objects.select_for_update(of=("self",))
-        .select_related("role_organisation", "organisation", "case__organisation")
+        .select_related("task", "role_organisation", "organisation", "case__organisation")
         .filter(task_id=task_id)
         .first()
     )
@@ -330,7 +334,7 @@ def task_claim(*, task_id: int, user: AbstractBaseUser) -> TaskDue:
             due = _due_for_update(task_id, user)
             if not _may_hold(user, due):
                 raise PermissionDenied(_("您没有认领此任务的角色。"))
-            task = Task.objects.get(pk=task_id)
+            task = due.task
             if task.status != STATUS.NEW or due.state != TaskState.OPEN:
                 raise Conflict(_("该任务已被他人认领或已办结。"), code="task_taken")
             _set_owner(task, due, user.pk)
@@ -346,7 +350,7 @@ def task_release(*, task_id: int, user: AbstractBaseUser) -> TaskDue:
     try:
         with _flow().lock(_process_id(task_id)):
             due = _due_for_update(task_id, user)
-            task = Task.objects.get(pk=task_id)
+            task = due.task
             if task.status != STATUS.ASSIGNED:
                 raise Conflict(_("该任务当前不能退回队列。"), code="not_assigned")
             if task.owner_id != user.pk:
@@ -391,7 +395,7 @@ def task_reassign(
     try:
         with _flow().lock(_process_id(task_id)):
             due = _due_for_update(task_id, actor)
-            task = Task.objects.get(pk=task_id)
+            task = due.task
             if task.owner_id != actor.pk and not _may_manage(actor, due.organisation):
                 raise PermissionDenied(_("您不能转办他人的任务。"))
             _reassign_locked(task, due, actor, to, reason, "reassign")
@@ -421,7 +425,7 @@ def tasks_bulk_reassign(
                     due = _due_for_update(task_id, None)
                     if not _may_manage(actor, due.organisation):
                         raise NotFound(_("任务不存在。"))
-                    task = Task.objects.get(pk=task_id)
+                    task = due.task
                     if task.owner_id != absent.pk:
                         continue  # moved meanwhile
                     _reassign_locked(task, due, actor, to, reason, "bulk_reassign")
@@ -456,7 +460,9 @@ def inquiry_wait_resume(*, case_id: int) -> bool:
         return False
     try:
         flow_class.wait_inquiries.run(task)
-    except FlowLockFailed:
+    except (FlowLockFailed, TransitionNotAllowed):
+        # busy, or resumed meanwhile by a concurrent answer (the task is re-read under the
+        # lock and is no longer waiting): either way someone else moves it on
         return False
     return True
 

@@ -48,6 +48,7 @@ from casework.models import (
 from casework.models.cases import BRANCH_STAFF
 from casework.policy import add_months, rules_by_code, rules_for
 from casework.services.transitions import Actor, fire, lock_case, record_step, save_case
+from casework.transactions import atomic
 
 
 def case_open(
@@ -104,16 +105,21 @@ def _actor_id(actor: Actor) -> int | None:
     return actor.pk if actor is not None and actor.is_authenticated else None
 
 
-def _ancestors(org: Organisation) -> list[Organisation]:
-    """The organisation and its ancestors, nearest first (one query)."""
-    ids = [int(part) for part in org.path.strip("/").split("/") if part]
-    found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids)}
-    return [found[i] for i in reversed(ids) if i in found]
+def organisation_ancestors(org: Organisation) -> list[Organisation]:
+    """The organisation and its ancestors, nearest first: one query, then kept on the
+    instance (a step asks several times: approving committee, issuer, the next task's role)."""
+    cached: list[Organisation] | None = getattr(org, "_ancestors_cache", None)
+    if cached is None:
+        ids = [int(part) for part in org.path.strip("/").split("/") if part]
+        found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids)}
+        cached = [found[i] for i in reversed(ids) if i in found]
+        org._ancestors_cache = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def approving_organisation(org: Organisation) -> Organisation:
     """The nearest organisation at or above `org` with the power to approve dispositions."""
-    for candidate in _ancestors(org):
+    for candidate in organisation_ancestors(org):
         if candidate.may_approve:
             return candidate
     raise DomainError(_("未找到有审批权的上级党组织。"), code="no_approving_org")
@@ -121,7 +127,7 @@ def approving_organisation(org: Organisation) -> Organisation:
 
 def organisation_department(org: Organisation) -> Organisation:
     """The nearest organisation department (组织部门) above `org`."""
-    for candidate in _ancestors(org):
+    for candidate in organisation_ancestors(org):
         if candidate.kind == OrgKind.DEPARTMENT:
             return candidate
     raise DomainError(_("未找到上级组织部门。"), code="no_department")
@@ -130,7 +136,9 @@ def organisation_department(org: Organisation) -> Organisation:
 def _proposal(case: Case) -> Proposal:
     if case.current_proposal_id is None:
         raise DomainError(_("本案尚无处置提议。"), code="no_proposal")
-    return Proposal.objects.select_for_update().get(pk=case.current_proposal_id)
+    proposal = Proposal.objects.select_for_update().get(pk=case.current_proposal_id)
+    case.current_proposal = proposal  # callers after the service (documents) reuse it
+    return proposal
 
 
 def _today(as_of: dt.date | None) -> dt.date:
@@ -142,7 +150,7 @@ def _today(as_of: dt.date | None) -> dt.date:
 
 def case_start_outreach(*, case: Case, actor: Actor) -> Case:
     """The contact officer starts trying to reach the member: registered → outreach."""
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         before, after = fire(case, "start_outreach", actor)
         save_case(case)
@@ -155,7 +163,7 @@ def case_start_outreach(*, case: Case, actor: Actor) -> Case:
 
 def case_finish_outreach(*, case: Case, actor: Actor, comment: str = "") -> Case:
     """Outreach exhausted without result (policy minimum met): outreach → inquiry."""
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         before, after = fire(case, "finish_outreach", actor)
         case.outreach_done_at = timezone.now()
@@ -188,7 +196,7 @@ def case_mark_located(
         raise DomainError(_("请填写谈话内容。"), code="talk_content_required")
     if held_on > timezone.localdate():
         raise DomainError(_("谈话日期不能晚于今天。"), code="talk_in_future")
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         for talker in (talker1, talker2):
             if talker.pk == case.member_id:
@@ -225,7 +233,7 @@ def case_mark_located(
 
 def case_mark_not_located(*, case: Case, actor: Actor, comment: str = "") -> Case:
     """The full search failed: minimum outreach done and every inquiry settled."""
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         before, after = fire(case, "mark_not_located", actor)
         probationary = case.member.membership_type == MembershipType.PROBATIONARY
@@ -251,7 +259,7 @@ def case_assess_cause(*, case: Case, actor: Actor, cause: str, notes: str = "") 
     correction; unfit → removal; asks to leave → withdrawal."""
     if cause not in Cause.values:
         raise DomainError(_("失联原因认定无效。"), code="invalid_cause")
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         target = CaseStatus.APPROVAL if cause == Cause.OBJECTIVE else CaseStatus.PROPOSAL
         before, after = fire(case, "assess_cause", actor, target=target)
@@ -352,7 +360,7 @@ def case_propose(
 ) -> Case:
     """The branch committee proposes a disposition (or, for restoration, assesses the
     application): proposal / not located → pre-review."""
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         before, after = fire(case, "propose", actor)
         chosen, months = _check_proposal(case, kind, grounds or [], correction_months)
@@ -389,7 +397,7 @@ def case_pre_review(*, case: Case, actor: AbstractBaseUser, comment: str = "") -
     """Pre-review by the approving committee (and the organisation department for 劝退/除名).
     Moves on once every required level has reviewed: to defence, or to approval for a
     restoration."""
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         proposal = _proposal(case)
         required = _required_levels(proposal.kind)
@@ -439,7 +447,7 @@ def case_pre_review(*, case: Case, actor: AbstractBaseUser, comment: str = "") -
 
 def case_notify_member(*, case: Case, actor: Actor, notified_on: dt.date) -> Case:
     """The member is told of the proposal and of the right to a defence (申辩)."""
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         before, after = fire(case, "notify_member", actor)
         proposal = _proposal(case)
@@ -465,7 +473,7 @@ def case_close_defence(
     *, case: Case, actor: Actor, defence_text: str = "", as_of: dt.date | None = None
 ) -> Case:
     """Record the defence (or its absence once the period is over): defence → meeting."""
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         before, after = fire(case, "close_defence", actor)
         proposal = _proposal(case)
@@ -528,7 +536,7 @@ def case_record_meeting(
         votes_against=votes_against,
         abstentions=abstentions,
     )
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         target = CaseStatus.APPROVAL if passed else CaseStatus.PROPOSAL
         before, after = fire(case, "record_meeting", actor, target=target)
@@ -587,7 +595,7 @@ def approval_seat(case: Case) -> tuple[Organisation, str] | None:
 def _change_approver(
     *, case: Case, actor: AbstractBaseUser, approver: AbstractBaseUser, add: bool
 ) -> Case:
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         before, after = fire(case, "change_approvers", actor)
         proposal = _proposal(case)
@@ -645,7 +653,7 @@ _MEMBER_STATUS_AFTER = {
 def case_approve(*, case: Case, actor: AbstractBaseUser, comment: str = "") -> Case:
     """The higher committee approves (four-eyes); the decision is in force and the member's
     status changes in this same transaction."""
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         before, after = fire(case, "approve", actor)
         proposal = _proposal(case)
@@ -721,7 +729,7 @@ def case_approve(*, case: Case, actor: AbstractBaseUser, comment: str = "") -> C
 
 def case_close(*, case: Case, actor: Actor, comment: str = "") -> Case:
     """The decision is served and filed; no clock runs: in force → closed."""
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         before, after = fire(case, "close", actor)
         proposal = _proposal(case)
@@ -749,7 +757,7 @@ def case_review_correction(
 ) -> Case:
     """Follow-up review when the correction deadline is reached: corrected → closed; not
     corrected → a new proposal (劝退 for full members, or 除名)."""
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         if case.clock_kind != ClockKind.CORRECTION or case.clock_due is None:
             raise Conflict(_("本案没有进行中的限期改正。"), code="no_correction_clock")
@@ -786,7 +794,7 @@ def case_review_correction(
 def case_expire_suspension(*, case: Case, as_of: dt.date, actor: Actor = None) -> Case:
     """The timer: suspended and still unreachable after the limit → a removal proposal
     (self-withdrawal, 自行脱党)."""
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         if case.clock_kind != ClockKind.SUSPENSION or case.clock_due is None:
             raise Conflict(_("本案没有进行中的停止党籍期限。"), code="no_suspension_clock")
@@ -814,7 +822,7 @@ def case_apply_for_restoration(
     """A suspended member reappeared within the limit and applies to restore membership."""
     if not application.strip():
         raise DomainError(_("请填写恢复党籍申请内容。"), code="application_required")
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         if case.clock_kind != ClockKind.SUSPENSION or case.clock_due is None:
             raise Conflict(_("本案党员未处于停止党籍期间。"), code="not_suspended")
@@ -847,7 +855,7 @@ def case_withdraw(*, case: Case, actor: AbstractBaseUser, reason_code: str, reas
         raise DomainError(_("撤销原因无效。"), code="invalid_reason")
     if not reason.strip():
         raise DomainError(_("请填写撤销说明。"), code="reason_required")
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         before, after = fire(case, "withdraw", actor)
         member = case.member
@@ -890,7 +898,7 @@ def case_send_back(*, case: Case, actor: AbstractBaseUser, comment: str) -> Case
     comment; the step goes back to whoever did it before (recorded as previous owner)."""
     if not comment.strip():
         raise DomainError(_("退回时须填写意见。"), code="comment_required")
-    with transaction.atomic():
+    with atomic():
         case = lock_case(case)
         entry = (
             TimelineEntry.objects.filter(case=case, to_status=case.status)

@@ -8,6 +8,7 @@ Documents are numbered inside the step's transaction and rendered after commit
 from __future__ import annotations
 
 import logging
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -25,7 +26,7 @@ from casework.models import (
     ProposalKind,
     TalkRecord,
 )
-from casework.services.cases import approving_organisation
+from casework.services.cases import approving_organisation, organisation_ancestors
 from documents.kinds import DocumentKind as K
 from documents.models import Document
 from documents.render import document_language
@@ -49,13 +50,9 @@ def _day(value: Any) -> str:
 
 def _issuer(org: Organisation) -> Organisation:
     """The case's organisation if it has a 机关代字, else the nearest ancestor with one."""
-    if org.doc_code:
-        return org
-    ids = [int(part) for part in org.path.strip("/").split("/") if part]
-    found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids).exclude(doc_code="")}
-    for pk in reversed(ids):
-        if pk in found:
-            return found[pk]
+    for candidate in organisation_ancestors(org):
+        if candidate.doc_code:
+            return candidate
     return approving_organisation(org)
 
 
@@ -69,19 +66,39 @@ def _member(case: Case) -> dict[str, Any]:
     }
 
 
-def _proposal(case: Case) -> Proposal | None:
-    if case.current_proposal_id is None:
-        return None
-    return Proposal.objects.get(pk=case.current_proposal_id)
+class _Facts:
+    """The rows a step's documents read, each fetched at most once per step."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+
+    @cached_property
+    def proposal(self) -> Proposal | None:
+        # the copy the step's service loaded, if it did (one query otherwise)
+        return None if self.case.current_proposal_id is None else self.case.current_proposal
+
+    @cached_property
+    def decision(self) -> Decision | None:
+        return Decision.objects.filter(case_id=self.case.pk).order_by("-id").first()
+
+    @cached_property
+    def talk(self) -> TalkRecord | None:
+        return (
+            TalkRecord.objects.filter(case_id=self.case.pk)
+            .select_related("talker1", "talker2")
+            .order_by("-id")
+            .first()
+        )
 
 
-def _context(kind: str, case: Case) -> dict[str, Any]:
+def _context(kind: str, facts: _Facts) -> dict[str, Any]:
+    case = facts.case
     common: dict[str, Any] = {
         "member": _member(case),
         "signature": case.organisation.name,
         "situation": str(Circumstance(case.circumstance).label),
     }
-    proposal = _proposal(case)
+    proposal = facts.proposal
     proposed = str(ProposalKind(proposal.kind).label) if proposal else ""
     if kind == K.REGISTER_FORM:
         attempts = ContactAttempt.objects.filter(case_id=case.pk).order_by("at")[:20]
@@ -98,7 +115,7 @@ def _context(kind: str, case: Case) -> dict[str, Any]:
             ],
         }
     if kind == K.TALK_RECORD:
-        talk = TalkRecord.objects.filter(case_id=case.pk).order_by("-id").first()
+        talk = facts.talk
         return {
             **common,
             "talk": {
@@ -140,7 +157,7 @@ def _context(kind: str, case: Case) -> dict[str, Any]:
             else f"关于对{name}同志{proposed}的决议",
             "addressee": approving_organisation(case.organisation).name,
         }
-    decision = Decision.objects.filter(case_id=case.pk).order_by("-id").first()
+    decision = facts.decision
     name = case.member.name
     return {
         **common,
@@ -151,8 +168,9 @@ def _context(kind: str, case: Case) -> dict[str, Any]:
     }
 
 
-def step_documents(step: str, case: Case) -> list[Any]:
+def step_documents(step: str, facts: _Facts) -> list[Any]:
     """The kinds a completed step issues for this case."""
+    case = facts.case
     if step == "open":
         return [K.REGISTER_FORM]
     if step == "talk":
@@ -165,7 +183,7 @@ def step_documents(step: str, case: Case) -> list[Any]:
         passed = case.status == "approval"
         return [K.MEETING_RESOLUTION] + ([K.REQUEST] if passed else [])
     if step == "approval":
-        decision = Decision.objects.filter(case_id=case.pk).order_by("-id").first()
+        decision = facts.decision
         if decision is None:
             return []
         kind = DECISION_KINDS.get(ProposalKind(decision.kind))
@@ -177,7 +195,8 @@ def issue_step_documents(
     *, step: str, case: Case, actor: AbstractBaseUser | None
 ) -> list[Document]:
     """Issue the documents of `step`, in the caller's transaction."""
-    kinds = step_documents(step, case)
+    facts = _Facts(case)
+    kinds = step_documents(step, facts)
     if not kinds:
         return []
     try:
@@ -197,7 +216,7 @@ def issue_step_documents(
             document_issue(
                 kind=kind,
                 issuer=issuer,
-                context=_context(kind, case),
+                context=_context(kind, facts),
                 actor=signer,
                 case=case,
                 member=case.member,

@@ -37,6 +37,31 @@ from workflows.models import TaskDue, TaskState
 RoleSpec = Callable[[Any], tuple[str, Organisation]]
 
 
+# task.data key: {human step name: owner id} of the case's completed human steps, carried
+# from each task to the next so that a step sent back (or repeated) goes to whoever did it
+# last time without a query. Missing on tasks created before it existed: then ask TaskDue.
+DONE_BY = "done_by"
+
+
+def done_by(activation: Any) -> dict[str, int | None] | None:
+    """Who completed each human step before (and including) `activation`'s task; None when
+    unknown."""
+    if isinstance(activation, StartHandleActivation):
+        return {}
+    carried = (activation.task.data or {}).get(DONE_BY)
+    if carried is None:
+        return None
+    if activation.task.status == STATUS.DONE and isinstance(activation.flow_task, CaseStep):
+        return {**carried, activation.flow_task.name: activation.task.owner_id}
+    return dict(carried)
+
+
+def next_task_data(activation: Any) -> dict[str, Any] | None:
+    """The data a task created after `activation` starts with."""
+    owners = done_by(activation)
+    return None if owners is None else {DONE_BY: owners}
+
+
 class RoutedActivationMixin:
     """create_next asks the flow for the one next node instead of a fixed `.Next()`."""
 
@@ -44,7 +69,7 @@ class RoutedActivationMixin:
     def create_next(self) -> Any:
         node = self.flow_class.instance.route(self)  # type: ignore[attr-defined]
         if node is not None:
-            yield node._create(self, self.task.token)  # type: ignore[attr-defined]
+            yield node._create(self, self.task.token, data=next_task_data(self))  # type: ignore[attr-defined]
 
 
 class RoutedNodeMixin:
@@ -109,11 +134,16 @@ class CaseStepActivation(RoutedActivationMixin, ViewActivation):
         process = prev_activation.process
         flow_class = flow_task.flow_class
         task = flow_class.task_class(process=process, flow_task=flow_task, token=token)
-        task.data = data if data is not None else {}
+        owners = done_by(prev_activation)
+        task.data = {**(data or {}), **({DONE_BY: owners} if owners is not None else {})}
         activation = cls(task)
         case = flow_class.instance.case_of(prev_activation)
         role, role_org = flow_task.role_for(case)
-        owner_id = flow_class.instance.previous_owner_id(activation, flow_task)
+        owner_id = (
+            owners.get(flow_task.name)
+            if owners is not None
+            else flow_class.instance.previous_owner_id(activation, flow_task)
+        )
         if owner_id is not None:
             task.owner_id = owner_id
             task.status = STATUS.ASSIGNED
