@@ -247,6 +247,7 @@ SPECTACULAR_SETTINGS = {
         "AttendanceStatusEnum": "casework.models.signals.AttendanceStatus",
         "DocumentStatusEnum": "documents.models.DocumentStatus",
         "OrgKindEnum": "casework.models.organisations.OrgKind",
+        "WithdrawReasonEnum": "casework.models.cases.WithdrawReason",
         "MeetingKindEnum": "casework.models.signals.MeetingKind",
         "DocumentKindEnum": "documents.kinds.DocumentKind",
     },

@@ -141,3 +141,16 @@ def test_naming_approvers_through_the_api(world, client_for):
     assert ApproverAssignment.objects.filter(is_active=True).count() == 1
     removed = approver.post(url, {"action": "remove", "user": world.approver2.pk}, format="json")
     assert removed.status_code == 200 and removed.json()["named"] == []
+
+
+def test_the_approvers_of_a_case_not_awaiting_approval(seeded, client_for):
+    client = client_for(seeded.world.approver)
+    url = f"/api/v1/cases/{seeded.case.pk}/approvers/"
+    assert client.get(url).json() == {
+        "pending": False,
+        "organisation": "",
+        "named": [],
+        "candidates": [],
+    }
+    change = client.post(url, {"action": "add", "user": seeded.world.approver2.pk}, format="json")
+    assert change.status_code == 409 and change.json()["code"] == "not_pending"

@@ -80,7 +80,7 @@ def test_a_task_page_of_a_withdrawn_case_refuses_clearly(world, client, case) ->
     url = f"/workflows/{due.task.process_id}/outreach/{due.task_id}/execute/"
     assert client.get(url).status_code == 200
     _withdraw(world, case)
-    inbox = client.get("/workflows/inbox/")
+    inbox = client.get("/queues/")
     assert inbox.status_code == 200 and case.member.name not in inbox.content.decode()
     response = client.post(url, {"action": "located"})
     assert response.status_code in (404, 409)

@@ -296,6 +296,7 @@ class CaseApproverChangeSerializer(serializers.Serializer[Any]):
 
 
 class CaseApproversSerializer(serializers.Serializer[Any]):
+    pending = serializers.BooleanField(help_text="whether an approval is pending")
     organisation = serializers.CharField()
     named = serializers.ListField(child=serializers.IntegerField())
     candidates = serializers.ListField(child=serializers.IntegerField())

@@ -110,12 +110,11 @@ class CaseWithdraw(generics.GenericAPIView[Case]):
 
 def _panel_data(case: Case) -> dict[str, Any]:
     panel = approver_panel(case=case)
-    if panel is None:
-        raise Conflict(_("本案当前不在审批环节。"), code="not_pending")
     return {
-        "organisation": panel.organisation,
-        "named": [u.pk for u in panel.named],
-        "candidates": [u.pk for u in panel.candidates],
+        "pending": panel is not None,
+        "organisation": panel.organisation if panel else "",
+        "named": [u.pk for u in panel.named] if panel else [],
+        "candidates": [u.pk for u in panel.candidates] if panel else [],
     }
 
 
@@ -136,8 +135,11 @@ class CaseApprovers(generics.GenericAPIView[Case]):
         incoming = CaseApproverChangeSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         panel = approver_panel(case=case)
-        people = {u.pk: u for u in (panel.named + panel.candidates)} if panel else {}
-        user = people.get(incoming.validated_data["user"])
+        if panel is None:
+            raise Conflict(_("本案当前不在审批环节。"), code="not_pending")
+        user = {u.pk: u for u in (panel.named + panel.candidates)}.get(
+            incoming.validated_data["user"]
+        )
         if user is None:
             raise ValidationError({"user": [_("请选择审批组织的审批人。")]})
         change = (
