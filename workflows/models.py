@@ -121,11 +121,13 @@ class TaskDue(models.Model):
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
                 include=["node", "case"],
             ),
-            # reminder / escalation sweep
+            # reminder / escalation sweep; overdue tasks per organisation on the dashboard
+            # (index-only with the organisation included)
             models.Index(
                 fields=["due_at"],
-                name="taskdue_open_due",
+                name="taskdue_open_due_org",
                 condition=models.Q(state__in=["open", "assigned"]),
+                include=["organisation"],
             ),
             models.Index(fields=["case", "state"], name="taskdue_case_state"),
         ]

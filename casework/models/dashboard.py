@@ -1,9 +1,10 @@
 """The dashboard's nightly rollup: one row per organisation, day and period with the figures
-of the rows that sit directly at that organisation (members, cases, inquiries, receipts).
+of the organisation's whole subtree (members, cases, inquiries, receipts, medians).
 
 Written only by `casework.services.dashboard.dashboard_rollup_refresh` (nightly Celery task,
-after the lost-contact sweep); read by `casework.selectors.dashboard`, which sums the rows of
-a subtree instead of scanning a million members. A derived cache: rebuilt, never edited.
+after the lost-contact sweep); read by `casework.selectors.dashboard`, which then reads the
+focus's and its children's rows instead of scanning a million members. A derived cache:
+rebuilt, never edited.
 """
 
 from __future__ import annotations
@@ -31,10 +32,8 @@ class DashboardRollup(models.Model):
     suspended_prev = models.PositiveIntegerField(default=0)
     overdue_inquiries = models.PositiveIntegerField(default=0)
     unreturned_receipts = models.PositiveIntegerField(default=0)
-    # days from opening to locating of every case located in the period (medians of a
-    # subtree need the values, not a per-organisation median)
-    located_days = models.JSONField(default=list)
-    located_days_prev = models.JSONField(default=list)
+    median_days_to_locate = models.FloatField(null=True)
+    median_days_to_locate_prev = models.FloatField(null=True)
 
     class Meta:
         verbose_name = _("统计快照")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,7 +207,8 @@ SUMMED = (
     "overdue_inquiries",
     "unreturned_receipts",
 )
-LISTS = ("located_days", "located_days_prev")
+# What the nightly rollup stores per organisation (its subtree's figures).
+ROLLUP_FIELDS = (*SUMMED, "by_stage", "median_days_to_locate", "median_days_to_locate_prev")
 
 PerOrg = dict[str, dict[str, Any]]  # organisation path → {figure: value}
 
@@ -357,12 +358,17 @@ def figures_by_organisation(path: str, w: Window) -> PerOrg:
     return result
 
 
-def _rollup_figures(path: str, day: dt.date, period_days: int) -> PerOrg:
-    """The same figures from the nightly rollup of `day` (one query)."""
-    rows = DashboardRollup.objects.filter(
-        day=day, period_days=period_days, organisation__path__startswith=path
-    ).values("organisation__path", *SUMMED, "by_stage", *LISTS)
-    return {row.pop("organisation__path"): row for row in rows}
+def _rollup_rows(rows: list[Figures], day: dt.date, period_days: int) -> None:
+    """Fill the rows from the nightly rollup of `day` (one query: subtree figures)."""
+    by_id = {row.organisation.pk: row for row in rows}
+    stored = DashboardRollup.objects.filter(
+        day=day, period_days=period_days, organisation_id__in=list(by_id)
+    ).values("organisation_id", *ROLLUP_FIELDS)
+    for values in stored:
+        row = by_id[values.pop("organisation_id")]
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.open_cases = sum(row.by_stage.values())
 
 
 def _latest_rollup(period_days: int, today: dt.date) -> tuple[dt.date, dt.datetime] | None:
@@ -384,21 +390,27 @@ def _latest_rollup(period_days: int, today: dt.date) -> tuple[dt.date, dt.dateti
 def bucket_ids(focus: Organisation, path: str) -> list[int]:
     """The dashboard rows an organisation path adds up to: the focus, and the focus's child
     on the way down (paths are `/id/id/.../`)."""
-    rest = path[len(focus.path) :]
     if not path.startswith(focus.path):
         return []
-    first = rest.split("/", 1)[0]
+    first = path[len(focus.path) :].split("/", 1)[0]
     return [focus.pk, int(first)] if first else [focus.pk]
+
+
+def path_ids(path: str) -> list[int]:
+    """Every organisation on the path, the root first: the subtrees a row belongs to."""
+    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
 
-def _roll_up(focus: Organisation, rows: list[Figures], per_org: PerOrg) -> None:
+def roll_up(rows: list[Figures], per_org: PerOrg, buckets: Callable[[str], list[int]]) -> None:
+    """Add each organisation's figures to the rows `buckets(path)` names; then the totals
+    that are not sums (open cases, medians)."""
     by_id = {row.organisation.pk: row for row in rows}
     for org_path, figures in per_org.items():
-        for bucket in bucket_ids(focus, org_path):
+        for bucket in buckets(org_path):
             row = by_id.get(bucket)
             if row is None:
                 continue
@@ -460,13 +472,12 @@ def dashboard_for_user(
         if any(o.path.startswith(p) for p in paths)
     }
     w = Window(today=today, period_days=period_days)
-    per_org = (
-        figures_by_organisation(focus.path, w)
-        if computed_at is None
-        else _rollup_figures(focus.path, today, period_days)
-    )
     rows = [Figures(organisation=org, is_focus=org.pk == focus.pk) for org in [focus, *children]]
-    _roll_up(focus, rows, per_org)
+    if computed_at is None:
+        per_org = figures_by_organisation(focus.path, w)
+        roll_up(rows, per_org, lambda path: bucket_ids(focus, path))
+    else:
+        _rollup_rows(rows, today, period_days)
     return Dashboard(
         focus=focus,
         rows=rows,

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from casework.audit import audit_record
 from casework.models import DashboardRollup, Organisation
-from casework.selectors.dashboard import LISTS, PERIODS, SUMMED, Window, figures_by_organisation
+from casework.selectors.dashboard import (
+    PERIODS,
+    ROLLUP_FIELDS,
+    Figures,
+    Window,
+    figures_by_organisation,
+    path_ids,
+    roll_up,
+)
 
 
 def dashboard_export_record(
@@ -32,29 +40,30 @@ KEEP_ROLLUP_DAYS = 7
 
 
 def dashboard_rollup_refresh(*, day: dt.date | None = None) -> int:
-    """Recompute the dashboard rollup of `day` (default today) for every period, from the
-    same live queries the dashboard runs, and replace that day's rows in one transaction;
-    rollups older than a week are dropped. Returns the number of rows written.
+    """Recompute the dashboard rollup of `day` (default today): for every organisation and
+    period, its whole subtree's figures, from the same live queries and the same roll-up the
+    dashboard uses; replace that day's rows in one transaction and drop rollups older than a
+    week. Returns the number of rows written.
 
     A derived cache, not a state change: no audit event. Runs nightly (beat
     `dashboard-rollup`, after the lost-contact sweep); the dashboard shows its time."""
     day = day or timezone.localdate()
     computed_at = timezone.now()
-    # Compute first (read-only, a few seconds at a million members), then swap quickly.
-    orgs = dict(Organisation.objects.values_list("path", "pk"))
+    organisations = list(Organisation.objects.all())
     rows: list[DashboardRollup] = []
+    # Compute first (read-only, seconds at a million members), then swap in one transaction.
     for period_days in PERIODS:
-        per_org = figures_by_organisation("/", Window(today=day, period_days=period_days))
+        figures = [Figures(organisation=org) for org in organisations]
+        roll_up(figures, figures_by_organisation("/", Window(day, period_days)), path_ids)
         rows.extend(
             DashboardRollup(
-                organisation_id=orgs[path],
+                organisation=f.organisation,
                 day=day,
                 period_days=period_days,
                 computed_at=computed_at,
-                **{name: figures[name] for name in (*SUMMED, "by_stage", *LISTS)},
+                **{name: getattr(f, name) for name in ROLLUP_FIELDS},
             )
-            for path, figures in per_org.items()
-            if path in orgs
+            for f in figures
         )
     with transaction.atomic():
         DashboardRollup.objects.filter(
