@@ -111,15 +111,15 @@ class TaskDue(models.Model):
         indexes = [
             # personal inbox: my open tasks by due date
             models.Index(fields=["owner", "state", "due_at"], name="taskdue_owner_state_due"),
-            # group queue: unclaimed tasks for a role under an organisation path prefix; the
-            # included columns let the queue's COUNT (with the four-eyes exclusion on node and
-            # case) run as an index-only scan
+            # group and approval queues: open tasks for a role under an organisation path
+            # prefix; the included columns let the queues' COUNT (state, approval nodes, the
+            # four-eyes exclusion on node and case) run as an index-only scan
             models.Index(
                 fields=["role", "role_path"],
-                name="taskdue_open_role_path_cov",
-                condition=models.Q(state="open"),
+                name="taskdue_role_path_cov",
+                condition=models.Q(state__in=["open", "assigned"]),
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
-                include=["node", "case"],
+                include=["state", "node", "case"],
             ),
             # reminder / escalation sweep; overdue tasks per organisation on the dashboard
             # (index-only with the organisation included)

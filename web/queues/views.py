@@ -26,6 +26,7 @@ from workflows import selectors, services
 from workflows.models import OPEN_STATES
 
 PAGE_SIZE = 50
+COUNT_CAP = 10_000  # a queue total above this shows as "10000+"
 # ?sort= value → ORDER BY (the row's id last keeps pages stable).
 SORTS: dict[str, tuple[str, ...]] = {
     "due": ("due_at", "task_id"),
@@ -46,6 +47,24 @@ COLUMNS = (
     ("stage", _("案件环节")),
     ("since", _("距上次联系（天）")),
     ("due", _("办理期限")),
+)
+# What a queue row shows (see queue.html): the member's encrypted personal data, the flow
+# task's JSON and the rest stay unread — 50 rows of six tables otherwise.
+ROW_FIELDS = (
+    "task__process",
+    "case__status",
+    "case__member__name",
+    "case__member__key_groups",
+    "case__member__last_contact_date",
+    "organisation__name",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "node",
+    "role",
+    "state",
+    "due_at",
+    "finished_at",
 )
 QUEUES: dict[str, tuple[Any, Any]] = {
     "inbox": (selectors.task_inbox_for_user, _("我的待办")),
@@ -77,8 +96,10 @@ def filtered(qs: QuerySet[Any], params: Any) -> QuerySet[Any]:
 
 
 class QueuePaginator(Paginator):
-    """Counts the bare TaskDue filter, not the display rows: the rows' joins to the flow
-    task, case and member would make COUNT(*) of a 50,000-task queue read them all."""
+    """Counts the bare TaskDue filter, not the display rows (the rows' joins to the flow task,
+    case and member would make COUNT(*) read them all), and stops counting at COUNT_CAP: a
+    50,000-task queue shows "10000+" and its first 200 pages, as search engines do; sorting
+    and filters reach the rest."""
 
     def __init__(self, rows: QuerySet[Any], per_page: int, bare: QuerySet[Any]) -> None:
         super().__init__(rows, per_page)
@@ -86,7 +107,13 @@ class QueuePaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.bare.count()
+        return int(self.bare.order_by()[: COUNT_CAP + 1].count())
+
+    cap = COUNT_CAP
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
 
 
 class QueueView(LoginRequiredMixin, View):
@@ -98,9 +125,8 @@ class QueueView(LoginRequiredMixin, View):
         bare = filtered(selector(user=request.user, rows=False), request.GET)
         if sort in SORTS:
             bare = bare.order_by(*SORTS[sort])
-        page = QueuePaginator(selectors.task_rows(bare), PAGE_SIZE, bare).get_page(
-            request.GET.get("page")
-        )
+        rows = selectors.task_rows(bare).only(*ROW_FIELDS)
+        page = QueuePaginator(rows, PAGE_SIZE, bare).get_page(request.GET.get("page"))
         query = request.GET.copy()
         for key in ("page", "sort"):
             query.pop(key, None)
