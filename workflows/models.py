@@ -121,11 +121,12 @@ class TaskDue(models.Model):
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
                 include=["state", "node", "case"],
             ),
-            # reminder / escalation sweep; overdue tasks per organisation on the dashboard
-            # (index-only with the organisation included)
+            # the queues' order (due date, then id: the first page is read straight off the
+            # index, no sort), the reminder / escalation sweep, and overdue tasks per
+            # organisation on the dashboard (index-only with the organisation included)
             models.Index(
-                fields=["due_at"],
-                name="taskdue_open_due_org",
+                fields=["due_at", "task"],
+                name="taskdue_open_due_task",
                 condition=models.Q(state__in=["open", "assigned"]),
                 include=["organisation"],
             ),
