@@ -5,29 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0008_dashboard_rollup'),
-        ('viewflow', '0015_task_scheduled'),
-        ('workflows', '0001_case_process_and_task_due'),
+        ("casework", "0008_dashboard_rollup"),
+        ("viewflow", "0015_task_scheduled"),
+        ("workflows", "0001_case_process_and_task_due"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='taskdue',
-            name='taskdue_open_role_path',
+            model_name="taskdue",
+            name="taskdue_open_role_path",
         ),
         migrations.RemoveIndex(
-            model_name='taskdue',
-            name='taskdue_open_due',
+            model_name="taskdue",
+            name="taskdue_open_due",
         ),
         migrations.AddIndex(
-            model_name='taskdue',
-            index=models.Index(condition=models.Q(('state__in', ['open', 'assigned'])), fields=['role', 'role_path'], include=('state', 'node', 'case'), name='taskdue_role_path_cov', opclasses=['varchar_pattern_ops', 'varchar_pattern_ops']),
+            model_name="taskdue",
+            index=models.Index(
+                condition=models.Q(("state__in", ["open", "assigned"])),
+                fields=["role", "role_path"],
+                include=("state", "node", "case"),
+                name="taskdue_role_path_cov",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
         ),
         migrations.AddIndex(
-            model_name='taskdue',
-            index=models.Index(condition=models.Q(('state__in', ['open', 'assigned'])), fields=['due_at', 'task'], include=('organisation',), name='taskdue_open_due_task'),
+            model_name="taskdue",
+            index=models.Index(
+                condition=models.Q(("state__in", ["open", "assigned"])),
+                fields=["due_at", "task"],
+                include=("organisation",),
+                name="taskdue_open_due_task",
+            ),
         ),
     ]
