@@ -86,6 +86,20 @@ def transfer_follow_ups_task(as_of: str | None = None) -> int:
 
 
 @shared_task(
+    name="casework.tasks.dashboard_rollup_task",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def dashboard_rollup_task(day: str | None = None) -> int:
+    """Nightly: recompute the dashboard rollup (figures per organisation, every period)."""
+    from casework.services.dashboard import dashboard_rollup_refresh
+
+    return dashboard_rollup_refresh(day=dt.date.fromisoformat(day) if day else None)
+
+
+@shared_task(
     name="casework.tasks.import_job_run",
     acks_late=True,
     autoretry_for=(OperationalError,),

@@ -135,6 +135,11 @@ CELERY_BEAT_SCHEDULE["detect-lost-contact"] = {
     "task": "casework.tasks.detect_lost_contact_task",
     "schedule": crontab(hour=1, minute=30),
 }
+# Dashboard rollup after the sweep: the top organisation's dashboard reads it (issue #8).
+CELERY_BEAT_SCHEDULE["dashboard-rollup"] = {
+    "task": "casework.tasks.dashboard_rollup_task",
+    "schedule": crontab(hour=2, minute=30),
+}
 CELERY_BEAT_SCHEDULE["transfer-follow-ups"] = {
     "task": "casework.tasks.transfer_follow_ups_task",
     "schedule": crontab(hour=6, minute=0),

@@ -111,18 +111,24 @@ class TaskDue(models.Model):
         indexes = [
             # personal inbox: my open tasks by due date
             models.Index(fields=["owner", "state", "due_at"], name="taskdue_owner_state_due"),
-            # group queue: unclaimed tasks for a role under an organisation path prefix
+            # group and approval queues: open tasks for a role under an organisation path
+            # prefix; the included columns let the queues' COUNT (state, approval nodes, the
+            # four-eyes exclusion on node and case) run as an index-only scan
             models.Index(
                 fields=["role", "role_path"],
-                name="taskdue_open_role_path",
-                condition=models.Q(state="open"),
-                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
-            ),
-            # reminder / escalation sweep
-            models.Index(
-                fields=["due_at"],
-                name="taskdue_open_due",
+                name="taskdue_role_path_cov",
                 condition=models.Q(state__in=["open", "assigned"]),
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+                include=["state", "node", "case"],
+            ),
+            # the queues' order (due date, then id: the first page is read straight off the
+            # index, no sort), the reminder / escalation sweep, and overdue tasks per
+            # organisation on the dashboard (index-only with the organisation included)
+            models.Index(
+                fields=["due_at", "task"],
+                name="taskdue_open_due_task",
+                condition=models.Q(state__in=["open", "assigned"]),
+                include=["organisation"],
             ),
             models.Index(fields=["case", "state"], name="taskdue_case_state"),
         ]

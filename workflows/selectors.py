@@ -10,6 +10,10 @@ row shows, in ONE query whatever the page size:
     row.process_id (for the task URL: /workflows/case/<process_id>/<node>/<task_id>/…)
 
 Out-of-scope tasks are simply absent (the caller answers 404, see `task_get_for_user`).
+
+With `rows=False` a queue selector returns the bare TaskDue filter (no joins, no
+annotations): what a paginator should COUNT — the count of a 50,000-task queue is then an
+index scan of TaskDue alone. `task_rows()` turns it into display rows afterwards.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.access import REGISTER_ROLES, scope_paths, scope_q
 from casework.errors import NotFound
+from casework.models import Case as CaseModel
 from casework.models import Role
 from workflows.models import OPEN_STATES, TaskDue, TaskState
 
@@ -47,7 +52,8 @@ CLAIM_ROLES = (
 APPROVAL_NODES = ("pre_review", "approval")
 
 
-def _rows(qs: QuerySet[TaskDue]) -> QuerySet[TaskDue]:
+def task_rows(qs: QuerySet[TaskDue]) -> QuerySet[TaskDue]:
+    """The queue-row columns (see the module docstring), joined in the same query."""
     now = timezone.now()
     today = timezone.localdate()
     return qs.select_related("task", "case", "case__member", "organisation", "owner").annotate(
@@ -73,36 +79,57 @@ def _claimable_q(user: User, roles: tuple[str, ...] = CLAIM_ROLES) -> Q:
     return q
 
 
-def task_inbox_for_user(*, user: User) -> QuerySet[TaskDue]:
+def _four_eyes_q(user: User) -> Q:
+    """Approval tasks the user may not decide: they proposed the case's current proposal or
+    recorded its branch meeting's resolution (the same rule as `case_approve`). Two small
+    subqueries on the user's own proposals and minutes, hashed once by the database."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    proposed = CaseModel.objects.filter(current_proposal__proposed_by_id=user.pk)
+    recorded = CaseModel.objects.filter(current_proposal__meetings__recorded_by_id=user.pk)
+    return Q(node="approval") & (
+        Q(case_id__in=proposed.values("pk")) | Q(case_id__in=recorded.values("pk"))
+    )
+
+
+def _queue(qs: QuerySet[TaskDue], rows: bool, *order: str) -> QuerySet[TaskDue]:
+    return (task_rows(qs) if rows else qs).order_by(*order)
+
+
+def task_inbox_for_user(*, user: User, rows: bool = True) -> QuerySet[TaskDue]:
     """Tasks the user holds (claimed or assigned to them), soonest due first."""
     if not user.is_authenticated:
         return TaskDue.objects.none()
     qs = TaskDue.objects.filter(owner_id=user.pk, state=TaskState.ASSIGNED)
-    return _rows(qs).order_by("due_at", "task_id")
+    return _queue(qs, rows, "due_at", "task_id")
 
 
-def task_group_queue_for_user(*, user: User) -> QuerySet[TaskDue]:
-    """Unclaimed tasks the user may claim by role in their subtree."""
-    qs = TaskDue.objects.filter(_claimable_q(user), state=TaskState.OPEN)
-    return _rows(qs).order_by("due_at", "task_id")
+def task_group_queue_for_user(*, user: User, rows: bool = True) -> QuerySet[TaskDue]:
+    """Unclaimed tasks the user may claim by role in their subtree (never an approval the
+    four-eyes rule forbids them)."""
+    qs = TaskDue.objects.filter(_claimable_q(user), state=TaskState.OPEN).exclude(
+        _four_eyes_q(user)
+    )
+    return _queue(qs, rows, "due_at", "task_id")
 
 
-def task_approval_queue_for_user(*, user: User) -> QuerySet[TaskDue]:
-    """Pre-reviews and approvals at the user's committee (or department), open or in hand."""
+def task_approval_queue_for_user(*, user: User, rows: bool = True) -> QuerySet[TaskDue]:
+    """Pre-reviews and approvals at the user's committee (or department), open or in hand;
+    not the approvals of proposals the user made or whose meeting they recorded."""
     qs = TaskDue.objects.filter(
         _claimable_q(user, (Role.COMMITTEE_APPROVER, Role.COORDINATOR)),
         node__in=APPROVAL_NODES,
         state__in=OPEN_STATES,
-    )
-    return _rows(qs).order_by("due_at", "task_id")
+    ).exclude(_four_eyes_q(user))
+    return _queue(qs, rows, "due_at", "task_id")
 
 
-def task_archive_for_user(*, user: User) -> QuerySet[TaskDue]:
+def task_archive_for_user(*, user: User, rows: bool = True) -> QuerySet[TaskDue]:
     """Tasks the user completed, latest first."""
     if not user.is_authenticated:
         return TaskDue.objects.none()
     qs = TaskDue.objects.filter(owner_id=user.pk, state=TaskState.DONE)
-    return _rows(qs).order_by("-finished_at", "-task_id")
+    return _queue(qs, rows, "-finished_at", "-task_id")
 
 
 def task_open_for_case(*, user: User, case_id: int) -> QuerySet[TaskDue]:
@@ -110,7 +137,7 @@ def task_open_for_case(*, user: User, case_id: int) -> QuerySet[TaskDue]:
     qs = TaskDue.objects.filter(
         scope_q(user, "organisation__path", REGISTER_ROLES), case_id=case_id, state__in=OPEN_STATES
     )
-    return _rows(qs).order_by("due_at")
+    return task_rows(qs).order_by("due_at")
 
 
 def task_visible_q(user: User) -> Q:
@@ -123,7 +150,7 @@ def task_visible_q(user: User) -> Q:
 
 def task_get_for_user(*, user: User, task_id: int) -> TaskDue:
     """One task row in the user's scope; NotFound (404) otherwise, never 403."""
-    row = _rows(TaskDue.objects.filter(task_visible_q(user), task_id=task_id)).first()
+    row = task_rows(TaskDue.objects.filter(task_visible_q(user), task_id=task_id)).first()
     if row is None:
         raise NotFound(_("任务不存在。"))
     return row
@@ -136,4 +163,5 @@ __all__ = [
     "task_group_queue_for_user",
     "task_inbox_for_user",
     "task_open_for_case",
+    "task_rows",
 ]

@@ -10,6 +10,7 @@ from casework.models.cases import (
     ClockKind,
     WithdrawReason,
 )
+from casework.models.dashboard import DashboardRollup
 from casework.models.decisions import (
     UNQUALIFIED_GROUNDS,
     ApproverAssignment,
@@ -85,6 +86,7 @@ __all__ = [
     "ContactAttempt",
     "ContactChannel",
     "ContactOutcome",
+    "DashboardRollup",
     "Decision",
     "Department",
     "DepartmentKind",

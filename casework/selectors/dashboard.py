@@ -1,10 +1,18 @@
-"""Assessment figures (measure 9): per organisation and rolled up the tree, counted in SQL.
+"""Assessment figures (measure 9): per organisation and rolled up the tree.
 
 The dashboard looks at one organisation (the focus) and its direct children. Every figure is
-aggregated by the database with a GROUP BY on "bucket", where a bucket is the focus or one
-of its children and a row belongs to the bucket whose path prefixes its organisation's path
-(`o.path LIKE b.path || '%'`). The number of queries is fixed whatever the data size; no
-Python loop ever touches a member or case row.
+first counted in SQL per organisation path (GROUP BY the organisation the rows sit at,
+restricted to the focus's subtree by a path prefix), then rolled up in Python: a path
+`/1/7/42/` under the focus `/1/` belongs to the focus and to the child `7` (paths are made of
+ids). At most a few thousand organisation rows reach Python, never a member or case row.
+
+Two sources of the per-organisation figures, the same shape:
+- live (exact): six grouped queries on members, cases, decisions, inquiries and transfers;
+- the nightly rollup (`DashboardRollup`, written by
+  `casework.services.dashboard.dashboard_rollup_refresh`): one query. Used for today's
+  dashboard when a rollup of today or yesterday exists; the page then says "as of
+  <computed_at>" (`Dashboard.computed_at`). With a million members the live member count
+  alone takes ~0.3 s, the rollup a few ms.
 """
 
 # SQL below is assembled only from model table names and "%s" placeholders; values are
@@ -14,7 +22,8 @@ Python loop ever touches a member or case row.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import statistics
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +35,7 @@ from casework.errors import NotFound
 from casework.models import (
     Case,
     CaseStatus,
+    DashboardRollup,
     Decision,
     Inquiry,
     InquiryStatus,
@@ -63,7 +73,9 @@ class Figures:
     median_days_to_locate_prev: float | None = None
     overdue_inquiries: int = 0
     overdue_tasks: int | None = None
-    unreturned_receipts: int | None = None
+    unreturned_receipts: int = 0
+    located_days: list[float] = field(default_factory=list, repr=False)
+    located_days_prev: list[float] = field(default_factory=list, repr=False)
 
     @property
     def lost_contact_rate(self) -> float | None:
@@ -93,6 +105,8 @@ class Dashboard:
     at_risk_until: dt.date
     roots: list[Organisation]
     breadcrumbs: list[Organisation]
+    # set when the figures come from the nightly rollup: "as of" this moment
+    computed_at: dt.datetime | None = None
 
     @property
     def total(self) -> Figures:
@@ -109,19 +123,14 @@ class Dashboard:
 # ---- SQL building blocks -----------------------------------------------------------------
 
 
-def bucket_cte(bucket_ids: Sequence[int]) -> tuple[str, list[Any]]:
-    """`WITH bucket(bucket_id, org_id)`: every organisation under each bucket organisation.
-
-    Callers join their table on `bucket.org_id` and GROUP BY `bucket.bucket_id`. The upper
-    floors (tasks, receipts) use it too, so every dashboard figure rolls up the same way.
-    """
+def subtree_join(table_alias: str, column: str, path: str) -> tuple[str, list[Any]]:
+    """`JOIN organisation o ... WHERE o.path LIKE <path>%`: rows of `table_alias` whose
+    organisation (`column`) is in the subtree; select and GROUP BY `o.path`."""
     org = Organisation._meta.db_table
-    marks = ", ".join(["%s"] * len(bucket_ids))
-    sql = (
-        f"WITH bucket AS (SELECT b.id AS bucket_id, o.id AS org_id FROM {org} b "
-        f"JOIN {org} o ON o.path LIKE (b.path || '%%') WHERE b.id IN ({marks}))"
+    return (
+        f"JOIN {org} o ON o.id = {table_alias}.{column} WHERE o.path LIKE %s",
+        [path + "%"],
     )
-    return sql, list(bucket_ids)
 
 
 def _date(value: dt.date) -> Any:
@@ -148,131 +157,273 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-# ---- the figures -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Window:
+    """The dates a dashboard (or a rollup) is computed for."""
+
+    today: dt.date
+    period_days: int
+
+    @property
+    def start_day(self) -> dt.date:
+        return self.today - dt.timedelta(days=self.period_days - 1)
+
+    @property
+    def prev_day(self) -> dt.date:
+        return self.start_day - dt.timedelta(days=self.period_days)
+
+    @property
+    def start(self) -> dt.datetime:
+        return _start_of(self.start_day)
+
+    @property
+    def prev_start(self) -> dt.datetime:
+        return _start_of(self.prev_day)
+
+    @property
+    def end(self) -> dt.datetime:
+        return _start_of(self.today + dt.timedelta(days=1))
+
+    @property
+    def risk_until(self) -> dt.date:
+        return add_months(self.today, -rules_for(self.today).at_risk_after_months)
+
+    @property
+    def risk_from(self) -> dt.date:
+        return add_months(self.today, -rules_for(self.today).lost_after_months)
 
 
-def _member_counts(
-    ids: Sequence[int], risk_from: dt.date, risk_until: dt.date
-) -> dict[int, tuple[int, int]]:
-    cte, params = bucket_cte(ids)
+# The per-organisation figures that add up the tree (names shared by Figures and the rollup).
+SUMMED = (
+    "members",
+    "at_risk",
+    "open_cases_prev",
+    "opened",
+    "opened_prev",
+    "located",
+    "located_prev",
+    "suspended",
+    "suspended_prev",
+    "overdue_inquiries",
+    "unreturned_receipts",
+)
+# What the nightly rollup stores per organisation (its subtree's figures).
+ROLLUP_FIELDS = (*SUMMED, "by_stage", "median_days_to_locate", "median_days_to_locate_prev")
+
+PerOrg = dict[str, dict[str, Any]]  # organisation path → {figure: value}
+
+
+def _slot(result: PerOrg, path: str) -> dict[str, Any]:
+    if path not in result:
+        result[path] = {
+            **dict.fromkeys(SUMMED, 0),
+            "by_stage": {},
+            "located_days": [],
+            "located_days_prev": [],
+        }
+    return result[path]
+
+
+# ---- the figures, per organisation path ------------------------------------------------------
+
+
+def _member_counts(result: PerOrg, path: str, w: Window) -> None:
+    join, params = subtree_join("m", "organisation_id", path)
     sql = (
-        f"{cte} SELECT bucket.bucket_id, COUNT(*), "
+        "SELECT o.path, COUNT(*), "
         "SUM(CASE WHEN m.last_contact_date > %s AND m.last_contact_date <= %s THEN 1 ELSE 0 END) "
-        f"FROM {Member._meta.db_table} m JOIN bucket ON bucket.org_id = m.organisation_id "
-        "WHERE m.status = %s GROUP BY bucket.bucket_id"
+        f"FROM {Member._meta.db_table} m {join} AND m.status = %s GROUP BY o.path"
     )
-    rows = run_grouped(sql, [*params, _date(risk_from), _date(risk_until), MemberStatus.NORMAL])
-    return {row[0]: (int(row[1]), int(row[2] or 0)) for row in rows}
+    values = [_date(w.risk_from), _date(w.risk_until), *params, MemberStatus.NORMAL]
+    for org_path, members, at_risk in run_grouped(sql, values):
+        slot = _slot(result, org_path)
+        slot["members"], slot["at_risk"] = int(members), int(at_risk or 0)
 
 
-def _open_by_stage(ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    cte, params = bucket_cte(ids)
-    marks = ", ".join(["%s"] * len(OPEN_STAGES))
+def _case_counts(result: PerOrg, path: str, w: Window) -> None:
+    """Open cases by stage, open at the previous period's end, opened and located (this and
+    the previous period): one pass over the subtree's cases."""
+    join, params = subtree_join("c", "organisation_id", path)
+    stages = ", ".join(["SUM(CASE WHEN c.status = %s THEN 1 ELSE 0 END)"] * len(OPEN_STAGES))
     sql = (
-        f"{cte} SELECT bucket.bucket_id, c.status, COUNT(*) "
-        f"FROM {Case._meta.db_table} c JOIN bucket ON bucket.org_id = c.organisation_id "
-        f"WHERE c.status IN ({marks}) GROUP BY bucket.bucket_id, c.status"
-    )
-    result: dict[int, dict[str, int]] = {}
-    for bucket_id, status, count in run_grouped(sql, [*params, *[s.value for s in OPEN_STAGES]]):
-        result.setdefault(bucket_id, {})[status] = int(count)
-    return result
-
-
-def _case_flows(
-    ids: Sequence[int], start: dt.datetime, prev_start: dt.datetime, end: dt.datetime
-) -> dict[int, tuple[int, ...]]:
-    """Per bucket: open at the previous period's end, opened (this/previous), located (same)."""
-    cte, params = bucket_cte(ids)
-    closed = (CaseStatus.CLOSED.value, CaseStatus.WITHDRAWN.value)
-    sql = (
-        f"{cte} SELECT bucket.bucket_id, "
+        f"SELECT o.path, {stages}, "
         "SUM(CASE WHEN c.opened_at < %s AND (c.closed_at IS NULL OR c.closed_at >= %s) "
         "AND NOT (c.status IN (%s, %s) AND c.closed_at IS NULL) THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN c.opened_at >= %s AND c.opened_at < %s THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN c.opened_at >= %s AND c.opened_at < %s THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN c.located_at >= %s AND c.located_at < %s THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN c.located_at >= %s AND c.located_at < %s THEN 1 ELSE 0 END) "
-        f"FROM {Case._meta.db_table} c JOIN bucket ON bucket.org_id = c.organisation_id "
-        "WHERE c.opened_at < %s GROUP BY bucket.bucket_id"
+        f"FROM {Case._meta.db_table} c {join} AND c.opened_at < %s GROUP BY o.path"
     )
-    s, p, e = _datetime(start), _datetime(prev_start), _datetime(end)
-    values = [*params, s, s, *closed, s, e, p, s, s, e, p, s, e]
-    return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in run_grouped(sql, values)}
+    s, p, e = _datetime(w.start), _datetime(w.prev_start), _datetime(w.end)
+    closed = (CaseStatus.CLOSED.value, CaseStatus.WITHDRAWN.value)
+    values = [
+        *[stage.value for stage in OPEN_STAGES],
+        *(s, s, *closed, s, e, p, s, s, e, p, s),
+        *params,
+        e,
+    ]
+    n = len(OPEN_STAGES)
+    names = ("open_cases_prev", "opened", "opened_prev", "located", "located_prev")
+    for row in run_grouped(sql, values):
+        slot = _slot(result, row[0])
+        counts = [int(v or 0) for v in row[1:]]
+        slot["by_stage"] = {
+            stage.value: count
+            for stage, count in zip(OPEN_STAGES, counts[:n], strict=True)
+            if count
+        }
+        slot.update(zip(names, counts[n:], strict=True))
 
 
-def _suspensions(
-    ids: Sequence[int], start: dt.datetime, prev_start: dt.datetime, end: dt.datetime
-) -> dict[int, tuple[int, int]]:
-    cte, params = bucket_cte(ids)
+def _suspensions(result: PerOrg, path: str, w: Window) -> None:
+    join, params = subtree_join("c", "organisation_id", path)
     sql = (
-        f"{cte} SELECT bucket.bucket_id, "
+        "SELECT o.path, "
         "SUM(CASE WHEN d.in_force_at >= %s THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN d.in_force_at < %s THEN 1 ELSE 0 END) "
         f"FROM {Decision._meta.db_table} d JOIN {Case._meta.db_table} c ON c.id = d.case_id "
-        "JOIN bucket ON bucket.org_id = c.organisation_id "
-        "WHERE d.kind IN (%s, %s) AND d.in_force_at >= %s AND d.in_force_at < %s "
-        "GROUP BY bucket.bucket_id"
+        f"{join} AND d.kind IN (%s, %s) AND d.in_force_at >= %s AND d.in_force_at < %s "
+        "GROUP BY o.path"
     )
-    s = _datetime(start)
+    s = _datetime(w.start)
     values = [
+        s,
+        s,
         *params,
-        s,
-        s,
         ProposalKind.SUSPEND.value,
         ProposalKind.ANNUL_PROBATION.value,
-        _datetime(prev_start),
-        _datetime(end),
+        _datetime(w.prev_start),
+        _datetime(w.end),
     ]
-    return {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in run_grouped(sql, values)}
+    for org_path, current, previous in run_grouped(sql, values):
+        slot = _slot(result, org_path)
+        slot["suspended"], slot["suspended_prev"] = int(current or 0), int(previous or 0)
 
 
-def _median_days_to_locate(
-    ids: Sequence[int], start: dt.datetime, prev_start: dt.datetime, end: dt.datetime
-) -> dict[tuple[int, int], float]:
-    """Median (opened → located) in days per bucket and period (1 = this, 0 = previous),
-    by window functions so it runs the same on PostgreSQL and SQLite."""
-    cte, params = bucket_cte(ids)
+def _located_days(result: PerOrg, path: str, w: Window) -> None:
+    """Days from opening to locating of each case located in either period (for medians)."""
+    join, params = subtree_join("c", "organisation_id", path)
     days = _days_between("c.located_at", "c.opened_at")
     sql = (
-        f"{cte}, located AS (SELECT bucket.bucket_id AS bid, "
-        "CASE WHEN c.located_at >= %s THEN 1 ELSE 0 END AS cur, "
-        f"{days} AS d FROM {Case._meta.db_table} c "
-        "JOIN bucket ON bucket.org_id = c.organisation_id "
-        "WHERE c.located_at >= %s AND c.located_at < %s), "
-        "ranked AS (SELECT bid, cur, d, "
-        "ROW_NUMBER() OVER (PARTITION BY bid, cur ORDER BY d) AS rn, "
-        "COUNT(*) OVER (PARTITION BY bid, cur) AS n FROM located) "
-        "SELECT bid, cur, AVG(d) FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2) "
-        "GROUP BY bid, cur"
+        f"SELECT o.path, CASE WHEN c.located_at >= %s THEN 1 ELSE 0 END, {days} "
+        f"FROM {Case._meta.db_table} c {join} AND c.located_at >= %s AND c.located_at < %s"
     )
-    values = [*params, _datetime(start), _datetime(prev_start), _datetime(end)]
-    return {(row[0], int(row[1])): round(float(row[2]), 1) for row in run_grouped(sql, values)}
+    values = [_datetime(w.start), *params, _datetime(w.prev_start), _datetime(w.end)]
+    for org_path, current, value in run_grouped(sql, values):
+        key = "located_days" if current else "located_days_prev"
+        _slot(result, org_path)[key].append(float(value))
 
 
-def _overdue_inquiries(ids: Sequence[int], today: dt.date) -> dict[int, int]:
-    cte, params = bucket_cte(ids)
+def _overdue_inquiries(result: PerOrg, path: str, w: Window) -> None:
+    join, params = subtree_join("c", "organisation_id", path)
     marks = ", ".join(["%s"] * len(_UNANSWERED))
     sql = (
-        f"{cte} SELECT bucket.bucket_id, COUNT(*) "
+        "SELECT o.path, COUNT(*) "
         f"FROM {Inquiry._meta.db_table} i JOIN {Case._meta.db_table} c ON c.id = i.case_id "
-        "JOIN bucket ON bucket.org_id = c.organisation_id "
-        f"WHERE i.status IN ({marks}) AND (i.status <> %s OR i.due_date < %s) "
-        "GROUP BY bucket.bucket_id"
+        f"{join} AND i.status IN ({marks}) AND (i.status <> %s OR i.due_date < %s) "
+        "GROUP BY o.path"
     )
-    values = [*params, *[s.value for s in _UNANSWERED], InquiryStatus.SENT.value, _date(today)]
-    return {row[0]: int(row[1]) for row in run_grouped(sql, values)}
+    values = [
+        *params,
+        *[s.value for s in _UNANSWERED],
+        InquiryStatus.SENT.value,
+        _date(w.today),
+    ]
+    for org_path, count in run_grouped(sql, values):
+        _slot(result, org_path)["overdue_inquiries"] = int(count)
 
 
-def _unreturned_receipts(ids: Sequence[int]) -> dict[int, int]:
+def _unreturned_receipts(result: PerOrg, path: str) -> None:
     """Introduction letters sent out whose receipt has not come back."""
-    cte, params = bucket_cte(ids)
+    join, params = subtree_join("t", "from_organisation_id", path)
     sql = (
-        f"{cte} SELECT bucket.bucket_id, COUNT(*) FROM {RelationTransfer._meta.db_table} t "
-        "JOIN bucket ON bucket.org_id = t.from_organisation_id "
-        "WHERE t.receipt_returned_on IS NULL GROUP BY bucket.bucket_id"
+        f"SELECT o.path, COUNT(*) FROM {RelationTransfer._meta.db_table} t "
+        f"{join} AND t.receipt_returned_on IS NULL GROUP BY o.path"
     )
-    return {row[0]: int(row[1]) for row in run_grouped(sql, params)}
+    for org_path, count in run_grouped(sql, params):
+        _slot(result, org_path)["unreturned_receipts"] = int(count)
+
+
+def figures_by_organisation(path: str, w: Window) -> PerOrg:
+    """Live, exact figures of every organisation under `path` (itself included) whose rows
+    sit at it, keyed by organisation path. Six queries whatever the data size."""
+    result: PerOrg = {}
+    _member_counts(result, path, w)
+    _case_counts(result, path, w)
+    _suspensions(result, path, w)
+    _located_days(result, path, w)
+    _overdue_inquiries(result, path, w)
+    _unreturned_receipts(result, path)
+    return result
+
+
+def _rollup_rows(rows: list[Figures], day: dt.date, period_days: int) -> None:
+    """Fill the rows from the nightly rollup of `day` (one query: subtree figures)."""
+    by_id = {row.organisation.pk: row for row in rows}
+    stored = DashboardRollup.objects.filter(
+        day=day, period_days=period_days, organisation_id__in=list(by_id)
+    ).values("organisation_id", *ROLLUP_FIELDS)
+    for values in stored:
+        row = by_id[values.pop("organisation_id")]
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.open_cases = sum(row.by_stage.values())
+
+
+def _latest_rollup(period_days: int, today: dt.date) -> tuple[dt.date, dt.datetime] | None:
+    """(day, computed_at) of the newest rollup of today or yesterday, if any."""
+    row = (
+        DashboardRollup.objects.filter(
+            period_days=period_days, day__gte=today - dt.timedelta(days=1), day__lte=today
+        )
+        .order_by("-day", "-computed_at")
+        .values_list("day", "computed_at")
+        .first()
+    )
+    return (row[0], row[1]) if row else None
+
+
+# ---- rolling up --------------------------------------------------------------------------------
+
+
+def bucket_ids(focus: Organisation, path: str) -> list[int]:
+    """The dashboard rows an organisation path adds up to: the focus, and the focus's child
+    on the way down (paths are `/id/id/.../`)."""
+    if not path.startswith(focus.path):
+        return []
+    first = path[len(focus.path) :].split("/", 1)[0]
+    return [focus.pk, int(first)] if first else [focus.pk]
+
+
+def path_ids(path: str) -> list[int]:
+    """Every organisation on the path, the root first: the subtrees a row belongs to."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def roll_up(rows: list[Figures], per_org: PerOrg, buckets: Callable[[str], list[int]]) -> None:
+    """Add each organisation's figures to the rows `buckets(path)` names; then the totals
+    that are not sums (open cases, medians)."""
+    by_id = {row.organisation.pk: row for row in rows}
+    for org_path, figures in per_org.items():
+        for bucket in buckets(org_path):
+            row = by_id.get(bucket)
+            if row is None:
+                continue
+            for name in SUMMED:
+                setattr(row, name, getattr(row, name) + figures[name])
+            for stage, count in figures["by_stage"].items():
+                row.by_stage[stage] = row.by_stage.get(stage, 0) + count
+            row.located_days.extend(figures["located_days"])
+            row.located_days_prev.extend(figures["located_days_prev"])
+    for row in rows:
+        row.open_cases = sum(row.by_stage.values())
+        row.median_days_to_locate = _median(row.located_days)
+        row.median_days_to_locate_prev = _median(row.located_days_prev)
 
 
 # ---- entry point ------------------------------------------------------------------------------
@@ -291,7 +442,9 @@ def dashboard_for_user(
     as_of: dt.date | None = None,
 ) -> Dashboard:
     """The dashboard of `organisation_id` (default: the user's first scope root); NotFound
-    outside the user's scope. A fixed number of queries whatever the data size."""
+    outside the user's scope. A fixed number of queries whatever the data size. Today's
+    dashboard reads the newest rollup of today or yesterday when there is one (figures as of
+    `computed_at`); a given `as_of`, or no rollup, counts live."""
     paths = scope_paths(user, REGISTER_ROLES)
     if not paths:
         raise NotFound("not found")
@@ -306,6 +459,11 @@ def dashboard_for_user(
     if period_days not in PERIODS:
         period_days = PERIODS[0]
     today = as_of or timezone.localdate()
+    computed_at = None
+    if as_of is None:
+        latest = _latest_rollup(period_days, today)
+        if latest is not None:
+            today, computed_at = latest
     children = list(Organisation.objects.filter(parent_id=focus.pk).order_by("path"))
     ancestor_ids = [int(part) for part in focus.path.strip("/").split("/") if part]
     crumbs = {
@@ -313,58 +471,23 @@ def dashboard_for_user(
         for o in Organisation.objects.filter(pk__in=ancestor_ids)
         if any(o.path.startswith(p) for p in paths)
     }
-    ids = [focus.pk, *[c.pk for c in children]]
-
-    rules = rules_for(today)
-    risk_until = add_months(today, -rules.at_risk_after_months)
-    risk_from = add_months(today, -rules.lost_after_months)
-    start_day = today - dt.timedelta(days=period_days - 1)
-    prev_day = start_day - dt.timedelta(days=period_days)
-    start, prev_start = _start_of(start_day), _start_of(prev_day)
-    end = _start_of(today + dt.timedelta(days=1))
-
-    members = _member_counts(ids, risk_from, risk_until)
-    stages = _open_by_stage(ids)
-    flows = _case_flows(ids, start, prev_start, end)
-    suspended = _suspensions(ids, start, prev_start, end)
-    medians = _median_days_to_locate(ids, start, prev_start, end)
-    inquiries = _overdue_inquiries(ids, today)
-    receipts = _unreturned_receipts(ids)
-
-    rows: list[Figures] = []
-    for org in [focus, *children]:
-        by_stage = stages.get(org.pk, {})
-        open_prev, opened, opened_prev, located, located_prev = flows.get(org.pk, (0,) * 5)
-        rows.append(
-            Figures(
-                organisation=org,
-                is_focus=org.pk == focus.pk,
-                members=members.get(org.pk, (0, 0))[0],
-                at_risk=members.get(org.pk, (0, 0))[1],
-                open_cases=sum(by_stage.values()),
-                open_cases_prev=open_prev,
-                opened=opened,
-                opened_prev=opened_prev,
-                by_stage=by_stage,
-                located=located,
-                located_prev=located_prev,
-                suspended=suspended.get(org.pk, (0, 0))[0],
-                suspended_prev=suspended.get(org.pk, (0, 0))[1],
-                median_days_to_locate=medians.get((org.pk, 1)),
-                median_days_to_locate_prev=medians.get((org.pk, 0)),
-                overdue_inquiries=inquiries.get(org.pk, 0),
-                unreturned_receipts=receipts.get(org.pk, 0),
-            )
-        )
+    w = Window(today=today, period_days=period_days)
+    rows = [Figures(organisation=org, is_focus=org.pk == focus.pk) for org in [focus, *children]]
+    if computed_at is None:
+        per_org = figures_by_organisation(focus.path, w)
+        roll_up(rows, per_org, lambda path: bucket_ids(focus, path))
+    else:
+        _rollup_rows(rows, today, period_days)
     return Dashboard(
         focus=focus,
         rows=rows,
         period_days=period_days,
-        period_start=start_day,
-        previous_start=prev_day,
+        period_start=w.start_day,
+        previous_start=w.prev_day,
         as_of=today,
-        at_risk_from=risk_from,
-        at_risk_until=risk_until,
+        at_risk_from=w.risk_from,
+        at_risk_until=w.risk_until,
         roots=roots,
         breadcrumbs=[crumbs[i] for i in ancestor_ids if i in crumbs],
+        computed_at=computed_at,
     )

@@ -132,3 +132,64 @@ def test_exports_are_audited_and_carry_the_figures(world, client: Client) -> Non
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     values = [row for row in sheet.iter_rows(values_only=True)]
     assert any(row[0] == "测试组织部" and row[1] == 3 for row in values)
+
+
+def _figures(board) -> list[tuple]:
+    return [
+        (
+            row.organisation.pk,
+            row.members,
+            row.at_risk,
+            row.open_cases,
+            row.by_stage,
+            row.open_cases_prev,
+            row.opened,
+            row.located,
+            row.suspended,
+            row.median_days_to_locate,
+            row.overdue_inquiries,
+            row.unreturned_receipts,
+        )
+        for row in board.rows
+    ]
+
+
+def test_the_nightly_rollup_gives_the_live_figures_labelled_as_of_its_time(
+    world, client: Client, django_assert_max_num_queries
+) -> None:
+    from casework.models import DashboardRollup
+    from casework.services.dashboard import dashboard_rollup_refresh
+
+    first, second, *others = _members(world, 5)
+    _members(world, 2, world.sibling_branch)
+    _contacted(others[0], 120)
+    located = locate(world, svc.case_open(member=first, actor=world.officer))
+    Case.objects.filter(pk=located.pk).update(opened_at=timezone.now() - dt.timedelta(days=10))
+    decide(world, search_fails(world, svc.case_open(member=second, actor=world.officer)), "suspend")
+    live = {
+        org.pk: dashboard_for_user(user=world.inspector, organisation_id=org.pk)
+        for org in (world.department, world.committee, world.general_branch)
+    }
+    assert all(board.computed_at is None for board in live.values())
+
+    rows = dashboard_rollup_refresh()
+
+    assert rows == DashboardRollup.objects.count() > 0
+    for org_id, board in live.items():
+        from_rollup = dashboard_for_user(user=world.inspector, organisation_id=org_id)
+        assert from_rollup.computed_at is not None
+        assert _figures(from_rollup) == _figures(board)
+    assert live[world.department.pk].total.median_days_to_locate == pytest.approx(10.0, abs=0.1)
+    # later changes wait for the next rollup; an explicit date still counts live
+    before = live[world.department.pk].total.members
+    _members(world, 3)
+    assert dashboard_for_user(user=world.inspector).total.members == before
+    today = timezone.localdate()
+    assert dashboard_for_user(user=world.inspector, as_of=today).total.members == before + 3
+    client.force_login(world.inspector)
+    with django_assert_max_num_queries(20):
+        page = client.get("/dashboard/").content.decode()
+    assert 'id="as-of"' in page
+    # a second refresh the same day replaces the day's rows
+    assert dashboard_rollup_refresh() == rows == DashboardRollup.objects.count()
+    assert dashboard_for_user(user=world.inspector).total.members == before + 3

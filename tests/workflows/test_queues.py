@@ -238,3 +238,77 @@ def test_roles_in_the_subtree_see_claimable_tasks(world, case) -> None:
     )
     assert selectors.task_group_queue_for_user(user=officer_at_general).count() == 1
     assert selectors.task_group_queue_for_user(user=world.outsider).count() == 0
+
+
+def _to_approval(world, case, recorder):
+    """Propose (the secretary), pre-review, notice, defence, meeting recorded by `recorder`."""
+    from tests.workflows.flow_helpers import today
+    from tests.workflows.test_case_flow import _not_located
+
+    case = _not_located(world, case)
+    case = step(
+        case,
+        "propose",
+        world.secretary,
+        lambda c: svc.case_propose(case=c, actor=world.secretary, kind="suspend", reasons="研究"),
+    )
+    case = step(
+        case,
+        "pre_review",
+        world.approver,
+        lambda c: svc.case_pre_review(case=c, actor=world.approver),
+    )
+    case = step(
+        case,
+        "notice",
+        world.officer,
+        lambda c: svc.case_notify_member(case=c, actor=world.officer, notified_on=today()),
+    )
+    case = step(
+        case,
+        "defence",
+        world.officer,
+        lambda c: svc.case_close_defence(case=c, actor=world.officer, defence_text="无异议"),
+    )
+    case = step(
+        case,
+        "meeting",
+        recorder,
+        lambda c: svc.case_record_meeting(
+            case=c,
+            actor=recorder,
+            held_on=today(),
+            voting_members=9,
+            present=7,
+            votes_for=6,
+            votes_against=1,
+            abstentions=0,
+        ),
+    )
+    assert open_nodes(case) == ["approval"]
+    return case
+
+
+def test_four_eyes_the_proposer_and_the_meeting_recorder_are_not_offered_the_approval(
+    world, case, client
+) -> None:
+    recorder = make_user("recorder", Role.BRANCH_SECRETARY, world.branch)
+    for user in (world.secretary, recorder):  # both could otherwise approve at the committee
+        role_assign(user=user, role=Role.COMMITTEE_APPROVER, organisation=world.committee)
+    case = _to_approval(world, case, recorder)
+    approval = open_task(case, "approval")
+
+    for selector in (selectors.task_approval_queue_for_user, selectors.task_group_queue_for_user):
+        assert list(selector(user=world.approver2).values_list("pk", flat=True)) == [approval.pk]
+        for user in (world.secretary, recorder):
+            assert not selector(user=user).filter(pk=approval.pk).exists()
+            assert not selector(user=user, rows=False).filter(pk=approval.pk).exists()
+    client.force_login(world.secretary)
+    assert f'data-task="{approval.pk}"' not in client.get("/queues/approvals/").content.decode()
+    client.force_login(world.approver2)
+    assert f'data-task="{approval.pk}"' in client.get("/queues/approvals/").content.decode()
+    # the service refuses them anyway: the queue only stops offering what would be refused
+    with pytest.raises(PermissionDenied):
+        svc.case_approve(case=case, actor=recorder)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.APPROVAL

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.selectors.dashboard import Dashboard, Figures
@@ -60,6 +61,9 @@ def dashboard_xlsx(dashboard: Dashboard) -> bytes:
             f"{dashboard.previous_start:%Y-%m-%d} — {dashboard.period_start:%Y-%m-%d}",
         ]
     )
+    if dashboard.computed_at is not None:
+        moment = timezone.localtime(dashboard.computed_at)
+        sheet.append([_("每日统计，数据截至"), f"{moment:%Y-%m-%d %H:%M}"])
     sheet.append([])
     cols = columns()
     sheet.append([_("党组织"), *[header for header, _get in cols]])
