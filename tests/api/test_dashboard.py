@@ -64,3 +64,16 @@ def test_bad_filters_are_400_and_anonymous_is_401(world, client_for) -> None:
         assert response.json()["errors"]
     client.credentials()
     assert client.get("/api/v1/dashboard/").status_code == 401
+
+
+def test_figures_from_the_nightly_rollup_say_when_they_were_computed(
+    world, cases, client_for
+) -> None:
+    from casework.services.dashboard import dashboard_rollup_refresh
+
+    client = client_for(world.coordinator)
+    url = f"/api/v1/dashboard/?organisation={world.committee.pk}"
+    assert client.get(url).json()["computed_at"] is None
+    dashboard_rollup_refresh()
+    body = client.get(url).json()
+    assert body["computed_at"] is not None and body["rows"][0]["open_cases"] == 2

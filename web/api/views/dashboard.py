@@ -61,6 +61,11 @@ class DashboardSerializer(serializers.Serializer[Any]):
     period_start = serializers.DateField()
     previous_start = serializers.DateField()
     as_of = serializers.DateField()
+    computed_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the figures come from the nightly rollup, the time it was computed "
+        "(overdue tasks are always live); null when counted live.",
+    )
     at_risk_from = serializers.DateField()
     at_risk_until = serializers.DateField()
     rows = FiguresSerializer(many=True, help_text="The organisation first, then its children.")
