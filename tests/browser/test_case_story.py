@@ -202,7 +202,30 @@ def test_the_case_story_from_the_queue_to_the_decision_pdf(
     assert case.status == CaseStatus.APPROVAL
 
     # 9. The proposer holds the approver role but is refused the approval.
-    approval = _claim_and_open(screens, secretary, case, "approval", queue="approvals")
+    #    The approval queue does not offer it to them (the same rule as case_approve) …
+    approval = _due(case, "approval")
+    secretary.goto(screens.url("/queues/approvals/"))
+    expect(secretary.locator("#queue")).to_be_visible()
+    expect(secretary.locator(f'tr[data-task="{approval.task_id}"]')).to_have_count(0)
+    screens.shot(secretary, "queue-approvals-four-eyes")
+    #    … and if they claim it anyway (an old link), completing it is refused.
+    secretary.goto(screens.url("/queues/group/"))
+    secretary.evaluate(
+        """(taskId) => {
+            const form = document.createElement("form");
+            form.method = "post";
+            form.action = `/queues/task/${taskId}/claim/`;
+            const token = document.querySelector("input[name=csrfmiddlewaretoken]");
+            form.appendChild(token.cloneNode());
+            document.body.appendChild(form);
+            form.submit();
+        }""",
+        approval.task_id,
+    )
+    secretary.wait_for_load_state()
+    secretary.goto(
+        screens.url(f"/workflows/{approval.task.process_id}/approval/{approval.task_id}/execute/")
+    )
     secretary.select_option("#id_decision", "agree")
     _submit(secretary)
     expect(secretary.locator("[role=alert]")).to_contain_text("提议人不能审批自己的提议")

@@ -22,6 +22,7 @@ from django.views import View
 
 from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
 from casework.models import CaseStatus, KeyGroup
+from web.queues.rows import render_rows
 from workflows import selectors, services
 from workflows.models import OPEN_STATES
 
@@ -146,6 +147,7 @@ class QueueView(LoginRequiredMixin, View):
                 "kind": self.kind,
                 "title": title,
                 "page": page,
+                "rows_html": render_rows(page, request=request, kind=self.kind),
                 "columns": columns,
                 "query": query.urlencode(),
                 "sort": sort,
