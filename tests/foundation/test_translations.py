@@ -285,3 +285,10 @@ def test_the_user_menu_switches_to_the_other_language(pages) -> None:  # type: i
     assert 'id="language-switch"' in chinese and 'name="language" value="en"' in chinese
     english = pages("en")["case"]
     assert 'id="language-switch"' in english and 'name="language" value="zh-hans"' in english
+
+
+def test_third_party_labels_are_chinese_by_default(pages) -> None:  # type: ignore[no-untyped-def]
+    """viewflow ships "Applications", "Log out" … untranslated for zh_Hans: locale/zh_Hans."""
+    html = pages(None)["home"]
+    assert "Applications" not in html and "功能" in html and "退出登录" in html
+    assert "Applications" in pages("en")["home"]
