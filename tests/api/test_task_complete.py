@@ -25,7 +25,14 @@ from casework.services.organisations import role_assign
 from casework.services.signals import contact_attempt_record
 from tests.casework.case_helpers import make_department
 from tests.factories import make_member
-from tests.workflows.flow_helpers import open_case, open_nodes, open_task, step, today
+from tests.workflows.flow_helpers import (
+    notice_and_defence,
+    open_case,
+    open_nodes,
+    open_task,
+    step,
+    today,
+)
 from workflows import services
 from workflows.models import TaskDue
 
@@ -223,18 +230,7 @@ def test_propose_meeting_and_the_four_eyes_refusal_at_approval(world, case, clie
         assert no_comment.status_code == 400
         assert no_comment.json()["errors"]["non_field_errors"] == ["退回时须填写意见。"]
         assert _complete(client, due, decision="agree", comment="同意").status_code == 200
-    case = step(
-        case,
-        "notice",
-        world.officer,
-        lambda c: svc.case_notify_member(case=c, actor=world.officer, notified_on=today()),
-    )
-    case = step(
-        case,
-        "defence",
-        world.officer,
-        lambda c: svc.case_close_defence(case=c, actor=world.officer, defence_text="无异议"),
-    )
+    case = notice_and_defence(world, case)
 
     due = open_task(case, "meeting")
     if due.owner_id is None:

@@ -61,3 +61,40 @@ def step(
 
 def today() -> Any:
     return timezone.localdate()
+
+
+def notice_and_defence(world: Any, case: Case) -> Case:
+    """The officer notifies the member and closes the defence: the case is at the meeting."""
+    case = step(
+        case,
+        "notice",
+        world.officer,
+        lambda c: svc.case_notify_member(case=c, actor=world.officer, notified_on=today()),
+    )
+    return step(
+        case,
+        "defence",
+        world.officer,
+        lambda c: svc.case_close_defence(case=c, actor=world.officer, defence_text="无异议"),
+    )
+
+
+def propose_to_meeting(
+    world: Any, case: Case, kind: str = "suspend", grounds: list[str] | None = None
+) -> Case:
+    """The secretary proposes, the committee pre-reviews, then notice and defence."""
+    case = step(
+        case,
+        "propose",
+        world.secretary,
+        lambda c: svc.case_propose(
+            case=c, actor=world.secretary, kind=kind, grounds=grounds, reasons="经支委会研究"
+        ),
+    )
+    case = step(
+        case,
+        "pre_review",
+        world.approver,
+        lambda c: svc.case_pre_review(case=c, actor=world.approver),
+    )
+    return notice_and_defence(world, case)

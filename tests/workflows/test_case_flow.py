@@ -11,7 +11,14 @@ from casework.services import inquiries as inq
 from casework.services.signals import contact_attempt_record
 from documents.models import Document
 from tests.casework.case_helpers import make_department, talkers
-from tests.workflows.flow_helpers import open_case, open_nodes, open_task, step, today
+from tests.workflows.flow_helpers import (
+    open_case,
+    open_nodes,
+    open_task,
+    propose_to_meeting,
+    step,
+    today,
+)
 from workflows import services
 from workflows.models import CaseProcess, TaskDue
 
@@ -111,32 +118,7 @@ def _not_located(world, case):
 
 
 def _decide(world, case, kind: str, grounds=None):
-    case = step(
-        case,
-        "propose",
-        world.secretary,
-        lambda c: svc.case_propose(
-            case=c, actor=world.secretary, kind=kind, grounds=grounds, reasons="经支委会研究"
-        ),
-    )
-    case = step(
-        case,
-        "pre_review",
-        world.approver,
-        lambda c: svc.case_pre_review(case=c, actor=world.approver),
-    )
-    case = step(
-        case,
-        "notice",
-        world.officer,
-        lambda c: svc.case_notify_member(case=c, actor=world.officer, notified_on=today()),
-    )
-    case = step(
-        case,
-        "defence",
-        world.officer,
-        lambda c: svc.case_close_defence(case=c, actor=world.officer, defence_text="无异议"),
-    )
+    case = propose_to_meeting(world, case, kind, grounds)
     case = step(
         case,
         "meeting",

@@ -6,9 +6,13 @@ from __future__ import annotations
 import pytest
 
 from casework.models import CaseStatus, Role
-from casework.services import cases as svc
 from casework.services.organisations import role_assign
-from tests.workflows.flow_helpers import open_case, open_nodes, open_task, step, today
+from tests.workflows.flow_helpers import (
+    open_case,
+    open_nodes,
+    open_task,
+    propose_to_meeting,
+)
 from tests.workflows.test_case_flow import _not_located
 
 pytestmark = pytest.mark.django_db
@@ -18,30 +22,7 @@ pytestmark = pytest.mark.django_db
 def at_meeting(world, django_capture_on_commit_callbacks):
     case = open_case(world, django_capture_on_commit_callbacks)
     case = _not_located(world, case)
-    case = step(
-        case,
-        "propose",
-        world.secretary,
-        lambda c: svc.case_propose(case=c, actor=world.secretary, kind="suspend", reasons="研究"),
-    )
-    case = step(
-        case,
-        "pre_review",
-        world.approver,
-        lambda c: svc.case_pre_review(case=c, actor=world.approver),
-    )
-    case = step(
-        case,
-        "notice",
-        world.officer,
-        lambda c: svc.case_notify_member(case=c, actor=world.officer, notified_on=today()),
-    )
-    case = step(
-        case,
-        "defence",
-        world.officer,
-        lambda c: svc.case_close_defence(case=c, actor=world.officer, defence_text="无异议"),
-    )
+    case = propose_to_meeting(world, case)
     assert open_nodes(case) == ["meeting"]
     return case
 

@@ -15,7 +15,7 @@ from casework.models import AuditEvent, CaseStatus, ClockKind, Role
 from casework.services import cases as svc
 from casework.services.organisations import role_assign
 from tests.factories import make_user
-from tests.workflows.flow_helpers import open_case, open_nodes, open_task, step
+from tests.workflows.flow_helpers import open_case, open_nodes, open_task, propose_to_meeting, step
 from workflows import selectors, services
 from workflows.models import TaskDue, TaskEvent
 
@@ -246,30 +246,7 @@ def _to_approval(world, case, recorder):
     from tests.workflows.test_case_flow import _not_located
 
     case = _not_located(world, case)
-    case = step(
-        case,
-        "propose",
-        world.secretary,
-        lambda c: svc.case_propose(case=c, actor=world.secretary, kind="suspend", reasons="研究"),
-    )
-    case = step(
-        case,
-        "pre_review",
-        world.approver,
-        lambda c: svc.case_pre_review(case=c, actor=world.approver),
-    )
-    case = step(
-        case,
-        "notice",
-        world.officer,
-        lambda c: svc.case_notify_member(case=c, actor=world.officer, notified_on=today()),
-    )
-    case = step(
-        case,
-        "defence",
-        world.officer,
-        lambda c: svc.case_close_defence(case=c, actor=world.officer, defence_text="无异议"),
-    )
+    case = propose_to_meeting(world, case)
     case = step(
         case,
         "meeting",
