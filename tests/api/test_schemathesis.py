@@ -17,11 +17,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from casework.services import cases as svc
-from casework.services.signals import contact_attempt_record
 from settings.wsgi import application
 from tests.api.conftest import seed
-from tests.workflows.flow_helpers import open_case, open_task, step
+from tests.workflows.flow_helpers import open_case, open_task, outreach_fails
 from web.api.tokens import api_token_create
 from workflows import services
 
@@ -52,18 +50,7 @@ def _task_in_hand(world, django_capture_on_commit_callbacks):
     """A request_inquiries task claimed by the coordinator: the fuzzer's payloads for
     `complete` then reach the step's form (and its service) instead of a 404."""
     case = open_case(world, django_capture_on_commit_callbacks)
-    for channel in ("phone", "relative", "home_visit"):
-        contact_attempt_record(
-            member=case.member, actor=world.officer, channel=channel, outcome="no_answer", case=case
-        )
-    case = step(
-        case,
-        "outreach",
-        world.officer,
-        lambda c: svc.case_finish_outreach(
-            case=svc.case_start_outreach(case=c, actor=world.officer), actor=world.officer
-        ),
-    )
+    case = outreach_fails(world, case)
     due = open_task(case, "request_inquiries")
     services.task_claim(task_id=due.task_id, user=world.coordinator)
     return due

@@ -124,7 +124,7 @@ def test_case_pages_run_a_constant_number_of_queries(
 def test_the_current_task_comes_from_the_open_flow_task_and_follows_the_status(
     world, client: Client, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ) -> None:
-    from tests.workflows.flow_helpers import open_case, open_task, step
+    from tests.workflows.flow_helpers import open_case, open_task, outreach_fails
     from workflows.models import TaskDue
 
     case = open_case(world, django_capture_on_commit_callbacks)
@@ -133,18 +133,7 @@ def test_the_current_task_comes_from_the_open_flow_task_and_follows_the_status(
     due = open_task(case, "outreach")
     assert f'data-task="{due.task_id}" data-node="outreach"' in page
     assert f"/workflows/{due.task.process_id}/outreach/{due.task_id}/execute/" in page
-    for channel in ("phone", "relative", "home_visit"):
-        contact_attempt_record(
-            member=case.member, actor=world.officer, channel=channel, outcome="no_answer", case=case
-        )
-    case = step(
-        case,
-        "outreach",
-        world.officer,
-        lambda c: svc.case_finish_outreach(
-            case=svc.case_start_outreach(case=c, actor=world.officer), actor=world.officer
-        ),
-    )
+    case = outreach_fails(world, case)
     assert case.status == CaseStatus.INQUIRY
     client.force_login(world.coordinator)
     with django_assert_max_num_queries(16):

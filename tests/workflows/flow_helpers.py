@@ -10,6 +10,7 @@ from viewflow.workflow.status import STATUS
 
 from casework.models import Case
 from casework.services import cases as svc
+from casework.services.signals import contact_attempt_record
 from tests.factories import make_member
 from workflows import services
 from workflows.models import CaseProcess, TaskDue
@@ -98,3 +99,42 @@ def propose_to_meeting(
         lambda c: svc.case_pre_review(case=c, actor=world.approver),
     )
     return notice_and_defence(world, case)
+
+
+def outreach_fails(world: Any, case: Case) -> Case:
+    """Three unanswered attempts over three channels, then the outreach step finishes: the
+    case asks for inquiries."""
+    for channel in ("phone", "relative", "home_visit"):
+        contact_attempt_record(
+            member=case.member, actor=world.officer, channel=channel, outcome="no_answer", case=case
+        )
+    return step(
+        case,
+        "outreach",
+        world.officer,
+        lambda c: svc.case_finish_outreach(
+            case=svc.case_start_outreach(case=c, actor=world.officer), actor=world.officer
+        ),
+    )
+
+
+def locate_and_assess(world: Any, case: Case, cause: str = "subjective") -> Case:
+    """Outreach finds the member, two full members hold the talk, the cause is assessed."""
+    from tests.casework.case_helpers import talkers
+
+    case = step(case, "outreach", world.officer, lambda c: c, route="talk", step_name="none")
+    a, b = talkers(world)
+    case = step(
+        case,
+        "talk",
+        world.officer,
+        lambda c: svc.case_mark_located(
+            case=c, actor=world.officer, talkers=(a, b), held_on=today(), content="谈话"
+        ),
+    )
+    return step(
+        case,
+        "assess_cause",
+        world.officer,
+        lambda c: svc.case_assess_cause(case=c, actor=world.officer, cause=cause),
+    )

@@ -10,9 +10,8 @@ from casework.errors import Conflict, DomainError, PermissionDenied
 from casework.models import AuditEvent, CaseStatus
 from casework.services import cases as svc
 from casework.services import inquiries as inq
-from casework.services.signals import contact_attempt_record
 from tests.casework.case_helpers import make_department
-from tests.workflows.flow_helpers import open_case, open_nodes, open_task, step
+from tests.workflows.flow_helpers import open_case, open_nodes, open_task, outreach_fails, step
 from workflows import services
 from workflows.invariants import open_tasks_match_status
 
@@ -23,18 +22,7 @@ pytestmark = pytest.mark.django_db
 def waiting(world, django_capture_on_commit_callbacks):
     """A case waiting for two departments, both letters sent."""
     case = open_case(world, django_capture_on_commit_callbacks)
-    for channel in ("phone", "relative", "home_visit"):
-        contact_attempt_record(
-            member=case.member, actor=world.officer, channel=channel, outcome="no_answer", case=case
-        )
-    case = step(
-        case,
-        "outreach",
-        world.officer,
-        lambda c: svc.case_finish_outreach(
-            case=svc.case_start_outreach(case=c, actor=world.officer), actor=world.officer
-        ),
-    )
+    case = outreach_fails(world, case)
     departments = [make_department(world.department), make_department(world.department, "tax")]
 
     def request(c):

@@ -13,7 +13,13 @@ from casework import hooks
 from casework.errors import PermissionDenied
 from casework.models import AuditEvent, Case, CaseStatus, TimelineEntry
 from casework.services import cases as svc
-from tests.workflows.flow_helpers import open_case, open_nodes, open_task, step, today
+from tests.workflows.flow_helpers import (
+    locate_and_assess,
+    open_case,
+    open_nodes,
+    open_task,
+    step,
+)
 from workflows import selectors, services
 from workflows.invariants import open_tasks_match_status
 from workflows.models import CaseProcess, TaskDue, TaskEvent
@@ -88,24 +94,7 @@ def test_a_task_page_of_a_withdrawn_case_refuses_clearly(world, client, case) ->
 
 
 def _to_pre_review(world, case) -> Case:
-    case = step(case, "outreach", world.officer, lambda c: c, route="talk", step_name="none")
-    from tests.casework.case_helpers import talkers
-
-    a, b = talkers(world)
-    case = step(
-        case,
-        "talk",
-        world.officer,
-        lambda c: svc.case_mark_located(
-            case=c, actor=world.officer, talkers=(a, b), held_on=today(), content="谈话"
-        ),
-    )
-    case = step(
-        case,
-        "assess_cause",
-        world.officer,
-        lambda c: svc.case_assess_cause(case=c, actor=world.officer, cause="subjective"),
-    )
+    case = locate_and_assess(world, case)
     return step(
         case,
         "propose",

@@ -15,7 +15,14 @@ from casework.models import AuditEvent, CaseStatus, ClockKind, Role
 from casework.services import cases as svc
 from casework.services.organisations import role_assign
 from tests.factories import make_user
-from tests.workflows.flow_helpers import open_case, open_nodes, open_task, propose_to_meeting, step
+from tests.workflows.flow_helpers import (
+    locate_and_assess,
+    open_case,
+    open_nodes,
+    open_task,
+    propose_to_meeting,
+    step,
+)
 from workflows import selectors, services
 from workflows.models import TaskDue, TaskEvent
 
@@ -180,25 +187,7 @@ def _to_in_force(world, case, kind):
     if kind == "suspend":
         case = _not_located(world, case)
         return _decide(world, case, "suspend")
-    from tests.casework.case_helpers import talkers
-    from tests.workflows.flow_helpers import today
-
-    case = step(case, "outreach", world.officer, lambda c: c, route="talk", step_name="none")
-    a, b = talkers(world)
-    case = step(
-        case,
-        "talk",
-        world.officer,
-        lambda c: svc.case_mark_located(
-            case=c, actor=world.officer, talkers=(a, b), held_on=today(), content="谈话"
-        ),
-    )
-    case = step(
-        case,
-        "assess_cause",
-        world.officer,
-        lambda c: svc.case_assess_cause(case=c, actor=world.officer, cause="subjective"),
-    )
+    case = locate_and_assess(world, case)
     return _decide(world, case, "correction", ["slack_work"])
 
 
