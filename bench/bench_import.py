@@ -2,8 +2,9 @@
 
 Usage: .venv/bin/python bench/bench_import.py [--size small|large] [--repeats N]
 small = 5,000 rows, large = 100,000 rows (goal >= 5,000 rows/s including validation,
-encryption and the bulk writes). Uses DATABASE_URL (default: the PostgreSQL database
-postgres://postgres@127.0.0.1:5432/lianluo_register, migrated first). Each run imports the
+encryption and the bulk writes). Runs on a throw-away database lianluo_bench_import created
+(from the migrated template) on the server bench/run.py names (BENCH_DATABASE_URL, default
+the local PostgreSQL) and dropped afterwards. Each run imports the
 generated .xlsx in a fresh process (so ru_maxrss is that run's peak), into a new
 organisation, then re-imports it (every row unchanged). Prints one JSON object on stdout.
 """
@@ -28,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.test")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lianluo_register")
+SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 SIZES = {"small": 5_000, "large": 100_000}
 HEADER = ["序号", "姓名", "性别", "公民身份号码", "出生日期", "人员类别", "入党日期",
@@ -97,19 +98,20 @@ def main() -> None:
     args = parser.parse_args()
     rows = SIZES[args.size]
 
-    import django
+    from bench.common import bench_database
 
-    django.setup()
-    from django.core.management import call_command
+    with bench_database("import", SERVER):  # sets DATABASE_URL for the spawned importers too
+        measure(args.size, rows, args.repeats)
 
+
+def measure(size: str, rows: int, repeats: int) -> None:
     from casework.models import OrgKind
     from casework.services.organisations import organisation_create
 
-    call_command("migrate", verbosity=0)
     ctx = mp.get_context("spawn")
     fresh, fresh_cpu, again, peaks = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
-        for run in range(args.repeats):
+        for run in range(repeats):
             path = Path(tmp) / f"members{run}.xlsx"
             start = time.perf_counter()
             generate(path, rows, salt=run * 7919 + int(time.time()) % 100000)
@@ -151,7 +153,7 @@ def main() -> None:
                     "reimport_rows_per_s": metric(again, "rows/s"),
                     "peak_rss": metric(peaks, "MB"),
                 },
-                "size": {"rows": rows, "size": args.size},
+                "size": {"rows": rows, "size": size},
                 "runs": len(fresh),
                 "notes": (
                     f"xlsx via manage.py-equivalent import_members on {connection.vendor}; "
