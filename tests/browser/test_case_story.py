@@ -210,19 +210,12 @@ def test_the_case_story_from_the_queue_to_the_decision_pdf(
     screens.shot(secretary, "queue-approvals-four-eyes")
     #    … and if they claim it anyway (an old link), completing it is refused.
     secretary.goto(screens.url("/queues/group/"))
-    secretary.evaluate(
-        """(taskId) => {
-            const form = document.createElement("form");
-            form.method = "post";
-            form.action = `/queues/task/${taskId}/claim/`;
-            const token = document.querySelector("input[name=csrfmiddlewaretoken]");
-            form.appendChild(token.cloneNode());
-            document.body.appendChild(form);
-            form.submit();
-        }""",
-        approval.task_id,
+    token = secretary.locator("input[name=csrfmiddlewaretoken]").first.input_value()
+    forced = secretary.request.post(
+        screens.url(f"/queues/task/{approval.task_id}/claim/"),
+        form={"csrfmiddlewaretoken": token},
     )
-    secretary.wait_for_load_state()
+    assert forced.ok
     secretary.goto(
         screens.url(f"/workflows/{approval.task.process_id}/approval/{approval.task_id}/execute/")
     )
