@@ -7,6 +7,7 @@ outside the user's scope is a 404.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable
 from typing import Any
 
@@ -30,7 +31,7 @@ from workflows.selectors import task_get_for_user
 Perform = Callable[[Case], Case | None]
 
 
-class CaseStepView(LoginRequiredMixin, FormView):
+class CaseStepView(LoginRequiredMixin, FormView, abc.ABC):
     template_name = "workflows/task.html"
     title: Any = ""
 
@@ -94,8 +95,9 @@ class CaseStepView(LoginRequiredMixin, FormView):
         self.complete(perform, route=route, step=step)
         return "completed"
 
+    @abc.abstractmethod
     def perform(self, data: dict[str, Any]) -> tuple[Perform, str | None, str | None]:
-        raise NotImplementedError
+        """The casework service call of this step, its route hint and its step name."""
 
     def complete(
         self, perform: Perform, *, route: str | None = None, step: str | None = None
