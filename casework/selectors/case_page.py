@@ -203,6 +203,10 @@ class ApproverPanel:
     named: list[Any]
     candidates: list[Any]
 
+    def person(self, pk: int | None) -> Any | None:
+        """The named approver or candidate with this user id (None for anyone else)."""
+        return next((u for u in self.named + self.candidates if u.pk == pk), None)
+
 
 def approver_panel(*, case: Case) -> ApproverPanel | None:
     """For a case awaiting approval: the named approvers (only they decide once any is named)

@@ -232,9 +232,8 @@ class CaseApproversView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = _case_or_404(request, pk)
         panel = approver_panel(case=case)
-        people = {u.pk: u for u in (panel.named + panel.candidates)} if panel else {}
         action, raw = request.POST.get("action"), request.POST.get("user", "")
-        user = people.get(int(raw)) if raw.isdigit() else None
+        user = panel.person(int(raw)) if panel and raw.isdigit() else None
         if action not in ("add", "remove") or user is None:
             messages.error(request, _("请选择审批组织的审批人。"))
             return render(

@@ -137,9 +137,7 @@ class CaseApprovers(generics.GenericAPIView[Case]):
         panel = approver_panel(case=case)
         if panel is None:
             raise Conflict(_("本案当前不在审批环节。"), code="not_pending")
-        user = {u.pk: u for u in (panel.named + panel.candidates)}.get(
-            incoming.validated_data["user"]
-        )
+        user = panel.person(incoming.validated_data["user"])
         if user is None:
             raise ValidationError({"user": [_("请选择审批组织的审批人。")]})
         change = (
