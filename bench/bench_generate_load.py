@@ -34,7 +34,7 @@ def main() -> None:
     with common.bench_database("generate_load", args.database_url, keep=args.keep_database):
         from casework import crypto
         from casework.bulk_copy import is_postgres
-        from casework.load import MemberChunk, generate_load, member_chunk
+        from casework.devdata.load import MemberChunk, generate_load, member_chunk
 
         workers = os.cpu_count() or 1
         steps: dict[str, list[float]] = {}

@@ -70,7 +70,7 @@ def _run_import(path: str, code: str, queue: Any) -> None:
     import django
 
     django.setup()
-    from casework.imports import import_members
+    from casework.member_import import import_members
     from casework.models import Organisation
 
     org = Organisation.objects.get(code=code)

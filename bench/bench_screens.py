@@ -5,9 +5,9 @@ the top organisation.
     .venv/bin/python bench/bench_screens.py [--size tiny|small|large] [--reuse] [--build-only]
                                             [--database-url postgres://…/postgres]
 
-The data: `casework.load.generate_load` (the organisation tree, users with roles, members with
-encrypted personal data, cases in every status), then half of the cases closed (the goal is
-"200,000 cases, half of them open"), then one case-flow process per open case with its open
+The data: `casework.devdata.load.generate_load` (the organisation tree, users with roles,
+members with encrypted personal data, cases in every status), then half of the cases closed (the
+goal is "200,000 cases, half of them open"), then one case-flow process per open case with its open
 human task (viewflow Process/Task, CaseProcess, TaskDue; the node follows the case status,
 about a third claimed by the branch's contact officer), written in bulk.
 
@@ -92,7 +92,7 @@ def prepare_database(server_url: str, name: str, reuse: bool) -> str:
 
 
 def load_members_and_cases(members: int, cases: int) -> None:
-    from casework.load import generate_load
+    from casework.devdata.load import generate_load
     from casework.models import Member
 
     if Member.objects.exists():

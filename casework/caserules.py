@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 def outreach_minimum_met(case: Case) -> bool:
     """At least N attempts over at least M channels, one of them relatives when required."""
-    from casework.models.signals import ContactAttempt, ContactChannel
+    from casework.models.ledgers import ContactAttempt, ContactChannel
 
     rules = rules_by_code(case.rule_set)
     channels = list(

@@ -79,7 +79,7 @@ def notification_email_task(notification_ids: list[int]) -> int:
 )
 def transfer_follow_ups_task(as_of: str | None = None) -> int:
     """Daily: unreturned introduction-letter receipts past validity become follow-ups."""
-    from casework.services.signals import transfer_follow_ups_create
+    from casework.services.ledgers import transfer_follow_ups_create
 
     day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
     return transfer_follow_ups_create(as_of=day)

@@ -253,11 +253,11 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "casework.models.cases.CaseStatus",
         "InquiryStatusEnum": "casework.models.inquiries.InquiryStatus",
         "MemberStatusEnum": "casework.models.members.MemberStatus",
-        "AttendanceStatusEnum": "casework.models.signals.AttendanceStatus",
+        "AttendanceStatusEnum": "casework.models.ledgers.AttendanceStatus",
         "DocumentStatusEnum": "documents.models.DocumentStatus",
         "OrgKindEnum": "casework.models.organisations.OrgKind",
         "WithdrawReasonEnum": "casework.models.cases.WithdrawReason",
-        "MeetingKindEnum": "casework.models.signals.MeetingKind",
+        "MeetingKindEnum": "casework.models.ledgers.MeetingKind",
         "DocumentKindEnum": "documents.kinds.DocumentKind",
     },
     # web.api.urls IdConverter: database ids, larger numbers are a 404 (not an overflow)

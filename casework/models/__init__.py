@@ -31,25 +31,7 @@ from casework.models.inquiries import (
     InquiryAnswer,
     InquiryStatus,
 )
-from casework.models.members import (
-    Gender,
-    KeyGroup,
-    Member,
-    MemberChange,
-    MembershipType,
-    MemberStatus,
-    Relative,
-)
-from casework.models.notifications import Notification
-from casework.models.organisations import (
-    Department,
-    DepartmentKind,
-    Organisation,
-    OrgKind,
-    Role,
-    RoleAssignment,
-)
-from casework.models.signals import (
+from casework.models.ledgers import (
     AbroadRecord,
     AtRiskReminder,
     Attendance,
@@ -67,6 +49,24 @@ from casework.models.signals import (
     RelationTransfer,
     RollCall,
     RollCallEntry,
+)
+from casework.models.members import (
+    Gender,
+    KeyGroup,
+    Member,
+    MemberChange,
+    MembershipType,
+    MemberStatus,
+    Relative,
+)
+from casework.models.notifications import Notification
+from casework.models.organisations import (
+    Department,
+    DepartmentKind,
+    Organisation,
+    OrgKind,
+    Role,
+    RoleAssignment,
 )
 from casework.models.timeline import TimelineEntry
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.access import may_edit_member
 from casework.errors import DomainError, NotFound
-from casework.imports import ImportFileError, import_members
+from casework.member_import import ImportFileError, import_members
 from casework.models import ImportJob, ImportStatus, Organisation
 
 REPORT_LIMIT = 2000  # issues kept on the job for the page; the command prints them all

@@ -7,7 +7,7 @@ import logging
 from django.contrib.auth.models import AbstractBaseUser
 
 from casework.models import Case, ContactChannel, ContactOutcome, Member
-from casework.services.signals import contact_attempt_record
+from casework.services.ledgers import contact_attempt_record
 from integrations.messaging.base import MessageResult, OutboundMessage, backend_for
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from casework.access import WRITE_ROLES, has_role_over, scope_q
 from casework.audit import audit_record
 from casework.errors import Conflict, DomainError, NotFound
 from casework.models import Case, ContactChannel, ContactOutcome, Member, MemberChange
-from casework.services.signals import contact_attempt_record
+from casework.services.ledgers import contact_attempt_record
 from casework.validation import mask_address, mask_phone, validate_phone
 from integrations.models import PendingContactChange, PendingStatus, ReconnectLink
 

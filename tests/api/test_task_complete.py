@@ -21,8 +21,8 @@ from casework.models import (
 )
 from casework.services import cases as svc
 from casework.services import inquiries as inq
+from casework.services.ledgers import contact_attempt_record
 from casework.services.organisations import role_assign
-from casework.services.signals import contact_attempt_record
 from tests.casework.case_helpers import make_department
 from tests.factories import make_member
 from tests.workflows.flow_helpers import (

@@ -30,7 +30,7 @@ from django.utils import timezone  # noqa: E402
 from casework.models import Case, Member, MembershipType  # noqa: E402
 from casework.services import cases as svc  # noqa: E402
 from casework.services import inquiries as inq  # noqa: E402
-from casework.services.signals import contact_attempt_record  # noqa: E402
+from casework.services.ledgers import contact_attempt_record  # noqa: E402
 from tests.factories import make_member  # noqa: E402
 
 

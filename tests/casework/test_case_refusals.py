@@ -73,7 +73,7 @@ def test_an_illegal_transition_is_a_conflict_and_writes_nothing(world, case) -> 
 
 def test_not_located_needs_the_minimum_outreach_including_relatives(world, case) -> None:
     case = svc.case_start_outreach(case=case, actor=world.officer)
-    from casework.services.signals import contact_attempt_record
+    from casework.services.ledgers import contact_attempt_record
 
     for channel in ("phone", "phone", "wechat"):
         contact_attempt_record(

@@ -29,7 +29,7 @@ from casework.models import (
 )
 from casework.services import cases as svc
 from casework.services import inquiries as inq
-from casework.services.signals import contact_attempt_record
+from casework.services.ledgers import contact_attempt_record
 from tests.casework.case_helpers import make_department, talkers
 from tests.factories import make_member
 from workflows import services

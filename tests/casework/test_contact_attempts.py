@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from casework.errors import DomainError
 from casework.models import AuditEvent, ContactAttempt, Member
-from casework.services.signals import contact_attempt_record
+from casework.services.ledgers import contact_attempt_record
 from tests.factories import make_member
 
 

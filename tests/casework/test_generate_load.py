@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Count, F, Min, Q
 
 from casework import crypto
-from casework.load import (
+from casework.devdata.load import (
     LoadRefused,
     MemberChunk,
     case_assignments,

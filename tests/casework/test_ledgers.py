@@ -14,7 +14,7 @@ from casework.models import (
     RelationTransfer,
     RollCall,
 )
-from casework.services.signals import (
+from casework.services.ledgers import (
     abroad_record_create,
     abroad_return_record,
     dues_payment_record,

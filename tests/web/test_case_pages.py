@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from casework.models import AuditEvent, Case, CaseStatus, Inquiry
 from casework.services import cases as svc
-from casework.services.signals import contact_attempt_record
+from casework.services.ledgers import contact_attempt_record
 from tests.casework.case_helpers import search_fails
 from tests.factories import make_member
 

@@ -12,7 +12,7 @@ from casework.models import (
     Meeting,
     Member,
 )
-from casework.services.signals import relation_transfer_issue
+from casework.services.ledgers import relation_transfer_issue
 from tests.factories import make_member
 
 LONG_AGO = dt.date(2020, 1, 1)

@@ -10,7 +10,7 @@ from viewflow.workflow.status import STATUS
 
 from casework.models import Case
 from casework.services import cases as svc
-from casework.services.signals import contact_attempt_record
+from casework.services.ledgers import contact_attempt_record
 from tests.factories import make_member
 from workflows import services
 from workflows.models import CaseProcess, TaskDue

@@ -8,7 +8,7 @@ import pytest
 from casework.models import CaseStatus, MemberStatus
 from casework.services import cases as svc
 from casework.services import inquiries as inq
-from casework.services.signals import contact_attempt_record
+from casework.services.ledgers import contact_attempt_record
 from documents.models import Document
 from tests.casework.case_helpers import make_department, talkers
 from tests.workflows.flow_helpers import (

@@ -51,7 +51,7 @@ def test_a_department_without_a_channel_keeps_its_inquiry_signed_for_the_letters
 def test_the_request_task_signs_and_letters_each_department(
     world, client, django_capture_on_commit_callbacks
 ) -> None:
-    from casework.services.signals import contact_attempt_record
+    from casework.services.ledgers import contact_attempt_record
 
     case = open_case(world, django_capture_on_commit_callbacks)
     for channel in ("phone", "relative", "home_visit"):

@@ -20,15 +20,15 @@ from casework.access import WRITE_ROLES, has_role_over
 from casework.errors import DomainError, NotFound
 from casework.errors import PermissionDenied as DomainPermissionDenied
 from casework.models import KeyGroup, MemberStatus, Organisation
-from casework.selectors.members import member_get_for_user
-from casework.selectors.organisations import organisation_get_for_user
-from casework.selectors.signals import (
+from casework.selectors.ledgers import (
     at_risk_list_for_user,
     meeting_list_for_user,
     transfer_get_for_user,
     transfer_list_for_user,
 )
-from casework.services.signals import (
+from casework.selectors.members import member_get_for_user
+from casework.selectors.organisations import organisation_get_for_user
+from casework.services.ledgers import (
     contact_attempt_record,
     dues_payment_record,
     meeting_record,

@@ -23,7 +23,7 @@ from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
 from casework.models import Case, CaseStatus
 from casework.services import cases as svc
 from casework.services import inquiries as inq
-from casework.services.signals import contact_attempt_record
+from casework.services.ledgers import contact_attempt_record
 from workflows import services
 from workflows.case import forms as f
 from workflows.selectors import task_get_for_user

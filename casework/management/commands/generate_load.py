@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from casework.load import LoadRefused, generate_load
+from casework.devdata.load import LoadRefused, generate_load
 
 
 class Command(BaseCommand):

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from casework.imports import ImportFileError, import_members
+from casework.member_import import ImportFileError, import_members
 from casework.models import Organisation
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from casework.demo import DEMO_PASSWORD, seed_demo
+from casework.devdata.demo import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):

@@ -14,14 +14,14 @@ from casework.errors import NotFound
 from casework.member_data import REVEALABLE_FIELDS
 from casework.models import ContactAttempt, Meeting, Member, Organisation
 from casework.selectors.cases import case_get_for_user
+from casework.selectors.ledgers import meeting_list_for_user
 from casework.selectors.members import member_get_for_user, member_list_for_user
 from casework.selectors.organisations import (
     organisation_get_for_user,
     organisation_list_for_user,
 )
-from casework.selectors.signals import meeting_list_for_user
+from casework.services.ledgers import contact_attempt_record, meeting_record
 from casework.services.members import member_reveal
-from casework.services.signals import contact_attempt_record, meeting_record
 from web.api.pagination import Cursor
 from web.api.serializers import (
     ContactAttemptCreateSerializer,

@@ -30,7 +30,7 @@ from django.db.models import Max
 
 from casework import crypto
 from casework.bulk_copy import Batch, Row, is_postgres, prepare, reset_sequences, write_rows
-from casework.demo import EMPLOYERS, GIVEN, OCCUPATIONS, RELATIONS, STREETS, SURNAMES
+from casework.devdata.demo import EMPLOYERS, GIVEN, OCCUPATIONS, RELATIONS, STREETS, SURNAMES
 from casework.models import (
     UNQUALIFIED_GROUNDS,
     ApproverAssignment,
