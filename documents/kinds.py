@@ -32,6 +32,7 @@ class DocumentKind(models.TextChoices):
     DECISION_RESTORATION = "decision_restoration", _("恢复党籍决定")
     TRANSFER_CHASER = "transfer_chaser", _("组织关系回执催办函")
     DOSSIER = "dossier", _("案卷")
+    HANDOVER_RECORD = "handover_record", _("台账交接记录")
 
 
 class Layout(models.TextChoices):
@@ -70,6 +71,7 @@ SPECS: dict[str, KindSpec] = {
     K.DECISION_RESTORATION: _spec(Layout.FILE, "恢", K.DECISION_RESTORATION),
     K.TRANSFER_CHASER: _spec(Layout.LETTER, "转", K.TRANSFER_CHASER),
     K.DOSSIER: _spec(Layout.PLAIN, "卷", K.DOSSIER),
+    K.HANDOVER_RECORD: _spec(Layout.PLAIN, "交", K.HANDOVER_RECORD),
 }
 
 

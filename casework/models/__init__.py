@@ -41,8 +41,10 @@ from casework.models.ledgers import (
     ContactOutcome,
     DuesPayment,
     FollowUp,
+    HandoverCheck,
     LedgerHandover,
     LedgerKeeper,
+    LedgerKind,
     Meeting,
     MeetingKind,
     MobileRecord,
@@ -60,6 +62,21 @@ from casework.models.members import (
     Relative,
 )
 from casework.models.notifications import Notification
+from casework.models.prevention import (
+    BranchContactCard,
+    BranchContactPerson,
+    BranchNotice,
+    BranchNoticeRecipient,
+    ContactDueReminder,
+    DeliveryStatus,
+    DepartureTalk,
+    MemberLetterRound,
+    MemberSearchKey,
+    NoticeChannel,
+    SearchKeyKind,
+    TrainingKind,
+    TrainingRecord,
+)
 from casework.models.organisations import (
     Department,
     DepartmentKind,
@@ -133,4 +150,21 @@ __all__ += [
     "RelationTransfer",
     "RollCall",
     "RollCallEntry",
+]
+__all__ += [
+    "BranchContactCard",
+    "BranchContactPerson",
+    "BranchNotice",
+    "BranchNoticeRecipient",
+    "ContactDueReminder",
+    "DeliveryStatus",
+    "DepartureTalk",
+    "HandoverCheck",
+    "LedgerKind",
+    "MemberLetterRound",
+    "MemberSearchKey",
+    "NoticeChannel",
+    "SearchKeyKind",
+    "TrainingKind",
+    "TrainingRecord",
 ]

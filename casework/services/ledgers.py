@@ -1,6 +1,9 @@
 """Writing contact signals and ledgers. Every signal of contact (a reached attempt, presence at
 a meeting, an answered roll call, a dues payment, a mobile member's report, a return from
-abroad) moves the member's last-contact date forward by compare-and-set, never backwards."""
+abroad) moves the member's last-contact date forward by compare-and-set, never backwards.
+
+Mobile and abroad members are written by casework.services.mobility, the ledger keeper and
+handovers by casework.services.handover; both share the helpers below."""
 
 from __future__ import annotations
 
@@ -18,7 +21,6 @@ from casework.access import WRITE_ROLES, has_role_over
 from casework.audit import audit_record
 from casework.errors import Conflict, DomainError, PermissionDenied
 from casework.models import (
-    AbroadRecord,
     Attendance,
     AttendanceStatus,
     Case,
@@ -27,13 +29,10 @@ from casework.models import (
     ContactOutcome,
     DuesPayment,
     FollowUp,
-    LedgerHandover,
-    LedgerKeeper,
     Meeting,
     MeetingKind,
     Member,
     MemberStatus,
-    MobileRecord,
     Organisation,
     RelationTransfer,
     RollCall,
@@ -75,7 +74,7 @@ def contact_attempt_record(
             recorded_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
         )
         if outcome == ContactOutcome.REACHED:
-            _move_forward([member.pk], "last_contact_date", timezone.localdate(when))
+            move_forward([member.pk], "last_contact_date", timezone.localdate(when))
         audit_record(
             actor=actor,
             action="contact.record",
@@ -89,7 +88,7 @@ def contact_attempt_record(
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _move_forward(member_ids: list[int], field: str, day: dt.date) -> int:
+def move_forward(member_ids: list[int], field: str, day: dt.date) -> int:
     """Compare-and-set: move `field` to `day` only where it is empty or earlier."""
     if not member_ids:
         return 0
@@ -100,11 +99,11 @@ def _move_forward(member_ids: list[int], field: str, day: dt.date) -> int:
     )
 
 
-def _actor_id(actor: Actor) -> int | None:
+def actor_id(actor: Actor) -> int | None:
     return actor.pk if actor is not None and actor.is_authenticated else None
 
 
-def _require_writer(actor: Actor, organisation: Organisation) -> None:
+def require_writer(actor: Actor, organisation: Organisation) -> None:
     """Actors must hold a writing role over the organisation; None is the system itself."""
     if actor is None:
         return
@@ -112,12 +111,12 @@ def _require_writer(actor: Actor, organisation: Organisation) -> None:
         raise PermissionDenied(_("您无权管理该党组织的台账。"))
 
 
-def _not_in_future(day: dt.date, what: str | Promise) -> None:
+def not_in_future(day: dt.date, what: str | Promise) -> None:
     if day > timezone.localdate():
         raise DomainError(_("%(what)s不能晚于今天。") % {"what": what}, code="future_date")
 
 
-def _members_of(organisation: Organisation, member_ids: list[int]) -> None:
+def members_of(organisation: Organisation, member_ids: list[int]) -> None:
     found = Member.objects.filter(pk__in=member_ids, organisation=organisation).count()
     if found != len(set(member_ids)):
         raise DomainError(_("名单中有不属于本支部的党员。"), code="member_not_in_organisation")
@@ -136,20 +135,20 @@ def meeting_record(
     topic: str = "",
 ) -> Meeting:
     """Record a meeting and who attended; presence is organisational life and contact."""
-    _require_writer(actor, organisation)
+    require_writer(actor, organisation)
     if kind not in MeetingKind.values:
         raise DomainError(_("会议类型无效。"), code="invalid_meeting_kind")
-    _not_in_future(held_on, _("会议日期"))
+    not_in_future(held_on, _("会议日期"))
     if any(status not in AttendanceStatus.values for status in attendance.values()):
         raise DomainError(_("出席情况无效。"), code="invalid_attendance")
-    _members_of(organisation, list(attendance))
+    members_of(organisation, list(attendance))
     with transaction.atomic():
         meeting = Meeting.objects.create(
             organisation=organisation,
             kind=kind,
             held_on=held_on,
             topic=topic,
-            recorded_by_id=_actor_id(actor),
+            recorded_by_id=actor_id(actor),
         )
         Attendance.objects.bulk_create(
             [
@@ -158,8 +157,8 @@ def meeting_record(
             ]
         )
         present = [m for m, status in attendance.items() if status == AttendanceStatus.PRESENT]
-        _move_forward(present, "last_org_life_date", held_on)
-        _move_forward(present, "last_contact_date", held_on)
+        move_forward(present, "last_org_life_date", held_on)
+        move_forward(present, "last_contact_date", held_on)
         audit_record(
             actor=actor,
             action="meeting.record",
@@ -185,12 +184,12 @@ def roll_call_record(
 ) -> RollCall:
     """Record a roll call. An answer is contact; silence becomes a follow-up for the member's
     contact officer, due the next day ("follow up at once")."""
-    _require_writer(actor, organisation)
-    _not_in_future(held_on, _("点名日期"))
-    _members_of(organisation, list(answered))
+    require_writer(actor, organisation)
+    not_in_future(held_on, _("点名日期"))
+    members_of(organisation, list(answered))
     with transaction.atomic():
         roll_call = RollCall.objects.create(
-            organisation=organisation, held_on=held_on, note=note, recorded_by_id=_actor_id(actor)
+            organisation=organisation, held_on=held_on, note=note, recorded_by_id=actor_id(actor)
         )
         RollCallEntry.objects.bulk_create(
             [
@@ -198,7 +197,7 @@ def roll_call_record(
                 for m, a in answered.items()
             ]
         )
-        _move_forward([m for m, a in answered.items() if a], "last_contact_date", held_on)
+        move_forward([m for m, a in answered.items() if a], "last_contact_date", held_on)
         silent = Member.objects.filter(pk__in=[m for m, a in answered.items() if not a])
         FollowUp.objects.bulk_create(
             [
@@ -237,9 +236,9 @@ def dues_payment_record(
     paid_on: dt.date | None = None,
 ) -> DuesPayment:
     """Record dues paid up to a month; moves dues_paid_until and the last-contact date."""
-    _require_writer(actor, member.organisation)
+    require_writer(actor, member.organisation)
     day = paid_on or timezone.localdate()
-    _not_in_future(day, _("交纳日期"))
+    not_in_future(day, _("交纳日期"))
     if amount <= 0:
         raise DomainError(_("党费金额必须大于零。"), code="invalid_amount")
     month = paid_until.replace(day=1)
@@ -251,10 +250,10 @@ def dues_payment_record(
             paid_on=day,
             paid_until=month,
             amount=amount,
-            recorded_by_id=_actor_id(actor),
+            recorded_by_id=actor_id(actor),
         )
-        _move_forward([member.pk], "dues_paid_until", month)
-        _move_forward([member.pk], "last_contact_date", day)
+        move_forward([member.pk], "dues_paid_until", month)
+        move_forward([member.pk], "last_contact_date", day)
         audit_record(
             actor=actor,
             action="dues.record",
@@ -281,11 +280,11 @@ def relation_transfer_issue(
     """Issue an introduction letter from the member's branch. Valid at most the policy's
     months (3); the sending organisation stays responsible until the receipt returns."""
     sender = member.organisation
-    _require_writer(actor, sender)
+    require_writer(actor, sender)
     serial = serial.strip()
     if not serial:
         raise DomainError(_("请填写介绍信编号。"), code="missing_serial")
-    _not_in_future(issued_on, _("开具日期"))
+    not_in_future(issued_on, _("开具日期"))
     months = rules_for(issued_on).transfer_letter_valid_months
     if valid_until < issued_on:
         raise DomainError(_("有效期不能早于开具日期。"), code="invalid_validity")
@@ -311,7 +310,7 @@ def relation_transfer_issue(
                 to_name=name,
                 issued_on=issued_on,
                 valid_until=valid_until,
-                recorded_by_id=_actor_id(actor),
+                recorded_by_id=actor_id(actor),
             )
             audit_record(
                 actor=actor,
@@ -329,8 +328,8 @@ def relation_transfer_receipt_record(
     *, transfer: RelationTransfer, returned_on: dt.date, actor: Actor
 ) -> RelationTransfer:
     """The receipt came back: close the sending organisation's follow-up."""
-    _require_writer(actor, transfer.from_organisation)
-    _not_in_future(returned_on, _("回执退回日期"))
+    require_writer(actor, transfer.from_organisation)
+    not_in_future(returned_on, _("回执退回日期"))
     if returned_on < transfer.issued_on:
         raise DomainError(_("回执退回日期不能早于开具日期。"), code="invalid_returned_on")
     with transaction.atomic():
@@ -344,7 +343,7 @@ def relation_transfer_receipt_record(
             object_type="casework.relationtransfer",
             object_id=str(transfer.pk),
             resolved_at__isnull=True,
-        ).update(resolved_at=timezone.now(), resolved_by_id=_actor_id(actor))
+        ).update(resolved_at=timezone.now(), resolved_by_id=actor_id(actor))
         audit_record(
             actor=actor,
             action="transfer.receipt",
@@ -391,221 +390,3 @@ def transfer_follow_ups_create(*, as_of: dt.date) -> int:
                 after={"as_of": as_of, "created": len(created)},
             )
     return len(created)
-
-
-# --- mobile and abroad members ----------------------------------------------------------------
-
-
-def mobile_record_create(
-    *,
-    member: Member,
-    certificate_no: str,
-    destination: str,
-    start_on: dt.date,
-    actor: Actor,
-    end_on: dt.date | None = None,
-) -> MobileRecord:
-    """Register a mobile member (流动党员活动证); the first report is due six months on."""
-    _require_writer(actor, member.organisation)
-    if not certificate_no.strip() or not destination.strip():
-        raise DomainError(_("请填写活动证号和流入地。"), code="missing_fields")
-    if end_on is not None and end_on < start_on:
-        raise DomainError(_("返回日期不能早于外出日期。"), code="invalid_period")
-    with transaction.atomic():
-        record = MobileRecord.objects.create(
-            member=member,
-            certificate_no=certificate_no.strip(),
-            destination=destination.strip(),
-            start_on=start_on,
-            end_on=end_on,
-            report_due_on=add_months(start_on, 6),
-            recorded_by_id=_actor_id(actor),
-        )
-        Member.objects.filter(pk=member.pk).update(
-            is_mobile=True, mobile_certificate_no=record.certificate_no
-        )
-        audit_record(
-            actor=actor,
-            action="mobile.register",
-            obj=record,
-            organisation=member.organisation,
-            after={"member": member.pk, "destination": record.destination, "start_on": start_on},
-        )
-    return record
-
-
-def mobile_report_record(
-    *, record: MobileRecord, reported_on: dt.date, actor: Actor
-) -> MobileRecord:
-    """The mobile member reported in: contact, and the next report is due six months on."""
-    _require_writer(actor, record.member.organisation)
-    _not_in_future(reported_on, _("报告日期"))
-    if reported_on < record.start_on:
-        raise DomainError(_("报告日期不能早于外出日期。"), code="invalid_reported_on")
-    with transaction.atomic():
-        MobileRecord.objects.filter(pk=record.pk).update(
-            last_report_on=reported_on, report_due_on=add_months(reported_on, 6)
-        )
-        _move_forward([record.member_id], "last_contact_date", reported_on)
-        audit_record(
-            actor=actor,
-            action="mobile.report",
-            obj=record,
-            organisation=record.member.organisation,
-            after={"reported_on": reported_on},
-        )
-    record.refresh_from_db()
-    return record
-
-
-def abroad_record_create(
-    *,
-    member: Member,
-    destination: str,
-    left_on: dt.date,
-    actor: Actor,
-    purpose: str = "",
-    expected_return_on: dt.date | None = None,
-) -> AbroadRecord:
-    _require_writer(actor, member.organisation)
-    if not destination.strip():
-        raise DomainError(_("请填写前往国家（地区）。"), code="missing_destination")
-    if expected_return_on is not None and expected_return_on < left_on:
-        raise DomainError(_("预计回国日期不能早于出境日期。"), code="invalid_period")
-    with transaction.atomic():
-        record = AbroadRecord.objects.create(
-            member=member,
-            destination=destination.strip(),
-            purpose=purpose,
-            left_on=left_on,
-            expected_return_on=expected_return_on,
-            recorded_by_id=_actor_id(actor),
-        )
-        Member.objects.filter(pk=member.pk).update(is_abroad=True)
-        audit_record(
-            actor=actor,
-            action="abroad.register",
-            obj=record,
-            organisation=member.organisation,
-            after={"member": member.pk, "destination": record.destination, "left_on": left_on},
-        )
-    return record
-
-
-def abroad_return_record(
-    *, record: AbroadRecord, returned_on: dt.date, actor: Actor
-) -> AbroadRecord:
-    _require_writer(actor, record.member.organisation)
-    _not_in_future(returned_on, _("回国日期"))
-    if returned_on < record.left_on:
-        raise DomainError(_("回国日期不能早于出境日期。"), code="invalid_returned_on")
-    with transaction.atomic():
-        if not AbroadRecord.objects.filter(pk=record.pk, returned_on__isnull=True).update(
-            returned_on=returned_on
-        ):
-            raise Conflict(_("该出国（境）记录已登记回国。"), code="already_returned")
-        Member.objects.filter(pk=record.member_id).update(is_abroad=False)
-        _move_forward([record.member_id], "last_contact_date", returned_on)
-        audit_record(
-            actor=actor,
-            action="abroad.return",
-            obj=record,
-            organisation=record.member.organisation,
-            after={"returned_on": returned_on},
-        )
-    record.refresh_from_db()
-    return record
-
-
-# --- ledger keeper and handover -----------------------------------------------------------------
-
-
-def ledger_keeper_assign(
-    *, organisation: Organisation, keeper: AbstractBaseUser, since: dt.date, actor: Actor
-) -> LedgerKeeper:
-    """Name the first keeper of a branch's ledgers; later changes go through a handover."""
-    _require_writer(actor, organisation)
-    if not has_role_over(keeper, organisation, WRITE_ROLES):
-        raise DomainError(_("台账管理员须是本组织的工作人员。"), code="keeper_out_of_scope")
-    try:
-        with transaction.atomic():
-            record = LedgerKeeper.objects.create(
-                organisation=organisation, keeper_id=keeper.pk, since=since
-            )
-            audit_record(
-                actor=actor,
-                action="ledger.keeper",
-                obj=record,
-                organisation=organisation,
-                after={"keeper": keeper.pk, "since": since},
-            )
-    except IntegrityError as exc:
-        raise Conflict(_("该组织已有台账管理员，更换须办理交接。"), code="keeper_exists") from exc
-    return record
-
-
-def ledger_handover_start(
-    *,
-    organisation: Organisation,
-    to_user: AbstractBaseUser,
-    handed_over_on: dt.date,
-    items: str,
-    actor: Actor,
-) -> LedgerHandover:
-    """Record a handover from the current keeper to `to_user`; both must confirm."""
-    _require_writer(actor, organisation)
-    current = LedgerKeeper.objects.filter(organisation=organisation).first()
-    if current is None:
-        raise DomainError(_("该组织尚未指定台账管理员。"), code="no_keeper")
-    if current.keeper_id == to_user.pk:
-        raise DomainError(_("接收人已是台账管理员。"), code="same_keeper")
-    if not has_role_over(to_user, organisation, WRITE_ROLES):
-        raise DomainError(_("台账管理员须是本组织的工作人员。"), code="keeper_out_of_scope")
-    if not items.strip():
-        raise DomainError(_("请填写交接清单。"), code="missing_items")
-    _not_in_future(handed_over_on, _("交接日期"))
-    with transaction.atomic():
-        handover = LedgerHandover.objects.create(
-            organisation=organisation,
-            from_user_id=current.keeper_id,
-            to_user_id=to_user.pk,
-            handed_over_on=handed_over_on,
-            items=items.strip(),
-        )
-        audit_record(
-            actor=actor,
-            action="ledger.handover",
-            obj=handover,
-            organisation=organisation,
-            after={"from": current.keeper_id, "to": to_user.pk, "on": handed_over_on},
-        )
-    return handover
-
-
-def ledger_handover_confirm(*, handover: LedgerHandover, actor: AbstractBaseUser) -> LedgerHandover:
-    """The giver or the receiver confirms; with both confirmations the keeper changes."""
-    if actor.pk == handover.from_user_id:
-        field = "from_confirmed_at"
-    elif actor.pk == handover.to_user_id:
-        field = "to_confirmed_at"
-    else:
-        raise PermissionDenied(_("只有交接双方可以确认。"))
-    now = timezone.now()
-    with transaction.atomic():
-        if not LedgerHandover.objects.filter(pk=handover.pk, **{f"{field}__isnull": True}).update(
-            **{field: now}
-        ):
-            raise Conflict(_("您已确认过该交接。"), code="already_confirmed")
-        handover.refresh_from_db()
-        if handover.is_complete:
-            LedgerKeeper.objects.filter(organisation_id=handover.organisation_id).update(
-                keeper_id=handover.to_user_id, since=handover.handed_over_on
-            )
-        audit_record(
-            actor=actor,
-            action="ledger.handover_confirm",
-            obj=handover,
-            organisation=handover.organisation,
-            after={"side": field.split("_")[0], "complete": handover.is_complete},
-        )
-    return handover
