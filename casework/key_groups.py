@@ -10,7 +10,6 @@ smallest value has the latest limit date, the OR picks exactly the member's own 
 """
 
 # SQL below is made of column names given by the caller and "%s" placeholders only.
-# ruff: noqa: S608
 
 from __future__ import annotations
 

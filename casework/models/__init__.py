@@ -62,6 +62,14 @@ from casework.models.members import (
     Relative,
 )
 from casework.models.notifications import Notification
+from casework.models.organisations import (
+    Department,
+    DepartmentKind,
+    Organisation,
+    OrgKind,
+    Role,
+    RoleAssignment,
+)
 from casework.models.prevention import (
     BranchContactCard,
     BranchContactPerson,
@@ -76,14 +84,6 @@ from casework.models.prevention import (
     SearchKeyKind,
     TrainingKind,
     TrainingRecord,
-)
-from casework.models.organisations import (
-    Department,
-    DepartmentKind,
-    Organisation,
-    OrgKind,
-    Role,
-    RoleAssignment,
 )
 from casework.models.timeline import TimelineEntry
 

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from casework.access import REGISTER_ROLES, User, scope_q
 from casework.errors import NotFound
+from casework.key_groups import at_risk_limits, seen_before_q
 from casework.models import (
     CLOSED_STATUSES,
     Case,
@@ -18,7 +19,6 @@ from casework.models import (
     MemberStatus,
     RelationTransfer,
 )
-from casework.key_groups import at_risk_limits, seen_before_q
 from casework.policy import rules_for
 
 
