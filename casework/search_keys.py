@@ -64,12 +64,16 @@ def _runs(parts: list[str | None]) -> set[str]:
     return runs
 
 
+def _no_pinyin(text: str) -> list[str]:
+    return ["#"] * len(text)  # one placeholder per character without pinyin
+
+
 def _syllable_variants(name: str) -> list[list[str | None]]:
     """Syllables of the name, one list per reading of the surname character; None where a
     character has no pinyin (rare characters, letters)."""
     syllables: list[str | None] = [
         s if _ASCII_LETTERS.match(s) else None
-        for s in lazy_pinyin(name, style=Style.NORMAL, errors=lambda text: ["#"] * len(text))
+        for s in lazy_pinyin(name, style=Style.NORMAL, errors=_no_pinyin)  # type: ignore[arg-type]
     ]
     if not syllables or syllables[0] is None:
         return [syllables]

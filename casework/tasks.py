@@ -112,3 +112,17 @@ def import_job_run(job_id: int) -> str:
 
     job = import_job_execute(job_id=job_id)
     return job.status if job is not None else "skipped"
+
+
+@shared_task(
+    name="casework.tasks.contact_due_reminders_task",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def contact_due_reminders_task(as_of: str | None = None) -> int:
+    """Daily: remind contact officers of members whose next contact is due (once a window)."""
+    from casework.services.contact_duty import contact_due_remind
+
+    return contact_due_remind(as_of=dt.date.fromisoformat(as_of) if as_of else timezone.localdate())

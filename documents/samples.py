@@ -219,6 +219,27 @@ def sample_context(kind: str) -> dict[str, Any]:
         }
     if k == K.DOSSIER:
         return {**common, **dossier_context(40)}
+    if k == K.HANDOVER_RECORD:
+        return {
+            "date": "2026-11-26",
+            "signature": BRANCH,
+            "handover": {
+                "organisation": BRANCH,
+                "date": "2026年11月20日",
+                "giver": "林晓东",
+                "receiver": "郑秀霞",
+                "witness": "陈建国",
+                "ledgers": ["党员花名册", "组织关系接转台账", "党员出国出境台账"],
+                "items": [
+                    "花名册1册（含电子版）",
+                    "介绍信存根12份，回执10份",
+                    "未办结：回执2份待退回",
+                ],
+                "checks": ["台账齐全，无缺页", "台账已更新至交接日"],
+                "giver_confirmed": "2026年11月20日",
+                "receiver_confirmed": "2026年11月21日",
+            },
+        }
     raise ValueError(kind)  # pragma: no cover - every kind is listed above
 
 

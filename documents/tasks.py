@@ -51,3 +51,22 @@ def document_render_sweep(older_than_seconds: int = 300) -> int:
     for pk in ids:
         document_render_task.delay(pk)
     return len(ids)
+
+
+@shared_task(
+    name="documents.tasks.transfer_chasers_task",
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def transfer_chasers_task(as_of: str | None = None) -> dict[str, int]:
+    """Daily receipt follow-up: unreturned receipts past validity become follow-ups, and each
+    new follow-up gets its chaser letter (`transfer_chaser`). Idempotent."""
+    from casework.services.ledgers import transfer_follow_ups_create
+    from documents.prevention import transfer_chasers_issue
+
+    day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
+    created = transfer_follow_ups_create(as_of=day)
+    return {"follow_ups": created, "chasers": transfer_chasers_issue(as_of=day)}

@@ -39,3 +39,24 @@ def inquiries_overdue_task() -> dict[str, int]:
 
     report = inquiries_overdue_sweep()
     return {"marked": report.marked, "reminded": report.reminded, "escalated": report.escalated}
+
+
+@shared_task(
+    name="integrations.tasks.branch_notice_deliver_task",
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def branch_notice_deliver_task(notice_id: int) -> dict[str, int]:
+    """Send a branch notice's pending messages (ids only; claimed per recipient)."""
+    from integrations.services.broadcast import branch_notice_deliver
+
+    return branch_notice_deliver(notice_id=notice_id)
+
+
+@shared_task(name="integrations.tasks.branch_notices_sweep_task", acks_late=True)
+def branch_notices_sweep_task() -> int:
+    from integrations.services.broadcast import branch_notices_sweep
+
+    return branch_notices_sweep()

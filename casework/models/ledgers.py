@@ -290,8 +290,10 @@ class FollowUp(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # when a chaser letter (催办函) went out for it (unreturned receipts)
+    # the chaser letter (催办函) issued for it (unreturned receipts): when, and its
+    # documents.Document id (documents sit on a higher floor)
     chased_at = models.DateTimeField(_("催办函发出时间"), null=True, blank=True)
+    chaser_document_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

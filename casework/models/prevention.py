@@ -148,6 +148,8 @@ class MemberLetterRound(models.Model):
     )
     sent_on = models.DateField(_("寄发日期"))
     letters = models.PositiveIntegerField(_("信函数"), default=0)
+    # the member_letter documents.Document ids (documents sit on a higher floor)
+    document_ids = models.JSONField(default=list, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -243,6 +245,7 @@ class BranchNotice(models.Model):
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
     NO_ADDRESS = "no_address", _("无联系电话")
@@ -255,6 +258,7 @@ class BranchNoticeRecipient(models.Model):
         max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     provider_id = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -4,6 +4,8 @@ indexes only: the register is never decrypted to search."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +35,9 @@ def member_search_for_user(
     if plan.full_id_number:
         members = members.filter(id_number_index=id_number_index(plan.full_id_number))
     else:
-        keys = MemberSearchKey.objects.filter(key__in=list(plan.keys)).values("member_id")
+        keys: QuerySet[Any] = MemberSearchKey.objects.filter(key__in=list(plan.keys)).values(
+            "member_id"
+        )
         if plan.match_all and len(plan.keys) > 1:
             keys = (
                 keys.order_by()

@@ -4,20 +4,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0001_initial'),
+        ("documents", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='document',
-            name='kind',
-            field=models.CharField(choices=[('register_form', '失联党员登记表'), ('member_letter', '致党员的信'), ('talk_record', '谈话记录'), ('inquiry_letter', '协助查找函'), ('reminder_letter', '催办函'), ('approval_form', '处置审批表'), ('defence_notice', '处置告知及申辩权利告知书'), ('meeting_resolution', '支部大会决议'), ('request', '请示'), ('reply', '批复'), ('decision_correction', '限期改正决定'), ('decision_persuasion', '劝退决定'), ('decision_removal', '除名决定'), ('decision_suspension', '停止党籍决定'), ('decision_restoration', '恢复党籍决定'), ('transfer_chaser', '组织关系回执催办函'), ('dossier', '案卷'), ('handover_record', '台账交接记录')], max_length=32, verbose_name='文书类型'),
+            model_name="document",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("register_form", "失联党员登记表"),
+                    ("member_letter", "致党员的信"),
+                    ("talk_record", "谈话记录"),
+                    ("inquiry_letter", "协助查找函"),
+                    ("reminder_letter", "催办函"),
+                    ("approval_form", "处置审批表"),
+                    ("defence_notice", "处置告知及申辩权利告知书"),
+                    ("meeting_resolution", "支部大会决议"),
+                    ("request", "请示"),
+                    ("reply", "批复"),
+                    ("decision_correction", "限期改正决定"),
+                    ("decision_persuasion", "劝退决定"),
+                    ("decision_removal", "除名决定"),
+                    ("decision_suspension", "停止党籍决定"),
+                    ("decision_restoration", "恢复党籍决定"),
+                    ("transfer_chaser", "组织关系回执催办函"),
+                    ("dossier", "案卷"),
+                    ("handover_record", "台账交接记录"),
+                ],
+                max_length=32,
+                verbose_name="文书类型",
+            ),
         ),
         migrations.AlterField(
-            model_name='documentcounter',
-            name='kind',
-            field=models.CharField(choices=[('register_form', '失联党员登记表'), ('member_letter', '致党员的信'), ('talk_record', '谈话记录'), ('inquiry_letter', '协助查找函'), ('reminder_letter', '催办函'), ('approval_form', '处置审批表'), ('defence_notice', '处置告知及申辩权利告知书'), ('meeting_resolution', '支部大会决议'), ('request', '请示'), ('reply', '批复'), ('decision_correction', '限期改正决定'), ('decision_persuasion', '劝退决定'), ('decision_removal', '除名决定'), ('decision_suspension', '停止党籍决定'), ('decision_restoration', '恢复党籍决定'), ('transfer_chaser', '组织关系回执催办函'), ('dossier', '案卷'), ('handover_record', '台账交接记录')], max_length=32),
+            model_name="documentcounter",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("register_form", "失联党员登记表"),
+                    ("member_letter", "致党员的信"),
+                    ("talk_record", "谈话记录"),
+                    ("inquiry_letter", "协助查找函"),
+                    ("reminder_letter", "催办函"),
+                    ("approval_form", "处置审批表"),
+                    ("defence_notice", "处置告知及申辩权利告知书"),
+                    ("meeting_resolution", "支部大会决议"),
+                    ("request", "请示"),
+                    ("reply", "批复"),
+                    ("decision_correction", "限期改正决定"),
+                    ("decision_persuasion", "劝退决定"),
+                    ("decision_removal", "除名决定"),
+                    ("decision_suspension", "停止党籍决定"),
+                    ("decision_restoration", "恢复党籍决定"),
+                    ("transfer_chaser", "组织关系回执催办函"),
+                    ("dossier", "案卷"),
+                    ("handover_record", "台账交接记录"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

@@ -6,7 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from web.register import views
+from web.register import search, views
 
 
 class RegisterApp(Application):
@@ -14,6 +14,7 @@ class RegisterApp(Application):
     icon = "people"
     app_name = "register"
     index_path = path("", views.member_list, name="index")
+    search_path = path("search/", search.member_search, name="search")
     detail_path = path("members/<int:pk>/", views.member_detail, name="detail")
     edit_path = path("members/<int:pk>/edit/", views.member_edit, name="edit")
     reveal_path = path("members/<int:pk>/reveal/", views.member_reveal_view, name="reveal")
