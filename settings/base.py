@@ -270,6 +270,9 @@ SPECTACULAR_SETTINGS = {
         "WithdrawReasonEnum": "casework.models.cases.WithdrawReason",
         "MeetingKindEnum": "casework.models.ledgers.MeetingKind",
         "DocumentKindEnum": "documents.kinds.DocumentKind",
+        "ContactChannelEnum": "casework.models.ledgers.ContactChannel",
+        "NoticeChannelEnum": "casework.models.prevention.NoticeChannel",
+        "TrainingKindEnum": "casework.models.prevention.TrainingKind",
     },
     # web.api.urls IdConverter: database ids, larger numbers are a 404 (not an overflow)
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}},
