@@ -244,7 +244,11 @@ def test_data_quality_page_and_its_masked_audited_export(world, client: Client) 
     make_member(world.branch, name="缺电话", phone="", id_number="350102198506150116")
     page = _login(client, world.inspector).get(f"/prevention/quality/?org={world.branch.pk}")
     html = page.content.decode()
-    assert page.status_code == 200 and "缺电话" in html and 'data-issue="no_phone" class="ll-overdue">1<' in html
+    assert (
+        page.status_code == 200
+        and "缺电话" in html
+        and 'data-issue="no_phone" class="ll-overdue">1<' in html
+    )
     assert "350102198506150116" not in html
     export = client.get(f"/prevention/quality/export.xlsx?org={world.branch.pk}")
     cells = [

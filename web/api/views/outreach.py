@@ -125,23 +125,23 @@ class DataQuality(generics.GenericAPIView[Member]):
 
 
 @extend_schema(tags=["contact duty"], parameters=[ContactDutyFilterSerializer])
-class ContactDuty(generics.ListAPIView[Member]):
+class ContactDuty(generics.GenericAPIView[Member]):
     """A contact officer's members (default: yours) with their cadence and next contact due,
-    soonest first."""
+    soonest first (at most 500)."""
 
     serializer_class = ContactDutySerializer
 
-    def get_queryset(self) -> QuerySet[Member]:
-        filters = query_filters(ContactDutyFilterSerializer, self.request)
-        officer = filters.get("officer", self.request.user.pk)
-        if (
-            officer != self.request.user.pk
-            and not contact_officers_for_user(user=self.request.user).filter(pk=officer).exists()
-        ):
+    @extend_schema(responses=ContactDutySerializer(many=True))
+    def get(self, request: Request) -> Response:
+        filters = query_filters(ContactDutyFilterSerializer, request)
+        officer = filters.get("officer", request.user.pk)
+        officers = contact_officers_for_user(user=request.user)
+        if officer != request.user.pk and not officers.filter(pk=officer).exists():
             raise NotFound("not found")
-        return contact_duty_list_for_user(
-            user=self.request.user, as_of=timezone.localdate(), officer_id=officer
+        members = contact_duty_list_for_user(
+            user=request.user, as_of=timezone.localdate(), officer_id=officer
         )[:500]
+        return Response(ContactDutySerializer(members, many=True).data)
 
 
 @extend_schema(tags=["contact card"])
