@@ -21,10 +21,12 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.conf import settings
 from pypinyin import Style, lazy_pinyin, pinyin
 
-from casework.crypto import blind_index
+from casework.crypto import blind_index_digest
 from casework.models import SearchKeyKind
 
 K = SearchKeyKind
@@ -39,8 +41,14 @@ MIN_ID_SUFFIX, MAX_ID_SUFFIX = 4, 6
 
 
 def key_of(kind: SearchKeyKind, token: str) -> int:
-    digest = blind_index(f"search.{int(kind)}", token)
-    return int.from_bytes(bytes.fromhex(digest[:16]), "big", signed=True)
+    return _key_of(settings.LIANLUO_BLIND_INDEX_KEY or "", int(kind), token)
+
+
+@lru_cache(maxsize=200_000)
+def _key_of(secret: str, kind: int, token: str) -> int:
+    """Cached per (key, kind, token): registers repeat surnames and given names a lot."""
+    digest = blind_index_digest(f"search.{kind}", token)
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def clean_name(name: str) -> str:
@@ -86,7 +94,16 @@ def _syllable_variants(name: str) -> list[list[str | None]]:
 
 
 def name_tokens(name: str) -> dict[SearchKeyKind, set[str]]:
-    text = clean_name(name)
+    return {kind: set(tokens) for kind, tokens in _name_tokens(clean_name(name)).items()}
+
+
+@lru_cache(maxsize=100_000)
+def _name_tokens(text: str) -> dict[SearchKeyKind, frozenset[str]]:
+    """Cached per name: the pinyin conversion is the costly part of indexing a member."""
+    return {kind: frozenset(tokens) for kind, tokens in _tokens(text).items()}
+
+
+def _tokens(text: str) -> dict[SearchKeyKind, set[str]]:
     tokens: dict[SearchKeyKind, set[str]] = {K.NAME: set(), K.PINYIN: set(), K.INITIALS: set()}
     tokens[K.NAME] = {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
     for syllables in _syllable_variants(text):
@@ -104,7 +121,7 @@ def member_keys(
 ) -> set[tuple[int, int]]:
     """(kind, key) pairs of one member."""
     pairs: set[tuple[int, int]] = set()
-    for kind, tokens in name_tokens(name).items():
+    for kind, tokens in _name_tokens(clean_name(name)).items():
         pairs |= {(int(kind), key_of(kind, token)) for token in tokens}
     number = (id_number or "").strip().upper()
     for length in range(MIN_ID_SUFFIX, MAX_ID_SUFFIX + 1):

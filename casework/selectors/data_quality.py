@@ -14,10 +14,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from casework.access import User
-from casework.models import Member, MemberSearchKey, MemberStatus, Organisation, Relative
+from casework.models import (
+    DashboardRollup,
+    Member,
+    MemberSearchKey,
+    MemberStatus,
+    Organisation,
+    Relative,
+)
+from casework.selectors.dashboard import PERIODS
 from casework.selectors.dashboard_prevention import DUPLICATE_KINDS, unconfirmed_since
 from casework.selectors.organisations import organisation_get_for_user
 
@@ -37,12 +46,17 @@ def _conditions(today: dt.date) -> dict[str, Any]:
     relative_contact = Relative.objects.filter(member_id=OuterRef("pk")).filter(
         ~Q(phone="") | ~Q(address="")
     )
-    shared = MemberSearchKey.objects.filter(key=OuterRef("key")).exclude(
-        member_id=OuterRef("member_id")
+    # a self-join per member (two key rows, one index probe each); Django's nested Exists
+    # lets PostgreSQL hash the whole key table instead
+    keys = MemberSearchKey._meta.db_table
+    member = Member._meta.db_table
+    duplicate = RawSQL(  # noqa: S611 - table names and placeholders only
+        f"EXISTS (SELECT 1 FROM {keys} k JOIN {keys} d ON d.key = k.key "  # noqa: S608
+        f"AND d.member_id <> k.member_id WHERE k.member_id = {member}.id "
+        "AND k.kind IN (%s, %s))",
+        DUPLICATE_KINDS,
+        output_field=BooleanField(),
     )
-    duplicate = MemberSearchKey.objects.filter(
-        member_id=OuterRef("pk"), kind__in=DUPLICATE_KINDS
-    ).filter(Exists(shared))
     since = unconfirmed_since(today)
     return {
         "no_id_number": Q(id_number=""),
@@ -52,7 +66,7 @@ def _conditions(today: dt.date) -> dict[str, Any]:
         "no_relative_contact": ~Exists(relative_contact),
         "no_officer": Q(contact_officer__isnull=True),
         "unconfirmed": Q(info_confirmed_on__isnull=True) | Q(info_confirmed_on__lt=since),
-        "duplicate": Exists(duplicate),
+        "duplicate": duplicate,
     }
 
 
@@ -63,6 +77,7 @@ class DataQuality:
     counts: dict[str, int]  # issue → members
     total: int  # normal members of the subtree
     unconfirmed_since: dt.date
+    computed_at: dt.datetime | None = None  # counts from the nightly rollup of this time
 
     def issues_of(self, member: Member) -> list[str]:
         return [str(ISSUES[name]) for name in ISSUES if getattr(member, f"dq_{name}", False)]
@@ -72,16 +87,19 @@ def data_quality_for_user(
     *, user: User, organisation_id: int, issue: str = "", today: dt.date
 ) -> DataQuality:
     """The data-quality view of an organisation in the user's scope (NotFound outside it):
-    counts per issue (one query) and the members concerned, by organisation and name."""
+    counts per issue (from the nightly rollup when there is one of today or yesterday, else one
+    live query) and the members concerned, by organisation and name."""
     organisation = organisation_get_for_user(user=user, pk=organisation_id)
     conditions = _conditions(today)
     base = Member.objects.filter(
         organisation__path__startswith=organisation.path, status=MemberStatus.NORMAL
     )
-    counts = base.aggregate(
-        total=Count("pk"),
-        **{name: Count("pk", filter=Q(condition)) for name, condition in conditions.items()},
-    )
+    counts, computed_at = _rollup_counts(organisation, today)
+    if counts is None:
+        counts = base.aggregate(
+            total=Count("pk"),
+            **{name: Count("pk", filter=Q(condition)) for name, condition in conditions.items()},
+        )
     total = counts.pop("total")
     annotated = base.annotate(
         **{
@@ -96,8 +114,10 @@ def data_quality_for_user(
         for name in conditions:
             any_issue |= Q(**{f"dq_{name}": True})
         annotated = annotated.filter(any_issue)
+    # by organisation id then member id: the index on (organisation, status) walks the subtree
+    # in order and the page's LIMIT stops the walk early (no sort of a whole committee)
     members = annotated.select_related("organisation", "contact_officer").order_by(
-        "organisation__path", "name", "pk"
+        "organisation_id", "pk"
     )
     return DataQuality(
         organisation=organisation,
@@ -105,4 +125,40 @@ def data_quality_for_user(
         counts={name: int(counts[name]) for name in ISSUES},
         total=int(total),
         unconfirmed_since=unconfirmed_since(today),
+        computed_at=computed_at,
     )
+
+
+# the rollup's subtree figures, by issue (the same definitions, counted nightly)
+_ROLLUP_NAMES = {
+    "total": "members",
+    "no_id_number": "dq_no_id_number",
+    "no_phone": "dq_no_phone",
+    "no_residence": "dq_no_residence",
+    "no_occupation": "dq_no_occupation",
+    "no_relative_contact": "dq_no_relative_contact",
+    "no_officer": "dq_no_officer",
+    "unconfirmed": "dq_unconfirmed",
+    "duplicate": "dq_duplicates",
+}
+
+
+def _rollup_counts(
+    organisation: Organisation, today: dt.date
+) -> tuple[dict[str, int] | None, dt.datetime | None]:
+    """Today's (or yesterday's) nightly counts of the subtree: a few milliseconds where the
+    live count reads every member of a large committee. None when there is no rollup."""
+    row = (
+        DashboardRollup.objects.filter(
+            organisation=organisation,
+            period_days=PERIODS[0],
+            day__gte=today - dt.timedelta(days=1),
+            day__lte=today,
+        )
+        .order_by("-day", "-computed_at")
+        .values("computed_at", *_ROLLUP_NAMES.values())
+        .first()
+    )
+    if row is None:
+        return None, None
+    return {name: int(row[field]) for name, field in _ROLLUP_NAMES.items()}, row["computed_at"]

@@ -4,6 +4,9 @@ and confirming a member's record with the member."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
@@ -67,6 +70,29 @@ def _focus(request: HttpRequest) -> int:
     return first
 
 
+QUALITY_PAGE = 50
+
+
+@dataclass
+class CheapPage:
+    """A page without counting the whole list (a committee's members can be many)."""
+
+    rows: list[Any]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def cheap_page(queryset: Any, page: str | None, size: int) -> CheapPage:
+    number = int(page) if page and page.isdigit() and 0 < int(page) < 10_000 else 1
+    start = (number - 1) * size
+    rows = list(queryset[start : start + size + 1])
+    return CheapPage(rows=rows[:size], number=number, has_next=len(rows) > size)
+
+
 class DataQualityView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         issue = request.GET.get("issue", "")
@@ -79,14 +105,14 @@ class DataQualityView(LoginRequiredMixin, View):
             )
         except NotFound as exc:
             raise Http404 from exc
-        page = Paginator(quality.members, 50).get_page(request.GET.get("page"))
+        page = cheap_page(quality.members, request.GET.get("page"), QUALITY_PAGE)
         rows = [
             {
                 "member": m,
                 "issues": quality.issues_of(m),
                 "id_number": mask_value("id_number", m.id_number),
             }
-            for m in page.object_list
+            for m in page.rows
         ]
         children = Organisation.objects.filter(parent=quality.organisation).order_by("path")
         context = {

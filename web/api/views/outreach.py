@@ -58,6 +58,7 @@ class MemberSearch(generics.GenericAPIView[Member]):
     characters, a phone number or a full ID number (blind indexes; at most 50, by name)."""
 
     serializer_class = MemberBriefSerializer
+    pagination_class = None
 
     @extend_schema(responses=MemberBriefSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -130,6 +131,7 @@ class ContactDuty(generics.GenericAPIView[Member]):
     soonest first (at most 500)."""
 
     serializer_class = ContactDutySerializer
+    pagination_class = None
 
     @extend_schema(responses=ContactDutySerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -219,6 +221,7 @@ class OrgLife(generics.GenericAPIView[Organisation]):
     of each kind and whether it is within the rule set's cadence (first 500 branches)."""
 
     serializer_class = OrgLifeSerializer
+    pagination_class = None
 
     def get(self, request: Request) -> Response:
         filters = query_filters(OrgLifeFilterSerializer, request)
