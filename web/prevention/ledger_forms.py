@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models import HandoverCheck, LedgerKind, NoticeChannel, TrainingKind
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class UserChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
