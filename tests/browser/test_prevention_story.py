@@ -135,7 +135,7 @@ def test_a_branch_secretary_keeps_the_ledgers_and_the_county_sees_the_figures(
 
     # 2. A roll call: everyone but 陈思远 answers; the silent member goes to the officer.
     secretary.goto(screens.url(branch))
-    secretary.get_by_role("link", name="点名", exact=True).first.click()
+    secretary.locator("#roll-call-new").click()
     secretary.wait_for_url("**/roll-calls/new/")
     for name in ("林少华", "郑秀霞", "王建国"):
         secretary.get_by_label(name).check()
