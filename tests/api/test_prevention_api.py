@@ -18,7 +18,6 @@ from casework.models import (
     RollCall,
     TrainingRecord,
 )
-from casework.services.handover import ledger_keeper_assign
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db

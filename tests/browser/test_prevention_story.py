@@ -130,7 +130,7 @@ def test_a_branch_secretary_keeps_the_ledgers_and_the_county_sees_the_figures(
     with secretary.expect_download() as download:
         secretary.locator("#record-download").click()
     assert Path(download.value.path()).read_bytes()[:4] == b"%PDF"
-    record = Document.objects.get(pk=LedgerHandover.objects.get().record_document_id)
+    record = Document.objects.get(pk=LedgerHandover.objects.get().record_document_id or 0)
     assert record.kind == "handover_record"
 
     # 2. A roll call: everyone but 陈思远 answers; the silent member goes to the officer.

@@ -5,6 +5,7 @@ window. Key groups also reach the at-risk threshold sooner (measure 5)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core import mail
 from django.utils import timezone
@@ -59,7 +60,7 @@ def _setup(world):
 def test_the_officer_s_list_shows_the_next_contact_from_the_key_group_cadence(world) -> None:
     people = _setup(world)
     rows = list(contact_duty_list_for_user(user=world.officer, as_of=TODAY))
-    by_name = {m.name: m for m in rows}
+    by_name: dict[str, Any] = {m.name: m for m in rows}
     assert "无人戊" not in by_name
     assert by_name["外出甲"].due_on == _ago(10)  # 40 days ago + 30
     assert by_name["本地乙"].due_on == _ago(40) + dt.timedelta(days=90)

@@ -18,6 +18,7 @@ from casework.models import (
     DepartureTalk,
     LedgerKeeper,
     Member,
+    RoleAssignment,
     TrainingRecord,
 )
 from casework.selectors.data_quality import data_quality_for_user
@@ -193,7 +194,7 @@ def test_the_keeper_s_absence_shows(world) -> None:
     keeper = make_user("keeper", "contact_officer", world.branch)
     ledger_keeper_assign(organisation=world.branch, keeper=keeper, since=START, actor=None)
     assert not keeper_status(world.branch).absent
-    keeper.role_assignments.update(is_active=False)
+    RoleAssignment.objects.filter(user_id=keeper.pk).update(is_active=False)
     assert keeper_status(world.branch).absent
 
 

@@ -17,6 +17,7 @@ from casework.models import (
     ContactChannel,
     FollowUp,
     LedgerHandover,
+    Member,
     MemberLetterRound,
 )
 from casework.services.branch_contact import CardPerson, branch_card_save
@@ -98,8 +99,9 @@ def test_a_branch_writes_to_its_outgoing_members_once_a_day(
         letter_round = member_letters_send(organisation=world.branch, actor=world.secretary)
     assert letter_round.letters == 2
     documents = Document.objects.filter(pk__in=letter_round.document_ids).order_by("pk")
-    assert {d.member.name for d in documents} == {"流动甲", "出境乙"}
-    texts = {d.member.name: _text(d, tmp_path) for d in documents}
+    names = {d.pk: Member.objects.get(pk=d.member_id or 0).name for d in documents}
+    assert set(names.values()) == {"流动甲", "出境乙"}
+    texts = {names[d.pk]: _text(d, tmp_path) for d in documents}
     assert "流动甲同志" in texts["流动甲"] and "广东省深圳市" in texts["流动甲"]
     assert "新加坡" in texts["出境乙"] and "林书记" in texts["出境乙"]
     letters = ContactAttempt.objects.filter(channel=ContactChannel.LETTER)
@@ -129,7 +131,7 @@ def test_the_follow_up_task_chases_an_unreturned_receipt_with_a_letter(
     assert result == {"follow_ups": 1, "chasers": 1}
     follow_up = FollowUp.objects.get(kind="transfer.receipt", object_id=str(transfer.pk))
     assert follow_up.chased_at is not None
-    document = Document.objects.get(pk=follow_up.chaser_document_id)
+    document = Document.objects.get(pk=follow_up.chaser_document_id or 0)
     assert document.kind == "transfer_chaser" and document.member_id == member.pk
     text = _text(document, tmp_path)
     assert "中共厦门市思明区委组织部" in text and "JS-2026-045" in text and "转出丁" in text
