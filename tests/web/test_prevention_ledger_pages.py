@@ -313,3 +313,48 @@ def test_the_org_life_overview_across_branches(world, client: Client) -> None:
     assert html.count('data-compliant="1"') == 1
     mine = _login(client, world.secretary).get("/prevention/org-life/").content.decode()
     assert f'data-branch="{world.other_branch.pk}"' not in mine
+
+
+def test_the_ledgers_are_read_only_in_the_scoped_admin(world, client: Client) -> None:
+    from casework.services.mobility import abroad_record_create
+
+    abroad_record_create(
+        member=make_member(world.branch, name="出境辛"),
+        destination="泰国",
+        left_on=TODAY,
+        actor=world.secretary,
+    )
+    for user in (world.secretary, world.outsider):
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    assert (
+        "出境辛"
+        in _login(client, world.secretary).get("/admin/casework/abroadrecord/").content.decode()
+    )
+    assert (
+        "出境辛"
+        not in _login(client, world.outsider).get("/admin/casework/abroadrecord/").content.decode()
+    )
+    record = AbroadRecord.objects.get()
+    change = _login(client, world.secretary).post(
+        f"/admin/casework/abroadrecord/{record.pk}/change/", {"destination": "x"}
+    )
+    assert change.status_code == 403
+
+
+def test_the_member_form_assigns_the_contact_officer(world, client: Client) -> None:
+    member = make_member(world.branch, name="无联系人", gender="M")
+    form = _login(client, world.secretary).get(f"/register/members/{member.pk}/edit/")
+    assert 'name="contact_officer"' in form.content.decode()
+    data = {
+        "name": "无联系人",
+        "gender": "M",
+        "membership_type": "full",
+        "contact_officer": world.officer.pk,
+    }
+    response = client.post(f"/register/members/{member.pk}/edit/", data)
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.contact_officer_id == world.officer.pk
+    data["contact_officer"] = world.outsider.pk  # not staff of this branch
+    assert client.post(f"/register/members/{member.pk}/edit/", data).status_code == 200
