@@ -235,6 +235,6 @@ class HandoverRecordView(LoginRequiredMixin, View):
         try:
             document = handover_record_issue(handover=handover, actor=request.user)
         except DomainError as exc:
-            return refused(request, exc) or HandoverConfirmView()._back(request, pk, exc)
+            return refused(request, exc) or _refused_here(request, pk, exc)
         messages.success(request, _("已生成交接记录（%(number)s）。") % {"number": document.number})
         return HttpResponseRedirect(reverse("prevention:handover", args=[pk]))

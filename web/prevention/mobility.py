@@ -190,7 +190,7 @@ class MobileDetailView(LoginRequiredMixin, View):
 
 
 class MobileActionView(LoginRequiredMixin, View):
-    """POST a report, a renewal or the returned certificate."""
+    """POST a six-monthly report, a renewal or the returned certificate."""
 
     action = "report"
 
@@ -198,29 +198,27 @@ class MobileActionView(LoginRequiredMixin, View):
         record = scoped(mobile_get_for_user, request, pk)
         if not may_write(request, record.member.organisation):
             return forbidden(request)
-        actor = request.user
+        back = HttpResponseRedirect(reverse("prevention:mobile_detail", args=[pk]))
+        form: Any = RenewForm(request.POST) if self.action == "renew" else DayForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请检查填写的日期。"))
+            return back
+        actor: Any = request.user
         try:
             if self.action == "renew":
-                form: Any = RenewForm(request.POST)
-                if form.is_valid():
-                    mobile_certificate_renew(record=record, actor=actor, **form.cleaned_data)  # type: ignore[arg-type]
-                    messages.success(request, _("已换发活动证。"))
+                mobile_certificate_renew(record=record, actor=actor, **form.cleaned_data)
+                messages.success(request, _("已换发活动证。"))
+            elif self.action == "return":
+                day = form.cleaned_data["day"]
+                mobile_certificate_return(record=record, returned_on=day, actor=actor)
+                messages.success(request, _("已登记活动证交回。"))
             else:
-                form = DayForm(request.POST)
-                if form.is_valid():
-                    day = form.cleaned_data["day"]
-                    if self.action == "return":
-                        mobile_certificate_return(record=record, returned_on=day, actor=actor)  # type: ignore[arg-type]
-                        messages.success(request, _("已登记活动证交回。"))
-                    else:
-                        mobile_report_record(record=record, reported_on=day, actor=actor)  # type: ignore[arg-type]
-                        messages.success(request, _("已登记报告。"))
-            if not form.is_valid():
-                messages.error(request, _("请检查填写的日期。"))
+                day = form.cleaned_data["day"]
+                mobile_report_record(record=record, reported_on=day, actor=actor)
+                messages.success(request, _("已登记报告。"))
         except DomainError as exc:
-            return refused(request, exc) or self._back(request, pk, exc)
-        return HttpResponseRedirect(reverse("prevention:mobile_detail", args=[pk]))
-
-    def _back(self, request: HttpRequest, pk: int, exc: DomainError) -> HttpResponse:
-        domain_message(request, exc)
-        return HttpResponseRedirect(reverse("prevention:mobile_detail", args=[pk]))
+            response = refused(request, exc)
+            if response is not None:
+                return response
+            domain_message(request, exc)
+        return back
