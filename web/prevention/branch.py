@@ -207,7 +207,7 @@ class HandoverConfirmView(LoginRequiredMixin, View):
         try:
             handover = ledger_handover_confirm(handover=handover, actor=request.user)  # type: ignore[arg-type]
         except DomainError as exc:
-            return refused(request, exc) or self._back(request, pk, exc)
+            return refused(request, exc) or _refused_here(request, pk, exc)
         messages.success(
             request,
             _("交接双方均已确认，台账管理员已变更。")
@@ -216,9 +216,11 @@ class HandoverConfirmView(LoginRequiredMixin, View):
         )
         return HttpResponseRedirect(reverse("prevention:handover", args=[pk]))
 
-    def _back(self, request: HttpRequest, pk: int, exc: DomainError) -> HttpResponse:
-        domain_message(request, exc)
-        return HttpResponseRedirect(reverse("prevention:handover", args=[pk]))
+
+def _refused_here(request: HttpRequest, pk: int, exc: DomainError) -> HttpResponse:
+    """Back to the handover page with the refusal as a message."""
+    domain_message(request, exc)
+    return HttpResponseRedirect(reverse("prevention:handover", args=[pk]))
 
 
 class HandoverRecordView(LoginRequiredMixin, View):
