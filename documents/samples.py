@@ -227,7 +227,7 @@ def sample_context(kind: str) -> dict[str, Any]:
                 "organisation": BRANCH,
                 "date": "2026年11月20日",
                 "giver": "林晓东",
-                "receiver": "郑秀霞",
+                "receiver": "王䶮",
                 "witness": "陈建国",
                 "ledgers": ["党员花名册", "组织关系接转台账", "党员出国出境台账"],
                 "items": [
