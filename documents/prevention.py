@@ -103,7 +103,7 @@ def handover_record_issue(*, handover: LedgerHandover, actor: User) -> Document:
     issuer = issuer_for(organisation)
     with transaction.atomic():
         locked = (
-            LedgerHandover.objects.select_for_update()
+            LedgerHandover.objects.select_for_update(of=("self",))
             .select_related("organisation", "from_user", "to_user", "witness")
             .get(pk=handover.pk)
         )
