@@ -211,14 +211,11 @@ class ApproverPanel:
 def approver_panel(*, case: Case) -> ApproverPanel | None:
     """For a case awaiting approval: the named approvers (only they decide once any is named)
     and the holders of the approving role at the approving organisation. Three queries."""
-    from casework.services.cases import approval_seat
+    from casework.seats import approval_seat
 
-    if case.status != CaseStatus.APPROVAL:
+    if case.status != CaseStatus.APPROVAL or case.current_proposal_id is None:
         return None
-    seat = approval_seat(case)
-    if seat is None:
-        return None
-    org, role = seat
+    role, org = approval_seat(case)
     named_ids = set(
         ApproverAssignment.objects.filter(
             proposal_id=case.current_proposal_id or 0, is_active=True

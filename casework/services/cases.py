@@ -33,20 +33,25 @@ from casework.models import (
     MemberChange,
     MembershipType,
     MemberStatus,
-    Organisation,
-    OrgKind,
     PreReview,
     Proposal,
     ProposalKind,
     ProposalStatus,
-    ReviewLevel,
-    Role,
     TalkRecord,
     TimelineEntry,
     WithdrawReason,
 )
 from casework.models.cases import BRANCH_STAFF
 from casework.policy import add_months, rules_by_code, rules_for
+from casework.seats import (
+    approval_seat,
+    pending_pre_reviews,
+    pre_review_level_seat,
+)
+from casework.seats import approving_organisation as approving_organisation  # re-exported
+from casework.seats import organisation_ancestors as organisation_ancestors  # re-exported
+from casework.seats import organisation_department as organisation_department  # re-exported
+from casework.services.ledgers import contact_attempt_record
 from casework.services.transitions import Actor, fire, lock_case, record_step, save_case
 from casework.transactions import atomic
 
@@ -105,34 +110,6 @@ def _actor_id(actor: Actor) -> int | None:
     return actor.pk if actor is not None and actor.is_authenticated else None
 
 
-def organisation_ancestors(org: Organisation) -> list[Organisation]:
-    """The organisation and its ancestors, nearest first: one query, then kept on the
-    instance (a step asks several times: approving committee, issuer, the next task's role)."""
-    cached: list[Organisation] | None = getattr(org, "_ancestors_cache", None)
-    if cached is None:
-        ids = [int(part) for part in org.path.strip("/").split("/") if part]
-        found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids)}
-        cached = [found[i] for i in reversed(ids) if i in found]
-        org._ancestors_cache = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def approving_organisation(org: Organisation) -> Organisation:
-    """The nearest organisation at or above `org` with the power to approve dispositions."""
-    for candidate in organisation_ancestors(org):
-        if candidate.may_approve:
-            return candidate
-    raise DomainError(_("未找到有审批权的上级党组织。"), code="no_approving_org")
-
-
-def organisation_department(org: Organisation) -> Organisation:
-    """The nearest organisation department (组织部门) above `org`."""
-    for candidate in organisation_ancestors(org):
-        if candidate.kind == OrgKind.DEPARTMENT:
-            return candidate
-    raise DomainError(_("未找到上级组织部门。"), code="no_department")
-
-
 def _proposal(case: Case) -> Proposal:
     if case.current_proposal_id is None:
         raise DomainError(_("本案尚无处置提议。"), code="no_proposal")
@@ -161,10 +138,33 @@ def case_start_outreach(*, case: Case, actor: Actor) -> Case:
     return case
 
 
-def case_finish_outreach(*, case: Case, actor: Actor, comment: str = "") -> Case:
-    """Outreach exhausted without result (policy minimum met): outreach → inquiry."""
+def case_record_outreach_attempt(
+    *, case: Case, actor: AbstractBaseUser, channel: str, outcome: str, notes: str = ""
+) -> Case:
+    """The contact officer logs one attempt to reach the member on the case; the first one
+    moves a registered case into outreach (both in one transaction)."""
     with atomic():
         case = lock_case(case)
+        if case.status == CaseStatus.REGISTERED:
+            case = case_start_outreach(case=case, actor=actor)
+        contact_attempt_record(
+            member=case.member,
+            actor=actor,
+            channel=channel,
+            outcome=outcome,
+            notes=notes,
+            case=case,
+        )
+    return case
+
+
+def case_finish_outreach(*, case: Case, actor: Actor, comment: str = "") -> Case:
+    """Outreach exhausted without result (policy minimum met): outreach → inquiry. A case
+    still registered starts outreach first (both steps recorded)."""
+    with atomic():
+        case = lock_case(case)
+        if case.status == CaseStatus.REGISTERED:
+            case = case_start_outreach(case=case, actor=actor)
         before, after = fire(case, "finish_outreach", actor)
         case.outreach_done_at = timezone.now()
         save_case(case, "outreach_done_at")
@@ -387,39 +387,24 @@ def case_propose(
     return case
 
 
-def _required_levels(kind: str) -> set[str]:
-    if kind in (ProposalKind.PERSUADE, ProposalKind.REMOVE):
-        return {ReviewLevel.COMMITTEE, ReviewLevel.DEPARTMENT}
-    return {ReviewLevel.COMMITTEE}
-
-
 def case_pre_review(*, case: Case, actor: AbstractBaseUser, comment: str = "") -> Case:
     """Pre-review by the approving committee (and the organisation department for 劝退/除名).
-    Moves on once every required level has reviewed: to defence, or to approval for a
+    The actor reviews the first pending level whose seat they hold (casework.seats). Moves
+    on once every required level has reviewed: to defence, or to approval for a
     restoration."""
     with atomic():
         case = lock_case(case)
         proposal = _proposal(case)
-        required = _required_levels(proposal.kind)
-        done = set(
-            PreReview.objects.filter(proposal=proposal, is_current=True).values_list(
-                "level", flat=True
-            )
-        )
+        pending = pending_pre_reviews(case, proposal)
         level = None
-        if ReviewLevel.COMMITTEE not in done and has_role_at(
-            actor, approving_organisation(case.organisation), [Role.COMMITTEE_APPROVER]
-        ):
-            level = ReviewLevel.COMMITTEE
-        elif (
-            ReviewLevel.DEPARTMENT in required
-            and ReviewLevel.DEPARTMENT not in done
-            and has_role_at(actor, organisation_department(case.organisation), [Role.COORDINATOR])
-        ):
-            level = ReviewLevel.DEPARTMENT
+        for candidate in pending:
+            seat = pre_review_level_seat(case, candidate)
+            if has_role_at(actor, seat.organisation, [seat.role]):
+                level = candidate
+                break
         if case.status == CaseStatus.PRE_REVIEW and level is None:
             raise PermissionDenied(_("您不是本案待预审层级的预审人。"))
-        remaining = required - done - {level}
+        remaining = [candidate for candidate in pending if candidate != level]
         if remaining:
             target = CaseStatus.PRE_REVIEW
         elif proposal.kind == ProposalKind.RESTORE:
@@ -578,20 +563,6 @@ def case_record_meeting(
     return case
 
 
-def _approver_role(case: Case, proposal: Proposal) -> tuple[Organisation, str]:
-    if proposal.kind == ProposalKind.RESTORE:
-        return organisation_department(case.organisation), Role.COORDINATOR
-    return approving_organisation(case.organisation), Role.COMMITTEE_APPROVER
-
-
-def approval_seat(case: Case) -> tuple[Organisation, str] | None:
-    """Where and in which role the pending proposal of `case` is approved (None without one)."""
-    if case.current_proposal_id is None:
-        return None
-    proposal = Proposal.objects.only("kind").get(pk=case.current_proposal_id)
-    return _approver_role(case, proposal)
-
-
 def _change_approver(
     *, case: Case, actor: AbstractBaseUser, approver: AbstractBaseUser, add: bool
 ) -> Case:
@@ -599,7 +570,7 @@ def _change_approver(
         case = lock_case(case)
         before, after = fire(case, "change_approvers", actor)
         proposal = _proposal(case)
-        org, role = _approver_role(case, proposal)
+        role, org = approval_seat(case, proposal)
         if add:
             if not has_role_at(approver, org, [role]):
                 raise DomainError(_("所选人员不是审批组织的审批人。"), code="not_an_approver")
@@ -657,7 +628,7 @@ def case_approve(*, case: Case, actor: AbstractBaseUser, comment: str = "") -> C
         case = lock_case(case)
         before, after = fire(case, "approve", actor)
         proposal = _proposal(case)
-        org, role = _approver_role(case, proposal)
+        role, org = approval_seat(case, proposal)
         if not has_role_at(actor, org, [role]):
             raise PermissionDenied(_("只有%(org)s的审批人可以审批。") % {"org": org.name})
         if proposal.proposed_by_id == actor.pk:

@@ -116,8 +116,11 @@ def inquiry_request(
     departments: list[Department],
     actor: Actor,
     due_date: dt.date | None = None,
+    sign: bool = False,
 ) -> list[Inquiry]:
-    """Draft one inquiry per department not yet asked; moves the case into the inquiry step."""
+    """Draft one inquiry per department not yet asked; moves the case into the inquiry step.
+    With `sign`, the coordinator signs the drafts at once (each signature numbers the
+    department's letter, sent after commit)."""
     if not departments:
         raise DomainError(_("请至少选择一个协查部门。"))
     with transaction.atomic():
@@ -171,6 +174,13 @@ def inquiry_request(
         )
         if before != case.status:
             hooks.case_changed.run_now([case.pk], actor)
+        if sign:
+            created = [
+                inquiry_sign(inquiry=inquiry, actor=actor)
+                if inquiry.status == InquiryStatus.DRAFT
+                else inquiry
+                for inquiry in created
+            ]
     return created
 
 
