@@ -54,7 +54,9 @@ def contact_attempt_record(
     at: dt.datetime | None = None,
     case: Case | None = None,
 ) -> ContactAttempt:
-    """Log one attempt to reach a member; a 'reached' outcome counts as contact."""
+    """Log one attempt to reach a member; a 'reached' outcome counts as contact. The actor
+    must hold a writing role over the member's organisation (None: the system itself)."""
+    _require_writer(actor, member.organisation)
     if channel not in ContactChannel.values:
         raise DomainError(_("联系方式无效。"), code="invalid_channel")
     if outcome not in ContactOutcome.values:
