@@ -66,7 +66,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
-ROOT_URLCONF = "settings.urls"
+ROOT_URLCONF = "web.urls"
 WSGI_APPLICATION = "settings.wsgi.application"
 
 TEMPLATES = [
