@@ -1,4 +1,4 @@
-"""Reading cases within the user's scope, and the clocks the timer layer fires."""
+"""Reading cases within the user's scope: one case, its timeline, the filtered case list."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from casework.errors import NotFound
 from casework.models import (
     CLOSED_STATUSES,
     Case,
-    CaseStatus,
-    ClockKind,
     Inquiry,
     InquiryStatus,
     Organisation,
@@ -97,16 +95,3 @@ def case_get_for_user(*, user: User, pk: int) -> Case:
 def case_timeline(*, case: Case) -> QuerySet[TimelineEntry]:
     """The case's history in order (the caller already holds the case through a selector)."""
     return TimelineEntry.objects.filter(case_id=case.pk).order_by("at", "id")
-
-
-def cases_with_due_clocks(*, as_of: dt.date) -> QuerySet[Case]:
-    """Decisions in force whose clock (correction deadline, suspension limit) is due.
-
-    The timer calls case_review_correction (creates the review task) or
-    case_expire_suspension for each; uses the partial index case_clock_due.
-    """
-    return (
-        Case.objects.filter(status=CaseStatus.IN_FORCE, clock_due__lte=as_of)
-        .exclude(clock_kind=ClockKind.NONE)
-        .order_by("clock_due", "id")
-    )

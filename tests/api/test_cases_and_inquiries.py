@@ -6,7 +6,7 @@ import json
 
 from casework.models import Inquiry, InquiryStatus
 from casework.services.cases import case_open
-from integrations.models import FollowUp as ClueFollowUp
+from integrations.models import ClueFollowUp
 from tests.casework.case_helpers import make_department, make_liaison
 from tests.factories import make_member
 
