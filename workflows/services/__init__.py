@@ -21,6 +21,7 @@ from workflows.services.tasks import (
     task_complete,
     task_complete_with_data,
     task_form,
+    task_step,
 )
 from workflows.services.waits import inquiry_wait_resume, inquiry_waits_sweep
 
@@ -38,5 +39,6 @@ __all__ = [
     "task_form",
     "task_reassign",
     "task_release",
+    "task_step",
     "tasks_bulk_reassign",
 ]

@@ -100,9 +100,20 @@ def task_complete(
     return StepDone(case, route)
 
 
+def task_step(*, task_id: int, user: AbstractBaseUser) -> Step:
+    """The declared step of a task in the user's scope (NotFound otherwise; DomainError for a
+    wait or timer): `.form` is its form class, `.title`, `.seat`, `.routes` …"""
+    row = task_get_for_user(user=user, task_id=task_id)
+    step = step_named(row.node)
+    if step is None:
+        raise DomainError(_("该环节不能手工办理。"), code="not_a_human_step")
+    return step
+
+
 def task_form(*, task_id: int, user: AbstractBaseUser, data: Any = None) -> forms.Form:
-    """The step's form for a task in the user's scope (NotFound otherwise), for its case and
-    user; bound to `data` when given."""
+    """The step's form for a task in the user's scope (NotFound otherwise), built for its case
+    and user (choices such as talkers and departments depend on them); bound to `data` when
+    given."""
     row = task_get_for_user(user=user, task_id=task_id)
     step = step_named(row.node)
     if step is None:
