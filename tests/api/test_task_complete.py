@@ -93,6 +93,7 @@ def test_outreach_records_attempts_then_marks_the_search_exhausted(world, case, 
     assert missing.status_code == 400
     assert missing["Content-Type"].startswith("application/problem+json")
     assert missing.json()["errors"]["non_field_errors"] == ["记录联系时请选择联系方式和联系结果。"]
+    assert missing.json()["code"] == "invalid"
     bad_choice = _complete(client, due, action="record", channel="pigeon", outcome="no_answer")
     assert bad_choice.status_code == 400 and "channel" in bad_choice.json()["errors"]
     too_early = _complete(client, due, action="not_reachable", notes="")

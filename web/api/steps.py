@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from casework.errors import InvalidData
 from workflows.case.steps import STEPS, step_named
 from workflows.models import TaskDue
 from workflows.services import StepDone, task_complete_with_data
@@ -77,7 +78,10 @@ def complete_with_payload(*, user: AbstractBaseUser, row: TaskDue, payload: Any)
     if step is None:  # a timer or a wait: nobody completes it by hand
         raise serializers.ValidationError({STEP_FIELD: [str(_("该环节不能手工办理。"))]})
     data = _form_data(step.form, payload)
-    return task_complete_with_data(task_id=row.task_id, user=user, data=data)
+    try:
+        return task_complete_with_data(task_id=row.task_id, user=user, data=data)
+    except InvalidData as exc:  # the form's field errors: the API's usual 400 `invalid`
+        raise serializers.ValidationError(dict(exc.errors)) from exc
 
 
 # ---- the OpenAPI description ------------------------------------------------------------
