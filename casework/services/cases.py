@@ -187,8 +187,11 @@ def case_mark_located(
     talkers: tuple[Member, Member],
     held_on: dt.date,
     content: str,
+    place: str = "",
+    recorder: Member | None = None,
 ) -> Case:
-    """Contact regained; the talk by two full members is recorded with it."""
+    """Contact regained; the talk by two full members is recorded with it (where it was
+    held and who kept the record, for the talk record document)."""
     talker1, talker2 = talkers
     if talker1.pk == talker2.pk:
         raise DomainError(_("谈话人须为两名不同的正式党员。"), code="talkers_distinct")
@@ -198,6 +201,8 @@ def case_mark_located(
         raise DomainError(_("谈话日期不能晚于今天。"), code="talk_in_future")
     with atomic():
         case = lock_case(case)
+        if recorder is not None and recorder.pk == case.member_id:
+            raise DomainError(_("记录人不能是本人。"), code="recorder_is_member")
         for talker in (talker1, talker2):
             if talker.pk == case.member_id:
                 raise DomainError(_("谈话人不能是本人。"), code="talker_is_member")
@@ -214,6 +219,8 @@ def case_mark_located(
             talker1=talker1,
             talker2=talker2,
             held_on=held_on,
+            place=place.strip(),
+            recorder=recorder,
             content=content,
             recorded_by_id=_actor_id(actor),
         )
@@ -526,6 +533,7 @@ def case_record_meeting(
     votes_for: int,
     votes_against: int,
     abstentions: int,
+    place: str = "",
 ) -> Case:
     """The branch general meeting's vote: passed → committee approval; failed → back to
     proposal. A meeting without a quorum is refused and nothing is recorded."""
@@ -546,6 +554,7 @@ def case_record_meeting(
         resolution = MeetingResolution.objects.create(
             proposal=proposal,
             held_on=held_on,
+            place=place.strip(),
             voting_members=voting_members,
             present=present,
             votes_for=votes_for,

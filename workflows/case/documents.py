@@ -1,193 +1,80 @@
-"""Which formal document each step of the case flow issues, and its context from the case.
+"""Which formal documents each step of the case flow issues. The documents themselves — their
+facts, organs and numbers — come from documents.issuing; this module only chooses the kinds.
 
 Inquiry letters and reminders are batched by the integrations layer and not issued here.
-Documents are numbered inside the step's transaction and rendered after commit
-(documents.services.document_issue).
+Documents are numbered inside the step's transaction and rendered after commit; a fact the
+text needs and the case lacks refuses the step with a message naming it (MissingFact).
 """
 
 from __future__ import annotations
 
 import logging
-from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from casework.access import WRITE_ROLES, has_role_over
 from casework.errors import DomainError
-from casework.models import (
-    Case,
-    Circumstance,
-    ContactAttempt,
-    Decision,
-    MeetingResolution,
-    Organisation,
-    Proposal,
-    ProposalKind,
-    TalkRecord,
-)
-from casework.services.cases import approving_organisation, organisation_ancestors
+from casework.models import Case, CaseStatus, PreReview, ProposalKind, ReviewLevel
+from documents.facts import DECISION_OF
+from documents.issuing import case_documents_issue
 from documents.kinds import DocumentKind as K
 from documents.models import Document
-from documents.render import document_language
-from documents.services import document_issue
-
-DECISION_KINDS = {
-    ProposalKind.CORRECTION: K.DECISION_CORRECTION,
-    ProposalKind.PERSUADE: K.DECISION_PERSUASION,
-    ProposalKind.REMOVE: K.DECISION_REMOVAL,
-    ProposalKind.SUSPEND: K.DECISION_SUSPENSION,
-    ProposalKind.RESTORE: K.DECISION_RESTORATION,
-}
-
 
 logger = logging.getLogger(__name__)
+P = ProposalKind
 
 
-def _day(value: Any) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+def _proposal_kind(case: Case) -> str | None:
+    proposal = case.current_proposal if case.current_proposal_id is not None else None
+    return proposal.kind if proposal is not None else None
 
 
-def _issuer(org: Organisation) -> Organisation:
-    """The case's organisation if it has a 机关代字, else the nearest ancestor with one."""
-    for candidate in organisation_ancestors(org):
-        if candidate.doc_code:
-            return candidate
-    return approving_organisation(org)
+def _department_reviewed_now(case: Case) -> bool:
+    latest = (
+        PreReview.objects.filter(proposal_id=case.current_proposal_id or 0, is_current=True)
+        .order_by("-id")
+        .values_list("level", flat=True)
+        .first()
+    )
+    return latest == ReviewLevel.DEPARTMENT
 
 
-def _member(case: Case) -> dict[str, Any]:
-    member = case.member
-    return {
-        "name": member.name,
-        "branch": case.organisation.name,
-        "membership_type": member.get_membership_type_display(),
-        "last_contact_date": _day(member.last_contact_date),
-    }
-
-
-class _Facts:
-    """The rows a step's documents read, each fetched at most once per step."""
-
-    def __init__(self, case: Case) -> None:
-        self.case = case
-
-    @cached_property
-    def proposal(self) -> Proposal | None:
-        # the copy the step's service loaded, if it did (one query otherwise)
-        return None if self.case.current_proposal_id is None else self.case.current_proposal
-
-    @cached_property
-    def decision(self) -> Decision | None:
-        return Decision.objects.filter(case_id=self.case.pk).order_by("-id").first()
-
-    @cached_property
-    def talk(self) -> TalkRecord | None:
-        return (
-            TalkRecord.objects.filter(case_id=self.case.pk)
-            .select_related("talker1", "talker2")
-            .order_by("-id")
-            .first()
-        )
-
-
-def _context(kind: str, facts: _Facts) -> dict[str, Any]:
-    case = facts.case
-    common: dict[str, Any] = {
-        "member": _member(case),
-        "signature": case.organisation.name,
-        "situation": str(Circumstance(case.circumstance).label),
-    }
-    proposal = facts.proposal
-    proposed = str(ProposalKind(proposal.kind).label) if proposal else ""
-    if kind == K.REGISTER_FORM:
-        attempts = ContactAttempt.objects.filter(case_id=case.pk).order_by("at")[:20]
-        return {
-            **common,
-            "circumstance": str(Circumstance(case.circumstance).label),
-            "attempts": [
-                {
-                    "date": _day(a.at),
-                    "channel": a.get_channel_display(),
-                    "outcome": a.get_outcome_display(),
-                }
-                for a in attempts
-            ],
-        }
-    if kind == K.TALK_RECORD:
-        talk = facts.talk
-        return {
-            **common,
-            "talk": {
-                "date": _day(talk.held_on) if talk else "",
-                "talkers": [talk.talker1.name, talk.talker2.name] if talk else [],
-                "content": talk.content.splitlines() if talk else [],
-            },
-        }
-    if kind == K.APPROVAL_FORM:
-        return {**common, "proposed": proposed, "approvals": []}
-    if kind == K.DEFENCE_NOTICE:
-        return {
-            **common,
-            "proposed": proposed,
-            "due_date": _day(proposal.defence_until) if proposal else "",
-        }
-    if kind in (K.MEETING_RESOLUTION, K.REQUEST):
-        meeting = (
-            MeetingResolution.objects.filter(proposal=proposal).order_by("-id").first()
-            if proposal
-            else None
-        )
-        name = case.member.name
-        return {
-            **common,
-            "proposed": proposed,
-            "meeting": {
-                "date": _day(meeting.held_on) if meeting else "",
-                "entitled": meeting.voting_members if meeting else 0,
-                "present": meeting.present if meeting else 0,
-                "votes_for": meeting.votes_for if meeting else 0,
-                "votes_against": meeting.votes_against if meeting else 0,
-                "votes_abstain": meeting.abstentions if meeting else 0,
-            },
-            "meeting_date": _day(meeting.held_on) if meeting else "",
-            "resolution": f"对{name}同志{proposed}",
-            "title": f"关于对{name}同志{proposed}的请示"
-            if kind == K.REQUEST
-            else f"关于对{name}同志{proposed}的决议",
-            "addressee": approving_organisation(case.organisation).name,
-        }
-    decision = facts.decision
-    name = case.member.name
-    return {
-        **common,
-        "title": f"关于同意对{name}同志{proposed}的批复",
-        "addressee": case.organisation.name,
-        "decision": f"同意对{name}同志{proposed}。",
-        "deadline": _day(decision.clock_due) if decision else "",
-    }
-
-
-def step_documents(step: str, facts: _Facts) -> list[Any]:
-    """The kinds a completed step issues for this case."""
-    case = facts.case
+def step_documents(step: str, case: Case) -> list[tuple[str, dict[str, Any]]]:
+    """(kind, builder parameters) a completed step issues for this case, in order."""
+    kind = _proposal_kind(case)
+    served = {"served_kind": ""}
     if step == "open":
-        return [K.REGISTER_FORM]
+        return [(K.REGISTER_FORM, {})]
     if step == "talk":
-        return [K.TALK_RECORD]
+        return [(K.TALK_RECORD, {})]
+    if step == "assess_cause" and case.status == CaseStatus.APPROVAL:
+        return [(K.REQUEST, {})]  # objective cause: the branch asks to restore normal management
     if step == "propose":
-        return [K.APPROVAL_FORM]
-    if step == "notice":
-        return [K.DEFENCE_NOTICE]
+        return [(K.RESTORATION_FORM if kind == P.RESTORE else K.APPROVAL_FORM, {})]
+    if step == "pre_review" and _department_reviewed_now(case):
+        return [(K.PRE_REVIEW_OPINION, {})]
+    if step == "notice" and kind != P.WITHDRAWAL:
+        served["served_kind"] = K.DEFENCE_NOTICE
+        return [(K.DEFENCE_NOTICE, {}), (K.DELIVERY_RECEIPT, served)]
     if step == "meeting":
-        passed = case.status == "approval"
-        return [K.MEETING_RESOLUTION] + ([K.REQUEST] if passed else [])
-    if step == "approval":
-        decision = facts.decision
-        if decision is None:
-            return []
-        kind = DECISION_KINDS.get(ProposalKind(decision.kind))
-        return [K.REPLY] + ([kind] if kind else [])
+        if case.status != CaseStatus.APPROVAL:  # the vote failed: a resolution that says so
+            return [(K.MEETING_RESOLUTION, {})]
+        upward = K.FILING_REPORT if kind == P.WITHDRAWAL else K.REQUEST
+        return [(K.MEETING_RESOLUTION, {}), (upward, {})]
+    if step == "approval" and case.status == CaseStatus.IN_FORCE:
+        if kind == P.RETURN_TO_NORMAL:
+            return [(K.REPLY, {})]
+        if kind == P.WITHDRAWAL:
+            return []  # filed (备案), no reply
+        decision = DECISION_OF[P(kind)]
+        served["served_kind"] = decision
+        replies = [] if kind == P.RESTORE else [(K.REPLY, {})]
+        return [*replies, (decision, {}), (K.DELIVERY_RECEIPT, served)]
+    if step == "correction_review":
+        closing = [(K.DOSSIER, {})] if case.status == CaseStatus.CLOSED else []
+        return [(K.CORRECTION_REVIEW, {}), *closing]
+    if step == "close":
+        return [(K.DOSSIER, {})]
     return []
 
 
@@ -195,31 +82,25 @@ def issue_step_documents(
     *, step: str, case: Case, actor: AbstractBaseUser | None
 ) -> list[Document]:
     """Issue the documents of `step`, in the caller's transaction."""
-    facts = _Facts(case)
-    kinds = step_documents(step, facts)
-    if not kinds:
+    chosen = step_documents(step, case)
+    if not chosen:
         return []
     try:
-        issuer = _issuer(case.organisation)
-    except DomainError:
-        # A tree without any 机关代字 or approving committee is a configuration gap; the case
-        # must still move. Say so loudly (ids only) instead of failing the step.
+        return case_documents_issue(
+            kinds=[kind for kind, _ in chosen],
+            case=case,
+            actor=actor,
+            params={kind: params for kind, params in chosen if params},
+        )
+    except DomainError as exc:
+        if exc.code not in ("no_approving_org", "no_department", "no_doc_code"):
+            raise
+        # A tree without 机关代字, approving committee or organisation department is a
+        # configuration gap; the case must still move. Say so loudly (ids only).
         logger.warning(
-            "case %s step %s: no issuing organisation configured, documents not issued",
+            "case %s step %s: no issuing organisation configured (%s), documents not issued",
             case.pk,
             step,
+            exc.code,
         )
         return []
-    signer = actor if actor is not None and has_role_over(actor, issuer, WRITE_ROLES) else None
-    with document_language():  # choice labels in the context stay Chinese
-        return [
-            document_issue(
-                kind=kind,
-                issuer=issuer,
-                context=_context(kind, facts),
-                actor=signer,
-                case=case,
-                member=case.member,
-            )
-            for kind in kinds
-        ]

@@ -183,6 +183,8 @@ class TalkView(CaseStepView):
                 talkers=(data["talker1"], data["talker2"]),
                 held_on=data["held_on"],
                 content=data["content"],
+                place=data["place"],
+                recorder=data["recorder"],
             )
 
         return run, None, None
@@ -353,6 +355,7 @@ class MeetingView(CaseStepView):
                 case=case,
                 actor=user,  # type: ignore[arg-type]
                 held_on=data["held_on"],
+                place=data["place"],
                 voting_members=data["voting_members"],
                 present=data["present"],
                 votes_for=data["votes_for"],
