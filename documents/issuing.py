@@ -45,8 +45,26 @@ def _profile(org: Organisation) -> IssuerProfile | None:
     return cached  # type: ignore[return-value]
 
 
-def print_facts(org: Organisation) -> dict[str, Any]:
-    """版记 and seal of the issuing organ: 印发机关 (its profile's, else itself), the seal."""
+# Kinds that print the issuer's contact line (附注): letters to outside recipients and to the
+# member, and requests and reports going up (a 请示 names whom to call).
+CONTACT_KINDS = frozenset(
+    {
+        K.INQUIRY_LETTER,
+        K.REMINDER_LETTER,
+        K.PRE_REVIEW_OPINION,
+        K.DEFENCE_NOTICE,
+        K.REQUEST,
+        K.FILING_REPORT,
+        K.APPEAL_ACKNOWLEDGEMENT,
+        K.APPEAL_REPLY,
+        K.TRANSFER_CHASER,
+    }
+)
+
+
+def print_facts(org: Organisation, kind: str) -> dict[str, Any]:
+    """版记, seal and contact line of the issuing organ: 印发机关 (its profile's, else itself),
+    the seal image if configured, the contact line for kinds that print one."""
     profile = _profile(org)
     return {
         "printing_office": (profile.printing_office if profile else "") or organ_name(org),
@@ -55,7 +73,10 @@ def print_facts(org: Organisation) -> dict[str, Any]:
         else "",
         "contact": (
             f"联系人：{profile.contact_person}，联系电话：{profile.contact_phone}"
-            if profile and profile.contact_person and profile.contact_phone
+            if kind in CONTACT_KINDS
+            and profile
+            and profile.contact_person
+            and profile.contact_phone
             else ""
         ),
     }
@@ -98,7 +119,7 @@ def case_document_context(
         issuer = organs.issuer
     context = {
         **organs.facts(kind, copy_to=copy_to_for(kind, r.case, issuer)),
-        **print_facts(issuer),
+        **print_facts(issuer, kind),
         "signer": "",
         **facts,
     }
@@ -168,7 +189,7 @@ def department_letter_issue(
             )
         context = {
             **_letter_organ_facts(kind, issuer, addressee=department.name),
-            **print_facts(issuer),
+            **print_facts(issuer, kind),
             "signer": "",
             **facts,
         }
@@ -185,7 +206,7 @@ def transfer_chaser_issue(*, transfer: RelationTransfer, actor: Any, reply_by: d
         facts = search_facts.transfer_chaser(transfer=transfer, reply_by=reply_by)
         context = {
             **_letter_organ_facts(K.TRANSFER_CHASER, issuer, addressee=transfer.to_name),
-            **print_facts(issuer),
+            **print_facts(issuer, K.TRANSFER_CHASER),
             "signer": "",
             **facts,
         }

@@ -226,16 +226,18 @@ def appeal_reply(
 # ---- the dossier -----------------------------------------------------------------------------
 
 
-def _step_label(entry: Any) -> str:
+def _step_label(entry: Any, departments: dict[int, str]) -> str:
     label = str(ACTION_LABELS.get(entry.action, entry.action))
     details = entry.details or {}
-    extra = ""
+    extra = departments.get(details.get("department") or 0, "")
     if entry.action == "case.propose" and details.get("kind") in ProposalKind.values:
         extra = str(ProposalKind(details["kind"]).label)
     elif entry.action == "case.assess_cause" and details.get("cause") in Cause.values:
         extra = str(Cause(details["cause"]).label)
     elif entry.action == "case.pre_review" and details.get("level") in ReviewLevel.values:
         extra = str(ReviewLevel(details["level"]).label)
+    elif entry.action == "case.approve" and details.get("kind") in ProposalKind.values:
+        return f"审批同意（{ProposalKind(details['kind']).label}）"
     elif entry.action == "case.record_meeting":
         extra = "通过" if details.get("passed") else "未通过"
     elif entry.action == "case.review_correction":
@@ -250,6 +252,7 @@ def dossier(r: CaseRecords) -> dict[str, Any]:
         "corrected": "限期改正后已改正",
         "withdrawn": "案件撤销",
     }.get(outcome) or (str(ProposalKind(outcome).label) if outcome in ProposalKind.values else "")
+    departments = {i.department_id: i.department.name for i in r.inquiries}
     return {
         "title": f"{r.member.name}同志失联处置案卷",
         "member": member_facts(r.member),
@@ -267,11 +270,12 @@ def dossier(r: CaseRecords) -> dict[str, Any]:
                 "date": cn_date(d.issued_on),
             }
             for d in r.documents
+            if d.kind != K.DOSSIER
         ],
         "timeline": [
             {
                 "date": cn_date(entry.at),
-                "step": _step_label(entry),
+                "step": _step_label(entry, departments),
                 "by": user_name(entry.actor) or "系统",
                 "comment": entry.comment.strip(),
             }

@@ -21,8 +21,14 @@ REGULATIONS_2019 = "中国共产党党员教育管理工作条例"
 RIGHTS = "中国共产党党员权利保障条例"
 # Dispositions of unqualified members: the 2024 rules govern them where they apply.
 UNQUALIFIED_KINDS = (ProposalKind.CORRECTION, ProposalKind.PERSUADE, ProposalKind.REMOVE)
-# Lost-contact measures (suspension, restoration) stay under the 2019 regulations in 2024.
-LOST_CONTACT_KINDS = (ProposalKind.SUSPEND, ProposalKind.RESTORE)
+# Lost-contact measures (suspension, restoration, a lost probationary member, the return of
+# one lost for objective reasons) stay under the 2019 regulations in 2024.
+LOST_CONTACT_KINDS = (
+    ProposalKind.SUSPEND,
+    ProposalKind.RESTORE,
+    ProposalKind.ANNUL_PROBATION,
+    ProposalKind.RETURN_TO_NORMAL,
+)
 
 
 def regulation(rules: RuleSet, proposal_kind: str | None = None) -> str:

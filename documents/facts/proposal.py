@@ -18,7 +18,7 @@ from documents.facts.records import (
     sentence,
     user_name,
 )
-from documents.facts.search import search_summary
+from documents.facts.search import search_summary, situation
 from documents.kinds import DocumentKind as K
 from documents.organs import disposing_organisation, organ_name
 
@@ -104,7 +104,7 @@ def approval_form(r: CaseRecords, *, actor: Any = None) -> dict[str, Any]:
         "title": "党员组织处置审批表",
         "member": member_facts(r.member),
         "circumstance": r.circumstance,
-        "search": search_summary(r) or "尚未开展联系查找。",
+        "situation": situation(r) or "登记后即进入处置程序。",
         "grounds": grounds(r) or "—",
         "reasons": reasons(r, label),
         "proposed": proposed_label(r),
@@ -133,11 +133,20 @@ def pre_review_opinion(r: CaseRecords) -> dict[str, Any]:
     }
 
 
+def to_you(r: CaseRecords) -> str:
+    """The proposal told to the member: "给予你停止党籍处置", "取消你的预备党员资格"."""
+    proposal = need(r.proposal, "处置提议")
+    if proposal.kind == P.ANNUL_PROBATION:
+        return "取消你的预备党员资格"
+    return f"给予你{proposed_label(r)}处置"
+
+
 def defence_notice(r: CaseRecords) -> dict[str, Any]:
     label = "处置告知书"
     kind = need(r.proposal_kind, "处置提议", label)
     return {
         "title": f"关于拟{subject(kind, r.member.name)}的告知书",
+        "to_you": to_you(r),
         "member": member_facts(r.member),
         "proposed": proposed_label(r),
         "grounds": grounds(r),

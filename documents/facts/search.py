@@ -15,17 +15,20 @@ from casework.models import (
     InquiryAnswer,
     InquiryStatus,
     RelationTransfer,
+    TimelineEntry,
 )
 from casework.policy import rules_by_code
 from documents.facts.legal import CONSTITUTION, regulation
 from documents.facts.records import (
     CaseRecords,
     cn_date,
+    iso_cn_date,
     member_facts,
     need,
     user_name,
 )
 from documents.models import Document
+from documents.organs import disposing_organisation, organ_name
 
 # What each kind of department looks the members up in (measure 6).
 SYSTEMS = {
@@ -54,7 +57,7 @@ def contact_measures(r: CaseRecords) -> list[dict[str, str]]:
 
 def search_summary(r: CaseRecords) -> str:
     """What the party organisation did to find the member, from the records: "党组织先后通过
-    电话、亲属、上门走访等方式联系查找3次，并商请……协助查找，均未取得联系" (or "" when
+    电话、亲属、上门走访等方式联系查找3次，并商请……协助查找，均未查到其下落" (or "" when
     nothing was done yet)."""
     attempts = [a for a in r.attempts if a.outcome != ContactOutcome.REACHED]
     parts = []
@@ -76,6 +79,19 @@ def search_summary(r: CaseRecords) -> str:
     return "，".join(parts)
 
 
+def situation(r: CaseRecords) -> str:
+    """The search and, when contact was regained, the talk: one sentence or two."""
+    text = search_summary(r)
+    sentences = [text + "。"] if text else []
+    if r.talk is not None:
+        talk = r.talk
+        sentences.append(
+            f"{cn_date(talk.held_on)}，党支部与该同志取得联系，"
+            f"由{talk.talker1.name}、{talk.talker2.name}与其谈话。"
+        )
+    return "".join(sentences)
+
+
 def register_form(r: CaseRecords) -> dict[str, Any]:
     case, member = r.case, r.member
     evidence = case.evidence or {}
@@ -85,9 +101,6 @@ def register_form(r: CaseRecords) -> dict[str, Any]:
     if member.dues_paid_until:
         signals.append(f"党费交至{cn_date(member.dues_paid_until)}")
     lost_after = evidence.get("lost_after_months") or r.rules.lost_after_months
-    situation = (
-        f"最后联系时间为{cn_date(member.last_contact_date)}，" if member.last_contact_date else ""
-    ) + "，".join(signals)
     opened_by = (
         f"系统失联检测（连续{lost_after}个月无联系）自动登记"
         if case.opened_by_id is None
@@ -97,7 +110,7 @@ def register_form(r: CaseRecords) -> dict[str, Any]:
         "title": "失联党员登记表",
         "member": member_facts(member),
         "circumstance": r.circumstance,
-        "situation": (situation.rstrip("，") + "。") if situation else "党员信息中无联系记录。",
+        "situation": "，".join(signals) + "。" if signals else "党员信息中无组织生活和党费记录。",
         "measures": contact_measures(r),
         "opened_by": opened_by,
     }
@@ -136,8 +149,9 @@ def public_notice(r: CaseRecords, *, period_days: int) -> dict[str, Any]:
     branch = r.case.organisation
     profile = getattr(branch, "issuer_profile", None)
     label = "公告"
+    organ = organ_name(disposing_organisation(r.case, "suspend"))
     return {
-        "title": f"关于督促{member.name}同志与党组织取得联系的公告",
+        "title": f"{organ}关于督促{member.name}同志与党组织取得联系的公告",
         "member": member_facts(member, audience="public"),
         "last_contact": need(cn_date(member.last_contact_date), "最后联系日期", label),
         "search": need(search_summary(r), "联系查找经过", label),
@@ -162,8 +176,38 @@ def _department_rows(inquiries: Sequence[Inquiry]) -> list[dict[str, str]]:
 
 
 def _citation(inquiries: Sequence[Inquiry]) -> str:
-    titles = list(dict.fromkeys(regulation(rules_by_code(i.case.rule_set)) for i in inquiries))
+    """Looking for a lost member is a lost-contact measure of each case's rule set."""
+    titles = list(
+        dict.fromkeys(regulation(rules_by_code(i.case.rule_set), "suspend") for i in inquiries)
+    )
     return "和".join(f"《{t}》" for t in [CONSTITUTION, *titles])
+
+
+LIST_HEADER = ["序号", "姓名", "性别", "出生年月", "公民身份号码", "原工作单位", "最后联系时间"]
+LIST_WIDTHS = ["7%", "9%", "7%", "13%", "24%", "22%", "18%"]
+
+
+def member_list(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The attached list of the members a letter concerns (附件: 失联党员名单)."""
+    return [
+        {
+            "name": "失联党员名单",
+            "header": LIST_HEADER,
+            "widths": LIST_WIDTHS,
+            "rows": [
+                [
+                    str(n),
+                    m["name"],
+                    m["gender"],
+                    m["birth_date"],
+                    m["id_number"],
+                    m["employer"],
+                    m["last_contact_date"],
+                ]
+                for n, m in enumerate(rows, 1)
+            ],
+        }
+    ]
 
 
 def inquiry_letter(
@@ -174,14 +218,20 @@ def inquiry_letter(
     system, default_items = SYSTEMS.get(DepartmentKind(department.kind), ("业务信息系统", ""))
     due = max((i.due_date for i in inquiries if i.due_date), default=None)
     lost_after = max(rules_by_code(i.case.rule_set).lost_after_months for i in inquiries)
+    # Letters are numbered when signed, before they are sent: the deadline then runs from
+    # receipt (the department's answer days), as the inquiry records it when sent.
+    due_date = cn_date(due) or f"收函后{department.answer_days}个工作日内"
+    rows = _department_rows(inquiries)
     return {
         "title": f"{header}关于协助查找失联党员的函",
         "department": department.name,
-        "members": _department_rows(inquiries),
+        "members": rows,
+        "attachments": member_list(rows),
         "lost_after_months": lost_after,
         "system": system,
         "items": "、".join(items) if items else need(default_items, "协查事项", label),
-        "due_date": need(cn_date(due), "答复期限", label),
+        "due_date": due_date,
+        "due_phrase": f"于{cn_date(due)}前" if due else f"在{due_date}",
         "basis": _citation(inquiries),
         "inquiries": [i.pk for i in inquiries],
     }
@@ -198,14 +248,25 @@ def reminder_letter(
     original = need(original, "原协助查找函", label)
     context = original.context
     due = max((i.due_date for i in inquiries if i.due_date), default=None)
+    sent_due = [
+        e.details.get("due")
+        for e in TimelineEntry.objects.filter(
+            action="inquiry.send", details__inquiry__in=[i.pk for i in inquiries]
+        ).order_by("at", "id")
+    ]
+    original_due = max((d for d in sent_due if d), default="")
+    rows = _department_rows(inquiries)
     return {
         "title": f"{header}关于催办协助查找失联党员事项的函",
         "department": department.name,
-        "members": _department_rows(inquiries),
+        "members": rows,
+        "attachments": member_list(rows),
         "original_title": need(context.get("title"), "原函标题", label),
         "original_number": need(original.number, "原函发文字号", label),
         "original_date": cn_date(original.issued_on),
-        "original_due_date": need(context.get("due_date"), "原函答复期限", label),
+        "original_due_date": need(
+            iso_cn_date(original_due) or context.get("due_date"), "原函答复期限", label
+        ),
         "due_date": need(cn_date(due), "答复期限", label),
         "inquiries": [i.pk for i in inquiries],
     }

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 from unittest import mock
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import QueryDict
@@ -116,6 +117,7 @@ class Clock:
         self.moment = timezone.make_aware(dt.datetime.combine(start, dt.time(9)))
 
     def now(self) -> dt.datetime:
+        self.moment += dt.timedelta(seconds=1)  # every event its own moment, in order
         return self.moment
 
     @property
@@ -131,5 +133,16 @@ class Clock:
 
     @contextmanager
     def running(self) -> Iterator[Clock]:
-        with mock.patch.object(timezone, "now", self.now):
+        """Patch timezone.now, and the model fields that took it as their default."""
+        original = timezone.now
+        fields = [
+            f
+            for model in apps.get_models()
+            for f in model._meta.concrete_fields
+            if getattr(f, "default", None) is original
+        ]
+        with ExitStack() as stack:
+            stack.enter_context(mock.patch.object(timezone, "now", self.now))
+            for f in fields:
+                stack.enter_context(mock.patch.object(f, "default", self.now))
             yield self

@@ -11,6 +11,7 @@ furthest state a real case reaches (listed as such in the output).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("outdir")
         parser.add_argument("--draft", action="store_true", help="render draft previews")
+        parser.add_argument(
+            "--contexts", action="store_true", help="also write each document's context as JSON"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         outdir = Path(options["outdir"])
@@ -61,6 +65,10 @@ class Command(BaseCommand):
                 )
                 path = outdir / f"{kind}.pdf"
                 path.write_bytes(pdf)
+                if options["contexts"]:
+                    (outdir / f"{kind}.json").write_text(
+                        json.dumps(document.context, ensure_ascii=False, indent=1)
+                    )
                 ms = (time.perf_counter() - started) * 1000
                 note = (
                     "  (route pending: from the furthest real state)"
