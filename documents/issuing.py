@@ -31,8 +31,8 @@ from documents.facts.records import need, split_title
 from documents.kinds import DocumentKind
 from documents.models import Document, IssuerProfile
 from documents.organs import Organs, copy_to_for, organ_name, organs_for_case
-from documents.render import document_language
-from documents.services import document_issue, number_series
+from documents.render import document_language, render_html
+from documents.services import document_issue, issuer_of, number_series
 
 K = DocumentKind
 
@@ -127,6 +127,15 @@ def case_document_context(
     return issuer, context
 
 
+def checked(kind: str, issuer: Organisation, context: dict[str, Any]) -> dict[str, Any]:
+    """The context, once its text renders with the strict template engine (no PDF): a fact
+    the text prints and the records lack refuses the step here (MissingFact), not later."""
+    render_html(
+        kind=kind, issuer=issuer_of(issuer), context=context, number="", verify_code="", draft=True
+    )
+    return context
+
+
 def case_documents_issue(
     *,
     kinds: Sequence[str],
@@ -151,7 +160,7 @@ def case_documents_issue(
             document = document_issue(
                 kind=kind,
                 issuer=issuer,
-                context=context,
+                context=checked(kind, issuer, context),
                 actor=_signer(actor, issuer),
                 case=case,
                 member=case.member,
@@ -195,7 +204,10 @@ def department_letter_issue(
         }
         context["title_lines"] = split_title(context["title"])
         return document_issue(
-            kind=kind, issuer=issuer, context=context, actor=_signer(actor, issuer)
+            kind=kind,
+            issuer=issuer,
+            context=checked(kind, issuer, context),
+            actor=_signer(actor, issuer),
         )
 
 
@@ -214,7 +226,7 @@ def transfer_chaser_issue(*, transfer: RelationTransfer, actor: Any, reply_by: d
         return document_issue(
             kind=K.TRANSFER_CHASER,
             issuer=issuer,
-            context=context,
+            context=checked(K.TRANSFER_CHASER, issuer, context),
             actor=_signer(actor, issuer),
             member=transfer.member,
         )

@@ -38,6 +38,7 @@ class Organ(StrEnum):
     DISPOSING = "disposing"
     DEPARTMENT = "department"
     APPEAL = "appeal"
+    COMMITTEE = "committee"
     NONE = "none"  # no organisation: the member, a government department, the public
 
 
@@ -45,7 +46,7 @@ class Organ(StrEnum):
 class Route:
     issuer: Organ
     addressee: Organ  # NONE: the builder names the addressee (member, department) or none
-    copy_to_department: bool = False  # 抄送 the organisation department (版记)
+    copy_to: Organ = Organ.NONE  # 抄送 (版记)
 
 
 K = DocumentKind
@@ -64,14 +65,14 @@ ROUTES: dict[str, Route] = {
     K.MEETING_RESOLUTION: Route(B, N),
     K.REQUEST: Route(B, D),
     K.FILING_REPORT: Route(B, D),
-    K.REPLY: Route(D, B, copy_to_department=True),
-    K.DECISION_CORRECTION: Route(D, B, copy_to_department=True),
-    K.DECISION_PERSUASION: Route(D, B, copy_to_department=True),
-    K.DECISION_REMOVAL: Route(D, B, copy_to_department=True),
-    K.DECISION_REMOVAL_AFTER_PERSUASION: Route(D, B, copy_to_department=True),
-    K.DECISION_SUSPENSION: Route(D, B, copy_to_department=True),
-    K.DECISION_ANNUL_PROBATION: Route(D, B, copy_to_department=True),
-    K.DECISION_RESTORATION: Route(D, B),
+    K.REPLY: Route(D, B, copy_to=DEP),
+    K.DECISION_CORRECTION: Route(D, B, copy_to=DEP),
+    K.DECISION_PERSUASION: Route(D, B, copy_to=DEP),
+    K.DECISION_REMOVAL: Route(D, B, copy_to=DEP),
+    K.DECISION_REMOVAL_AFTER_PERSUASION: Route(D, B, copy_to=DEP),
+    K.DECISION_SUSPENSION: Route(D, B, copy_to=DEP),
+    K.DECISION_ANNUL_PROBATION: Route(D, B, copy_to=DEP),
+    K.DECISION_RESTORATION: Route(D, B, copy_to=Organ.COMMITTEE),
     K.CORRECTION_REVIEW: Route(B, N),
     K.RESTORATION_FORM: Route(B, N),
     K.APPEAL_ACKNOWLEDGEMENT: Route(A, N),
@@ -134,6 +135,8 @@ def organisation_for(organ: Organ, case: Case, proposal_kind: str | None) -> Org
         return organisation_department(case.organisation)
     if organ == Organ.APPEAL:
         return appeal_organisation(case, proposal_kind)
+    if organ == Organ.COMMITTEE:
+        return disposing_organisation(case, None)
     raise ValueError(organ)
 
 
@@ -174,8 +177,10 @@ def organs_for_case(kind: str, case: Case, proposal_kind: str | None) -> Organs:
 
 
 def copy_to_for(kind: str, case: Case, issuer: Organisation) -> list[str]:
-    """抄送: the organisation department gets decisions and replies, unless it issued them."""
-    if not ROUTES[DocumentKind(kind)].copy_to_department:
+    """抄送: the organisation department gets the committee's decisions and replies; the
+    committee gets the department's restoration decision; never the issuer itself."""
+    organ = ROUTES[DocumentKind(kind)].copy_to
+    if organ == Organ.NONE:
         return []
-    department = organisation_department(case.organisation)
-    return [] if department.pk == issuer.pk else [organ_name(department)]
+    copied = organisation_for(organ, case, None)
+    return [] if copied.pk == issuer.pk else [organ_name(copied)]

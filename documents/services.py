@@ -11,9 +11,7 @@ case/member.
 
     document_issue(*, kind, issuer, context, actor, case=None, member=None, replaces=None,
                    issued_on=None) -> Document
-        The context is first rendered to HTML by the strict template engine: a missing fact
-        raises MissingFact (a DomainError naming it) and nothing is written. Then one short
-        transaction: a numbered kind takes the next serial from the DocumentCounter row of
+        One short transaction: a numbered kind takes the next serial from the DocumentCounter row of
         (issuer.doc_code, series, year) with one locking upsert (gap-free, unique) — forms and
         records carry no number —, inserts the Document (status "pending", number like
         榕委组函〔2026〕12号 with the series suffix of the issuer's profile, a verification
@@ -64,7 +62,7 @@ from casework.models import Case, Member, Organisation
 from casework.transactions import atomic
 from documents.kinds import DocumentKind, Series, format_number, spec_for
 from documents.models import Document, DocumentCounter, DocumentStatus, IssuerProfile
-from documents.render import Issuer, render_html, render_pdf
+from documents.render import Issuer, render_pdf
 
 log = logging.getLogger(__name__)
 
@@ -142,10 +140,6 @@ def document_issue(
     issued_on = issued_on or timezone.localdate()
     context = {**context, "date": issued_on.isoformat()}
     context_json = _context_json(context)
-    # Strict render of the text (no PDF): a missing fact is refused here, not printed blank.
-    render_html(
-        kind=kind, issuer=issuer_of(issuer), context=context, number="", verify_code="", draft=True
-    )
     with atomic():
         if replaces is not None:
             replaces = Document.objects.select_for_update().get(pk=replaces.pk)
