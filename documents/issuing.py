@@ -29,20 +29,12 @@ from documents.facts import CASE_BUILDERS, TAKES_ACTOR, CaseRecords
 from documents.facts import search as search_facts
 from documents.facts.records import need, split_title
 from documents.kinds import DocumentKind
-from documents.models import Document, IssuerProfile
+from documents.models import Document, issuer_profile
 from documents.organs import Organs, copy_to_for, organ_name, organs_for_case
 from documents.render import document_language, render_html
 from documents.services import document_issue, issuer_of, number_series
 
 K = DocumentKind
-
-
-def _profile(org: Organisation) -> IssuerProfile | None:
-    cached = getattr(org, "_issuer_profile_cache", False)
-    if cached is False:
-        cached = IssuerProfile.objects.filter(organisation_id=org.pk).first()
-        org._issuer_profile_cache = cached  # type: ignore[attr-defined]
-    return cached  # type: ignore[return-value]
 
 
 # Kinds that print the issuer's contact line (附注): letters to outside recipients and to the
@@ -65,7 +57,7 @@ CONTACT_KINDS = frozenset(
 def print_facts(org: Organisation, kind: str) -> dict[str, Any]:
     """版记, seal and contact line of the issuing organ: 印发机关 (its profile's, else itself),
     the seal image if configured, the contact line for kinds that print one."""
-    profile = _profile(org)
+    profile = issuer_profile(org)
     return {
         "printing_office": (profile.printing_office if profile else "") or organ_name(org),
         "seal_image": Path(profile.seal_image).resolve().as_uri()
@@ -115,7 +107,7 @@ def case_document_context(
         organs = Organs(issuer=issuer, addressee=None)
     else:
         facts = CASE_BUILDERS[K(kind)](r, **kwargs)
-        organs = organs_for_case(kind, r.case, r.proposal_kind)
+        organs = organs_for_case(kind, r.case, lambda: r.proposal_kind)
         issuer = organs.issuer
     context = {
         **organs.facts(kind, copy_to=copy_to_for(kind, r.case, issuer)),
@@ -149,7 +141,7 @@ def case_documents_issue(
     r = CaseRecords(case)
     for kind in kinds:
         if kind != K.DELIVERY_RECEIPT:
-            issuer = organs_for_case(kind, case, r.proposal_kind).issuer
+            issuer = organs_for_case(kind, case, lambda: r.proposal_kind).issuer
             number_series(kind, issuer)
     issued: list[Document] = []
     with document_language():
@@ -166,7 +158,8 @@ def case_documents_issue(
                 member=case.member,
                 issued_on=_issued_on(kind, r),
             )
-            r.documents.append(document)
+            if "documents" in r.__dict__:  # loaded: later kinds of this step see it
+                r.documents.append(document)
             issued.append(document)
     return issued
 

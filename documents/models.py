@@ -45,6 +45,15 @@ class DocumentCounter(models.Model):
         return f"{self.doc_code} {self.series} {self.year}: {self.last_serial}"
 
 
+def issuer_profile(organisation: Organisation) -> IssuerProfile | None:
+    """The organisation's profile (or None), looked up once per organisation instance."""
+    cached = organisation.__dict__.get("_issuer_profile", False)
+    if cached is False:
+        cached = IssuerProfile.objects.filter(organisation_id=organisation.pk).first()
+        organisation.__dict__["_issuer_profile"] = cached
+    return cached
+
+
 class IssuerProfile(models.Model):
     """How one organisation numbers, prints and seals its documents (optional; defaults are
     函/请/报/复/发, the organisation itself as 印发机关, a seal position without an image).

@@ -18,6 +18,7 @@ own name without a red header. The signature is always the issuing organ's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -126,15 +127,20 @@ def appeal_organisation(case: Case, proposal_kind: str | None) -> Organisation:
     return organisation_department(disposing)
 
 
-def organisation_for(organ: Organ, case: Case, proposal_kind: str | None) -> Organisation:
+ProposalKindOf = Callable[[], str | None]
+
+
+def organisation_for(organ: Organ, case: Case, kind_of: ProposalKindOf) -> Organisation:
+    """The organisation playing `organ` for `case`; `kind_of()` (the proposal's kind, read
+    only when the organ depends on it) tells a restoration from the rest."""
     if organ == Organ.BRANCH:
         return case.organisation
     if organ == Organ.DISPOSING:
-        return disposing_organisation(case, proposal_kind)
+        return disposing_organisation(case, kind_of())
     if organ == Organ.DEPARTMENT:
         return organisation_department(case.organisation)
     if organ == Organ.APPEAL:
-        return appeal_organisation(case, proposal_kind)
+        return appeal_organisation(case, kind_of())
     if organ == Organ.COMMITTEE:
         return disposing_organisation(case, None)
     raise ValueError(organ)
@@ -162,16 +168,14 @@ class Organs:
         }
 
 
-def organs_for_case(kind: str, case: Case, proposal_kind: str | None) -> Organs:
+def organs_for_case(kind: str, case: Case, kind_of: ProposalKindOf) -> Organs:
     """Issuer and addressee of a case document of `kind` (by the table above)."""
     route = ROUTES[DocumentKind(kind)]
     if route.issuer == Organ.NONE:
         raise ValueError(f"{kind}: the issuer is the served document's or the letter's")
-    issuer = organisation_for(route.issuer, case, proposal_kind)
+    issuer = organisation_for(route.issuer, case, kind_of)
     addressee = (
-        None
-        if route.addressee == Organ.NONE
-        else organisation_for(route.addressee, case, proposal_kind)
+        None if route.addressee == Organ.NONE else organisation_for(route.addressee, case, kind_of)
     )
     return Organs(issuer=issuer, addressee=addressee)
 
@@ -182,5 +186,5 @@ def copy_to_for(kind: str, case: Case, issuer: Organisation) -> list[str]:
     organ = ROUTES[DocumentKind(kind)].copy_to
     if organ == Organ.NONE:
         return []
-    copied = organisation_for(organ, case, None)
+    copied = organisation_for(organ, case, lambda: None)
     return [] if copied.pk == issuer.pk else [organ_name(copied)]

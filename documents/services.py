@@ -61,7 +61,7 @@ from casework.errors import Conflict, DomainError, PermissionDenied
 from casework.models import Case, Member, Organisation
 from casework.transactions import atomic
 from documents.kinds import DocumentKind, Series, format_number, spec_for
-from documents.models import Document, DocumentCounter, DocumentStatus, IssuerProfile
+from documents.models import Document, DocumentCounter, DocumentStatus, issuer_profile
 from documents.render import Issuer, render_pdf
 
 log = logging.getLogger(__name__)
@@ -199,7 +199,7 @@ def number_series(kind: str, issuer: Organisation) -> str:
 
 
 def _suffix(issuer: Organisation, series: str) -> str:
-    profile = IssuerProfile.objects.filter(organisation_id=issuer.pk).first()
+    profile = issuer_profile(issuer)
     return profile.suffix(series) if profile is not None else str(Series(series).label)
 
 

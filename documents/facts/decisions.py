@@ -51,11 +51,19 @@ DECISION_OF = {
 }
 
 
+def lost_since(r: CaseRecords) -> str:
+    """该同志自…起与党组织失去联系 — or, when the register has no date of last contact, the
+    date the case registered the member as lost (a fact the records do hold)."""
+    since = cn_date(r.member.last_contact_date)
+    if since:
+        return f"该同志自{since}起与党组织失去联系。"
+    return f"该同志与党组织失去联系，于{cn_date(r.case.opened_at)}被登记为失联党员。"
+
+
 def _lost_contact(r: CaseRecords, label: str) -> str:
     """该同志自…起与党组织失去联系。党组织先后通过…，至今仍无法取得联系。"""
-    since = need(cn_date(r.member.last_contact_date), "最后联系日期", label)
     search = need(search_summary(r), "联系查找经过", label)
-    return f"该同志自{since}起与党组织失去联系。{search}，至今仍无法取得联系。"
+    return f"{lost_since(r)}{search}，至今仍无法取得联系。"
 
 
 def _misconduct(r: CaseRecords, label: str) -> str:

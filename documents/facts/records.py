@@ -112,7 +112,7 @@ def member_facts(member: Member, *, audience: str = "party") -> dict[str, str]:
         "ethnicity": member.ethnicity or UNRECORDED,
         "join_date": cn_month(member.join_date) or UNRECORDED,
         "membership_type": member.get_membership_type_display(),
-        "branch": member.organisation.name,
+        "branch": member.organisation.name,  # the case loads it: see CaseRecords.member
         "last_contact_date": cn_date(member.last_contact_date) or UNRECORDED,
     }
     if audience in ("party", "department"):
@@ -145,7 +145,11 @@ class CaseRecords:
 
     @property
     def member(self) -> Member:
-        return self.case.member
+        """The member, their organisation taken from the case when it is the same row."""
+        member = self.case.member
+        if member.organisation_id == self.case.organisation_id:
+            member.organisation = self.case.organisation
+        return member
 
     @cached_property
     def rules(self) -> RuleSet:

@@ -60,7 +60,8 @@ def test_located_member_goes_back_to_normal_with_talk_and_decision_documents(
         "talk",
         world.officer,
         lambda c: svc.case_mark_located(
-            case=c, actor=world.officer, talkers=(a, b), held_on=today(), content="更换了手机号"
+            case=c, actor=world.officer, talkers=(a, b), held_on=today(), content="更换了手机号",
+            place="党支部活动室", recorder=b
         ),
     )
     assert open_nodes(case) == ["assess_cause"]
@@ -78,7 +79,7 @@ def test_located_member_goes_back_to_normal_with_talk_and_decision_documents(
     case = step(case, "close", world.officer, lambda c: svc.case_close(case=c, actor=world.officer))
     assert case.status == CaseStatus.CLOSED and open_nodes(case) == []
     assert case.member.status == MemberStatus.NORMAL
-    assert _kinds(case) == ["register_form", "reply", "talk_record"]
+    assert _kinds(case) == ["dossier", "register_form", "reply", "request", "talk_record"]
     assert CaseProcess.objects.get(case=case).status == "DONE"
 
 
@@ -124,6 +125,7 @@ def _decide(world, case, kind: str, grounds=None):
         "meeting",
         world.secretary,
         lambda c: svc.case_record_meeting(
+            place="党员活动室",
             case=c,
             actor=world.secretary,
             held_on=today(),
@@ -154,6 +156,8 @@ def test_not_located_member_is_suspended_with_every_document_issued(
         "approval_form",
         "decision_suspension",
         "defence_notice",
+        "delivery_receipt",
+        "delivery_receipt",
         "meeting_resolution",
         "register_form",
         "reply",

@@ -205,7 +205,9 @@ def test_the_correction_timer_fires_a_review_task_when_the_deadline_is_reached(
         case,
         "correction_review",
         world.officer,
-        lambda c: svc.case_review_correction(case=c, actor=world.officer, corrected=True),
+        lambda c: svc.case_review_correction(
+            case=c, actor=world.officer, corrected=True, notes="按月参加组织生活，补交了党费"
+        ),
     )
     assert case.status == CaseStatus.CLOSED and open_nodes(case) == []
 
@@ -241,6 +243,7 @@ def _to_approval(world, case, recorder):
         "meeting",
         recorder,
         lambda c: svc.case_record_meeting(
+            place="党员活动室",
             case=c,
             actor=recorder,
             held_on=today(),
