@@ -108,6 +108,7 @@ def approval_form(r: CaseRecords, *, actor: Any = None) -> dict[str, Any]:
         "grounds": grounds(r) or "—",
         "reasons": reasons(r, label),
         "proposed": proposed_label(r),
+        "subject": subject(kind, r.member.name),
         "proposer": need(user_name(proposal.proposed_by), "提议人", label),
         "proposed_on": cn_date(proposal.proposed_at),
         "committee": organ_name(disposing_organisation(r.case, kind)),

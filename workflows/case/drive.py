@@ -144,5 +144,8 @@ class Clock:
         with ExitStack() as stack:
             stack.enter_context(mock.patch.object(timezone, "now", self.now))
             for f in fields:
+                # Field caches its default callable (_get_default): patch the cache first (it
+                # then holds the real function and is restored to it), then the default.
+                stack.enter_context(mock.patch.object(f, "_get_default", self.now))
                 stack.enter_context(mock.patch.object(f, "default", self.now))
             yield self
