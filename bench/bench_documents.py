@@ -186,7 +186,9 @@ def dossier_context(events: int) -> dict[str, Any]:
                 case=case,
                 at=start + dt.timedelta(hours=7 * i),
                 action=actions[i % len(actions)],
-                comment="电话联系本人（尾号已遮蔽），无人接听；吉𠮷协助提供线索" if i % 7 == 3 else "",
+                comment="电话联系本人（尾号已遮蔽），无人接听；吉𠮷协助提供线索"
+                if i % 7 == 3
+                else "",
                 details={},
             )
             for i in range(events)

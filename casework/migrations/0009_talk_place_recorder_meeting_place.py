@@ -5,25 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0008_dashboard_rollup'),
+        ("casework", "0008_dashboard_rollup"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='meetingresolution',
-            name='place',
-            field=models.CharField(blank=True, db_default='', max_length=100, verbose_name='会议地点'),
+            model_name="meetingresolution",
+            name="place",
+            field=models.CharField(
+                blank=True, db_default="", max_length=100, verbose_name="会议地点"
+            ),
         ),
         migrations.AddField(
-            model_name='talkrecord',
-            name='place',
-            field=models.CharField(blank=True, db_default='', max_length=100, verbose_name='谈话地点'),
+            model_name="talkrecord",
+            name="place",
+            field=models.CharField(
+                blank=True, db_default="", max_length=100, verbose_name="谈话地点"
+            ),
         ),
         migrations.AddField(
-            model_name='talkrecord',
-            name='recorder',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='casework.member', verbose_name='记录人'),
+            model_name="talkrecord",
+            name="recorder",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="casework.member",
+                verbose_name="记录人",
+            ),
         ),
     ]

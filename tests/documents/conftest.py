@@ -61,7 +61,8 @@ def real_documents(django_db_setup, django_db_blocker, tmp_path_factory) -> dict
     from documents.render import render_pdf
     from documents.services import issuer_of
     from workflows.case.drive import Clock
-    from workflows.case.samples import documents_by_kind, drive_all, prepare_stage
+    from workflows.case.outcomes import documents_by_kind, drive_all
+    from workflows.case.samples import prepare_stage
 
     out = tmp_path_factory.mktemp("real-documents")
     found: dict[str, Issued] = {}

@@ -11,7 +11,7 @@ import pytest
 from casework.models import Case, Proposal
 from casework.policy import rules_by_code
 from documents.facts import CaseRecords
-from documents.facts.legal import rejoin_bar, regulation
+from documents.facts.legal import regulation, rejoin_bar
 from documents.facts.records import split_title
 from documents.issuing import case_documents_issue
 from documents.models import Document, DocumentStatus

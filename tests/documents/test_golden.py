@@ -22,7 +22,7 @@ from casework.models import Case, Inquiry, Organisation
 from documents.models import Document
 from documents.services import document_render
 from tests.documents import pdfcheck
-from workflows.case import samples
+from workflows.case import outcomes, samples
 from workflows.case.drive import Clock
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,9 @@ START = dt.date(2026, 3, 2)
 def sent_back(stage: samples.Stage) -> Case:
     """The committee refuses at approval (the flow's refusal today: send back with reasons)."""
     case = samples.opened(stage, samples.lost_member(stage, 3))
-    case = samples.located(stage, case, "unfit", "不再符合党员条件", "问：有何打算？\n答：不想参加活动。")
+    case = samples.located(
+        stage, case, "unfit", "不再符合党员条件", "问：有何打算？\n答：不想参加活动。"
+    )
     case = samples.step(
         stage,
         case,
@@ -69,11 +71,11 @@ def sent_back(stage: samples.Stage) -> Case:
 
 
 def restoration(stage: samples.Stage) -> Case:
-    return samples.restoration(stage, samples.suspension(stage))
+    return outcomes.restoration(stage, outcomes.suspension(stage))
 
 
 OUTCOMES: dict[str, Callable[[samples.Stage], Case]] = {
-    **samples.SCENARIOS,
+    **outcomes.SCENARIOS,
     "restoration": restoration,
     "sent_back": sent_back,
 }
@@ -141,7 +143,7 @@ def test_blanking_a_fact_fails_the_comparison(settings):
         seed_demo(members=0, today=clock.today)
         branch = Organisation.objects.get(code="FZYZ-1")
         stage = samples.prepare_stage(branch=branch, clock=clock)
-        case = samples.failed_vote(stage)
+        case = outcomes.failed_vote(stage)
         MeetingResolution.objects.filter(proposal__case=case).update(place="")
         with pytest.raises(MissingFact, match="会议地点"):
             case_documents_issue(kinds=["meeting_resolution"], case=case, actor=None)

@@ -80,9 +80,7 @@ def test_the_request_goes_up_from_the_branch_to_the_committee_with_authority(wor
         K.DECISION_REMOVAL_AFTER_PERSUASION,
     ],
 )
-def test_replies_and_decisions_come_from_the_approving_committee_to_the_branch(
-    world, case, kind
-):
+def test_replies_and_decisions_come_from_the_approving_committee_to_the_branch(world, case, kind):
     found = organs(case, kind, proposal="remove")
     assert found.issuer == world.committee and found.addressee == world.branch
     facts = found.facts(kind, copy_to=copy_to_for(kind, case, found.issuer))

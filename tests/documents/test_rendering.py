@@ -140,7 +140,8 @@ def test_the_request_going_up_names_who_signed_it_off(real_documents):
     issued = real_documents[K.REQUEST]
     assert issued.context["signer"]
     assert f"签发人：{issued.context['signer']}" in pdfcheck.text(issued.path)
-    assert pdfcheck.signature(issued.path).organ == "福州第一中学第一党支部"
+    signature = pdfcheck.signature(issued.path)
+    assert signature is not None and signature.organ == "福州第一中学第一党支部"
 
 
 def test_no_document_claims_continuous_party_standing_without_a_source(real_documents):

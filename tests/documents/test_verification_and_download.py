@@ -144,9 +144,7 @@ def test_a_really_rendered_document_carries_its_code_and_verifies_by_upload(
     from tests.documents import pdfcheck
 
     with django_capture_on_commit_callbacks(execute=True):
-        (document,) = case_documents_issue(
-            kinds=["register_form"], case=case, actor=world.officer
-        )
+        (document,) = case_documents_issue(kinds=["register_form"], case=case, actor=world.officer)
     document.refresh_from_db()
     assert document.status == "issued"
     text = pdfcheck.text(__import__("pathlib").Path(document.file.path))

@@ -19,9 +19,7 @@ def test_a_document_preview_is_a_png_of_its_first_page_in_scope_only(
     settings.MEDIA_ROOT = str(tmp_path)
     case = svc.case_open(member=make_member(world.branch, name="林小梅"), actor=None)
     with django_capture_on_commit_callbacks(execute=True):
-        (document,) = case_documents_issue(
-            kinds=["register_form"], case=case, actor=world.officer
-        )
+        (document,) = case_documents_issue(kinds=["register_form"], case=case, actor=world.officer)
     client.force_login(world.coordinator)
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert f'src="/documents/{document.pk}/preview.png"' in page

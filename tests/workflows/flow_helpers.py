@@ -129,8 +129,13 @@ def locate_and_assess(world: Any, case: Case, cause: str = "subjective") -> Case
         "talk",
         world.officer,
         lambda c: svc.case_mark_located(
-            case=c, actor=world.officer, talkers=(a, b), held_on=today(), content="谈话",
-            place="党支部活动室", recorder=b
+            case=c,
+            actor=world.officer,
+            talkers=(a, b),
+            held_on=today(),
+            content="谈话",
+            place="党支部活动室",
+            recorder=b,
         ),
     )
     return step(

@@ -60,8 +60,13 @@ def test_located_member_goes_back_to_normal_with_talk_and_decision_documents(
         "talk",
         world.officer,
         lambda c: svc.case_mark_located(
-            case=c, actor=world.officer, talkers=(a, b), held_on=today(), content="更换了手机号",
-            place="党支部活动室", recorder=b
+            case=c,
+            actor=world.officer,
+            talkers=(a, b),
+            held_on=today(),
+            content="更换了手机号",
+            place="党支部活动室",
+            recorder=b,
         ),
     )
     assert open_nodes(case) == ["assess_cause"]

@@ -66,8 +66,13 @@ def test_each_claim_and_completion_of_the_located_path_stays_within_the_query_bu
             "talk",
             world.officer,
             lambda c: svc.case_mark_located(
-                case=c, actor=world.officer, talkers=(a, b), held_on=today(), content="谈话",
-            place="党支部活动室", recorder=b
+                case=c,
+                actor=world.officer,
+                talkers=(a, b),
+                held_on=today(),
+                content="谈话",
+                place="党支部活动室",
+                recorder=b,
             ),
             claims,
         ),

@@ -66,12 +66,14 @@ def step_documents(step: str, case: Case) -> list[tuple[str, dict[str, Any]]]:
             return [(K.REPLY, {})]
         if kind == P.WITHDRAWAL:
             return []  # filed (备案), no reply
-        decision = DECISION_OF[P(kind)]
+        decision = DECISION_OF[P(kind or "")]
         served["served_kind"] = decision
-        replies = [] if kind == P.RESTORE else [(K.REPLY, {})]
+        replies: list[tuple[str, dict[str, Any]]] = [] if kind == P.RESTORE else [(K.REPLY, {})]
         return [*replies, (decision, {}), (K.DELIVERY_RECEIPT, served)]
     if step == "correction_review":
-        closing = [(K.DOSSIER, {})] if case.status == CaseStatus.CLOSED else []
+        closing: list[tuple[str, dict[str, Any]]] = (
+            [(K.DOSSIER, {})] if case.status == CaseStatus.CLOSED else []
+        )
         return [(K.CORRECTION_REVIEW, {}), *closing]
     if step == "close":
         return [(K.DOSSIER, {})]

@@ -33,7 +33,7 @@ def complete_task(*, task_id: int, user: AbstractBaseUser, data: dict[str, Any])
     row = TaskDue.objects.select_related("task", "case").get(task_id=task_id)
     view_class = row.task.flow_task._view.view_class
     request = RequestFactory().post("/")
-    request.user = user
+    request.user = user  # type: ignore[assignment]
     view = view_class()
     view.setup(request, process_pk=row.task.process_id, task_pk=task_id)
     row.process_id = row.task.process_id  # type: ignore[attr-defined]
@@ -98,7 +98,7 @@ def act(case: Case, node: str, data: dict[str, Any]) -> AbstractBaseUser:
         raise DomainError(f"{node}: nobody holds {due.role} at {due.role_organisation}")
     user = holders[0]
     if due.owner_id is not None:
-        owner = due.owner
+        owner: Any = due.owner
         if owner.pk not in barred and has_role_over(owner, due.role_organisation, [due.role]):
             user = owner
         else:

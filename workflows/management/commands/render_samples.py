@@ -25,7 +25,8 @@ from casework.models import Organisation
 from documents.render import render_pdf
 from documents.services import issuer_of
 from workflows.case.drive import Clock
-from workflows.case.samples import ROUTE_PENDING, documents_by_kind, drive_all, prepare_stage
+from workflows.case.outcomes import ROUTE_PENDING, documents_by_kind, drive_all
+from workflows.case.samples import prepare_stage
 
 START = dt.date(2026, 1, 5)
 BRANCH_CODE = "FZYZ-1"  # 福州第一中学第一党支部 (under a general branch, under a committee)
