@@ -68,7 +68,7 @@ def _lost_contact(r: CaseRecords, label: str) -> str:
 
 def _misconduct(r: CaseRecords, label: str) -> str:
     found = grounds(r)
-    lead = f"经查，该同志存在{found}的问题。" if found else "经查，"
+    lead = f"经查，该同志存在{found}的情形。" if found else "经查，"
     return lead + reasons(r, label)
 
 
