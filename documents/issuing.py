@@ -7,7 +7,9 @@ in the caller's transaction:
     case_documents_issue(*, kinds, case, actor, params=None) -> list[Document]
         The documents a completed step issues, in order; a later kind sees the earlier ones
         (the reply cites the request, a delivery receipt the decision). `params` maps a kind
-        to its builder's keyword arguments (deadlines a step sets).
+        to its builder's keyword arguments (deadlines a step sets; a delivery receipt names
+        the kind it serves: {"served_kind": …}). Facts are checked by rendering the text with
+        the strict template engine before anything is numbered (MissingFact otherwise).
 
     department_letter_issue(*, kind, department, inquiries, actor, items=(), original=None)
         An inquiry letter (协助查找函) or a reminder (催办函) to one government department.
@@ -162,10 +164,6 @@ def case_documents_issue(
                 r.documents.append(document)
             issued.append(document)
     return issued
-
-
-def served_receipt_params(document: Document) -> dict[str, Any]:
-    return {"served": document}
 
 
 def department_letter_issue(

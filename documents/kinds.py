@@ -115,9 +115,6 @@ SPECS: dict[str, KindSpec] = {
     K.DOSSIER: _spec(P, "", K.DOSSIER),
 }
 
-DECISION_KINDS = frozenset(k for k, spec in SPECS.items() if spec.series == Series.DECISION)
-
-
 def spec_for(kind: str) -> KindSpec:
     return SPECS[DocumentKind(kind)]
 
