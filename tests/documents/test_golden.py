@@ -83,7 +83,10 @@ OUTCOMES: dict[str, Callable[[samples.Stage], Case]] = {
 
 def normalised(path: Path, verify_code: str) -> str:
     raw = pdfcheck.text(path)
-    raw = raw.replace(verify_code, "〈核验码〉")
+    # the verification block (QR code, its caption, the code) and page numbers are no facts;
+    # where a layout places them in the reading order must not matter
+    for noise in (verify_code, "扫码核验", "核验码"):
+        raw = raw.replace(noise, "")
     raw = re.sub(r"—\d+—", "", raw)
     return re.sub(r"(。|：|；)", r"\1\n", raw).strip()
 
