@@ -115,6 +115,7 @@ SPECS: dict[str, KindSpec] = {
     K.DOSSIER: _spec(P, "", K.DOSSIER),
 }
 
+
 def spec_for(kind: str) -> KindSpec:
     return SPECS[DocumentKind(kind)]
 
