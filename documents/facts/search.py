@@ -14,6 +14,7 @@ from casework.models import (
     Inquiry,
     InquiryAnswer,
     InquiryStatus,
+    MembershipType,
     RelationTransfer,
     TimelineEntry,
 )
@@ -160,6 +161,9 @@ def public_notice(r: CaseRecords, *, period_days: int) -> dict[str, Any]:
         "contact_person": need(profile and profile.contact_person, "党支部联系人", label),
         "contact_phone": need(profile and profile.contact_phone, "党支部联系电话", label),
         "basis": f"《{CONSTITUTION}》和《{regulation(r.rules, 'suspend')}》",
+        "measure": "取消其预备党员资格"
+        if member.membership_type == MembershipType.PROBATIONARY
+        else "对其作出停止党籍处置",
     }
 
 
