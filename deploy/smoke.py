@@ -353,18 +353,13 @@ def open_case_and_download_pdf(stack: Stack, browser: Browser) -> str:
     out = stack.manage(
         "shell",
         "-c",
-        "from casework.models import Member, Organisation\n"
+        "from casework.models import Member\n"
         "from casework.services.cases import case_open\n"
-        "from documents.samples import sample_context\n"
-        "from documents.services import document_issue\n"
+        "from documents.issuing import case_documents_issue\n"
         "member = Member.objects.filter(cases__isnull=True).order_by('pk').first()\n"
         "org = member.organisation\n"
-        "ids = [int(p) for p in org.path.strip('/').split('/')]\n"
-        "issuer = Organisation.objects.filter(pk__in=ids).exclude(doc_code='')"
-        ".order_by('-depth').first()\n"
         "case = case_open(member=member, actor=None, reason='smoke test')\n"
-        "doc = document_issue(kind='register_form', issuer=issuer,"
-        " context=sample_context('register_form'), actor=None, case=case, member=member)\n"
+        "(doc,) = case_documents_issue(kinds=['register_form'], case=case, actor=None)\n"
         "print('DOCUMENT', doc.pk)\n",
         timeout=90,
     )

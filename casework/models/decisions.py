@@ -63,6 +63,15 @@ class TalkRecord(models.Model):
     talker1 = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     talker2 = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField(_("谈话日期"))
+    place = models.CharField(_("谈话地点"), max_length=100, blank=True, db_default="")
+    recorder = models.ForeignKey(
+        Member,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     content = EncryptedTextField(_("谈话内容"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -141,6 +150,7 @@ class MeetingResolution(models.Model):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="meetings")
     held_on = models.DateField(_("会议日期"))
+    place = models.CharField(_("会议地点"), max_length=100, blank=True, db_default="")
     voting_members = models.PositiveIntegerField(_("有表决权党员数"))
     present = models.PositiveIntegerField(_("到会有表决权党员数"))
     votes_for = models.PositiveIntegerField(_("赞成"))

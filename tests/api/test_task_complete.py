@@ -226,8 +226,19 @@ def test_propose_meeting_and_the_four_eyes_refusal_at_approval(world, case, clie
     bad_date = _complete(secretary, due, decision="record", held_on="2026-02-30")
     assert bad_date.status_code == 400 and "held_on" in bad_date.json()["errors"]
     votes = {"voting_members": 9, "present": 7, "votes_for": 6, "votes_against": 1}
-    recorded = _complete(
+    no_place = _complete(
         secretary, due, decision="record", held_on=str(today()), abstentions=0, **votes
+    )
+    assert no_place.status_code == 400
+    assert no_place.json()["errors"]["non_field_errors"] == ["请填写会议地点。"]
+    recorded = _complete(
+        secretary,
+        due,
+        decision="record",
+        held_on=str(today()),
+        place="党员活动室",
+        abstentions=0,
+        **votes,
     )
     assert recorded.status_code == 200, recorded.json()
     assert recorded.json()["case_status"] == CaseStatus.APPROVAL

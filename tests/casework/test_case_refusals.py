@@ -37,7 +37,7 @@ def _to_meeting(world, case, kind="correction", grounds=("slack_work",), propose
 
 
 def _meeting(case, actor, **votes):
-    values = {"voting_members": 9, "present": 7, "votes_for": 6, "votes_against": 1}
+    values: dict = {"voting_members": 9, "present": 7, "votes_for": 6, "votes_against": 1}
     values.update(votes)
     return svc.case_record_meeting(
         case=case, actor=actor, held_on=timezone.localdate(), abstentions=0, **values

@@ -104,10 +104,15 @@ def test_the_sweep_requeues_documents_left_pending(world, monkeypatch):
 def test_a_real_worker_renders_the_document_after_commit(celery_worker, monkeypatch):
     import time
 
-    from tests.factories import build_world
+    from casework.models import Case
+    from documents.issuing import case_documents_issue
+    from tests.factories import build_world, make_member
 
     world = build_world()
-    document = _issue(world)
+    case = Case.objects.create(
+        member=make_member(world.branch, name="王䶮"), organisation=world.branch, rule_set="2024"
+    )
+    (document,) = case_documents_issue(kinds=["register_form"], case=case, actor=world.officer)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         document.refresh_from_db()

@@ -85,7 +85,15 @@ def locate_and_assess(world: Any, case: Case, cause: str = "subjective") -> Case
     case = step(case, "outreach", world.officer, action="located")
     a, b = talkers(world)
     case = step(
-        case, "talk", world.officer, talker1=a.pk, talker2=b.pk, held_on=today(), content="谈话"
+        case,
+        "talk",
+        world.officer,
+        talker1=a.pk,
+        talker2=b.pk,
+        held_on=today(),
+        content="谈话",
+        place="党支部活动室",
+        recorder=b.pk,
     )
     return step(case, "assess_cause", world.officer, cause=cause)
 

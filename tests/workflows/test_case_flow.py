@@ -62,6 +62,8 @@ def test_located_member_goes_back_to_normal_with_talk_and_decision_documents(
         talker2=b.pk,
         held_on=today(),
         content="更换了手机号",
+        place="党支部活动室",
+        recorder=b.pk,
     )
     assert open_nodes(case) == ["assess_cause"]
     case = step(case, "assess_cause", world.officer, cause="objective")
@@ -71,7 +73,7 @@ def test_located_member_goes_back_to_normal_with_talk_and_decision_documents(
     case = step(case, "close", world.officer)
     assert case.status == CaseStatus.CLOSED and open_nodes(case) == []
     assert case.member.status == MemberStatus.NORMAL
-    assert _kinds(case) == ["register_form", "reply", "talk_record"]
+    assert _kinds(case) == ["dossier", "register_form", "reply", "request", "talk_record"]
     assert CaseProcess.objects.get(case=case).status == "DONE"
 
 
@@ -107,6 +109,7 @@ def _decide(world, case, kind: str, grounds=None):
         votes_for=6,
         votes_against=1,
         abstentions=0,
+        place="党员活动室",
     )
     assert open_nodes(case) == ["approval"]
     return step(case, "approval", world.approver2, decision="agree")
@@ -126,6 +129,8 @@ def test_not_located_member_is_suspended_with_every_document_issued(
         "approval_form",
         "decision_suspension",
         "defence_notice",
+        "delivery_receipt",
+        "delivery_receipt",
         "meeting_resolution",
         "register_form",
         "reply",

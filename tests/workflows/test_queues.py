@@ -201,7 +201,13 @@ def test_the_correction_timer_fires_a_review_task_when_the_deadline_is_reached(
     clock(timezone.make_aware(dt.datetime.combine(case.clock_due, dt.time(9))))
     call_command("workflow_timers")
     assert open_nodes(case) == ["correction_review"]
-    case = step(case, "correction_review", world.officer, corrected="1")
+    case = step(
+        case,
+        "correction_review",
+        world.officer,
+        corrected="1",
+        notes="按月参加组织生活，补交了党费",
+    )
     assert case.status == CaseStatus.CLOSED and open_nodes(case) == []
 
 
@@ -242,6 +248,7 @@ def _to_approval(world, case, recorder):
         votes_for=6,
         votes_against=1,
         abstentions=0,
+        place="党员活动室",
     )
     assert open_nodes(case) == ["approval"]
     return case

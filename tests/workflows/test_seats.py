@@ -56,6 +56,7 @@ def test_a_persuasion_or_removal_is_pre_reviewed_by_the_committee_then_the_depar
         case,
         "meeting",
         decision="record",
+        place="党员活动室",
         held_on=today(),
         voting_members=9,
         present=8,

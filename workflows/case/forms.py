@@ -49,18 +49,20 @@ class TalkForm(forms.Form):
     talker1 = forms.ModelChoiceField(label=_("谈话人一"), queryset=Member.objects.none())
     talker2 = forms.ModelChoiceField(label=_("谈话人二"), queryset=Member.objects.none())
     held_on = forms.DateField(label=_("谈话日期"), initial=timezone.localdate)
+    place = forms.CharField(label=_("谈话地点"), max_length=100)
+    recorder = forms.ModelChoiceField(label=_("记录人"), queryset=Member.objects.none())
     content = forms.CharField(label=_("谈话内容"), widget=forms.Textarea(attrs={"rows": 6}))
 
     def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if case is not None:
-            qs = Member.objects.filter(
-                organisation_id=case.organisation_id,
-                membership_type=MembershipType.FULL,
-                status=MemberStatus.NORMAL,
+            members = Member.objects.filter(
+                organisation_id=case.organisation_id, status=MemberStatus.NORMAL
             ).exclude(pk=case.member_id)
+            qs = members.filter(membership_type=MembershipType.FULL)
             self.fields["talker1"].queryset = qs  # type: ignore[attr-defined]
             self.fields["talker2"].queryset = qs  # type: ignore[attr-defined]
+            self.fields["recorder"].queryset = members  # type: ignore[attr-defined]
 
 
 class RequestInquiriesForm(forms.Form):
@@ -163,6 +165,7 @@ class MeetingForm(forms.Form):
         label=_("办理"), choices=[("record", _("记录表决结果")), ("send_back", _("退回上一环节"))]
     )
     held_on = forms.DateField(label=_("会议日期"), initial=timezone.localdate, required=False)
+    place = forms.CharField(label=_("会议地点"), max_length=100, required=False)
     voting_members = forms.IntegerField(label=_("有表决权党员数"), min_value=0, required=False)
     present = forms.IntegerField(label=_("到会有表决权党员数"), min_value=0, required=False)
     votes_for = forms.IntegerField(label=_("赞成"), min_value=0, required=False)
@@ -190,6 +193,8 @@ class MeetingForm(forms.Form):
         numbers = ("voting_members", "present", "votes_for", "votes_against", "abstentions")
         if data.get("held_on") is None or any(data.get(n) is None for n in numbers):
             raise forms.ValidationError(_("请填写会议日期和全部表决人数。"))
+        if not (data.get("place") or "").strip():
+            raise forms.ValidationError(_("请填写会议地点。"))
         return data
 
 
@@ -205,9 +210,7 @@ class CorrectionReviewForm(forms.Form):
         choices=[("1", _("已改正，结案")), ("0", _("未改正，重新提议处置"))],
         coerce=lambda v: v == "1",
     )
-    notes = forms.CharField(
-        label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
+    notes = forms.CharField(label=_("考察情况"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class RestorationForm(forms.Form):

@@ -27,10 +27,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from casework import seats
-from casework.models import Case, CaseStatus, ProposalKind
+from casework.models import Case, CaseStatus
 from casework.services import cases as svc
 from casework.services import inquiries as inq
+from documents.facts import DECISION_OF
 from documents.kinds import DocumentKind as K
+from workflows.case import documents as docs
 from workflows.case import forms as f
 
 S = CaseStatus
@@ -60,9 +62,10 @@ class Step:
     routes: Mapping[Route, tuple[str, ...]]
     apply: Apply
     choose: Callable[[Data], Route] = lambda data: Route.NEXT
-    # the kinds it issues on its NEXT route; `pick_documents` chooses among them by case
+    # the kinds it may issue on its NEXT route; `pick_documents` chooses among them by case
+    # (workflows/case/documents.py); without it, every kind listed is issued
     documents: tuple[str, ...] = ()
-    pick_documents: Callable[[Case], Sequence[str]] | None = None
+    pick_documents: Callable[[Case], Sequence[docs.Issue]] | None = None
     reviews: bool = False  # a committee's or the department's review: the approval queue
     four_eyes: bool = False  # the proposer and the meeting's recorder may not take it
     stay_message: str | Promise = ""
@@ -71,13 +74,13 @@ class Step:
     def next_nodes(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(node for nodes in self.routes.values() for node in nodes))
 
-    def documents_for(self, case: Case, route: Route) -> list[str]:
-        """The kinds this completion issues for the case."""
+    def documents_for(self, case: Case, route: Route) -> list[docs.Issue]:
+        """The documents this completion issues for the case."""
         if route is not Route.NEXT:
             return []
         if self.pick_documents is not None:
             return list(self.pick_documents(case))
-        return list(self.documents)
+        return [(kind, {}) for kind in self.documents]
 
     def form_for(self, *, case: Case, user: Any, data: Any = None) -> forms.Form:
         """The step's form for this case and user (forms that offer choices by case or by
@@ -89,18 +92,6 @@ class Step:
         if "user" in params:
             kwargs["user"] = user
         return self.form(data=data, **kwargs)
-
-
-# Documents issued when a case is registered (the flow's start, not a human step).
-OPENING_DOCUMENTS: tuple[str, ...] = (K.REGISTER_FORM,)
-
-DECISION_KINDS = {
-    ProposalKind.CORRECTION: K.DECISION_CORRECTION,
-    ProposalKind.PERSUADE: K.DECISION_PERSUASION,
-    ProposalKind.REMOVE: K.DECISION_REMOVAL,
-    ProposalKind.SUSPEND: K.DECISION_SUSPENSION,
-    ProposalKind.RESTORE: K.DECISION_RESTORATION,
-}
 
 
 # ---- route choices: one line each ------------------------------------------------------------
@@ -152,6 +143,8 @@ def _talk(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
         talkers=(data["talker1"], data["talker2"]),
         held_on=data["held_on"],
         content=data["content"],
+        place=data["place"],
+        recorder=data["recorder"],
     )
 
 
@@ -220,6 +213,7 @@ def _meeting(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
         case=case,
         actor=actor,
         held_on=data["held_on"],
+        place=data["place"],
         voting_members=data["voting_members"],
         present=data["present"],
         votes_for=data["votes_for"],
@@ -228,20 +222,10 @@ def _meeting(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
     )
 
 
-def _meeting_documents(case: Case) -> list[str]:
-    passed = case.status == S.APPROVAL
-    return [K.MEETING_RESOLUTION, *([K.REQUEST] if passed else [])]
-
-
 def _approval(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
     if _by_decision(data) is Route.SEND_BACK:
         return _send_back(case, actor, data)
     return svc.case_approve(case=case, actor=actor, comment=data.get("comment") or "")
-
-
-def _approval_documents(case: Case) -> list[str]:
-    decision = DECISION_KINDS.get(ProposalKind(seats.current_proposal(case).kind))
-    return [K.REPLY, *([decision] if decision else [])]
 
 
 def _close(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
@@ -328,6 +312,8 @@ STEPS: tuple[Step, ...] = (
         statuses=frozenset({S.LOCATED}),
         routes={R.NEXT: ("propose", "approval")},
         apply=_assess_cause,
+        documents=(K.REQUEST,),
+        pick_documents=docs.pick_assess_cause,
     ),
     Step(
         name="propose",
@@ -338,7 +324,8 @@ STEPS: tuple[Step, ...] = (
         statuses=frozenset({S.NOT_LOCATED, S.PROPOSAL}),
         routes={R.NEXT: ("pre_review",)},
         apply=_propose,
-        documents=(K.APPROVAL_FORM,),
+        documents=(K.APPROVAL_FORM, K.RESTORATION_FORM),
+        pick_documents=docs.pick_propose,
     ),
     Step(
         name="pre_review",
@@ -350,6 +337,8 @@ STEPS: tuple[Step, ...] = (
         routes={R.NEXT: ("pre_review", "notice", "approval"), R.SEND_BACK: ("propose",)},
         apply=_pre_review,
         choose=_by_decision,
+        documents=(K.PRE_REVIEW_OPINION,),
+        pick_documents=docs.pick_pre_review,
         reviews=True,
     ),
     Step(
@@ -361,7 +350,8 @@ STEPS: tuple[Step, ...] = (
         statuses=frozenset({S.DEFENCE}),
         routes={R.NEXT: ("defence",), R.SEND_BACK: ("pre_review",)},
         apply=_notice,
-        documents=(K.DEFENCE_NOTICE,),
+        documents=(K.DEFENCE_NOTICE, K.DELIVERY_RECEIPT),
+        pick_documents=docs.pick_notice,
     ),
     Step(
         name="defence",
@@ -383,8 +373,8 @@ STEPS: tuple[Step, ...] = (
         routes={R.NEXT: ("approval", "propose"), R.SEND_BACK: ("defence",)},
         apply=_meeting,
         choose=_by_decision,
-        documents=(K.MEETING_RESOLUTION, K.REQUEST),
-        pick_documents=_meeting_documents,
+        documents=(K.MEETING_RESOLUTION, K.REQUEST, K.FILING_REPORT),
+        pick_documents=docs.pick_meeting,
     ),
     Step(
         name="approval",
@@ -399,8 +389,8 @@ STEPS: tuple[Step, ...] = (
         },
         apply=_approval,
         choose=_by_decision,
-        documents=(K.REPLY, *DECISION_KINDS.values()),
-        pick_documents=_approval_documents,
+        documents=(K.REPLY, *DECISION_OF.values(), K.DELIVERY_RECEIPT),
+        pick_documents=docs.pick_approval,
         reviews=True,
         four_eyes=True,
     ),
@@ -413,6 +403,7 @@ STEPS: tuple[Step, ...] = (
         statuses=frozenset({S.IN_FORCE}),
         routes={R.NEXT: ("end",)},
         apply=_close,
+        documents=(K.DOSSIER,),
     ),
     Step(
         name="correction_review",
@@ -423,6 +414,8 @@ STEPS: tuple[Step, ...] = (
         statuses=frozenset({S.IN_FORCE}),
         routes={R.NEXT: ("end", "propose")},
         apply=_correction_review,
+        documents=(K.CORRECTION_REVIEW, K.DOSSIER),
+        pick_documents=docs.pick_correction_review,
     ),
     Step(
         name="restoration",

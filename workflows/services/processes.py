@@ -24,7 +24,6 @@ from casework.errors import Conflict, NotFound
 from casework.models import CLOSED_STATUSES, Case
 from casework.services.transitions import status_label
 from workflows.case.nodes import next_activation
-from workflows.case.steps import OPENING_DOCUMENTS
 from workflows.invariants import steps_match_status
 from workflows.models import CaseProcess
 from workflows.services.events import task_audit, task_event
@@ -71,7 +70,7 @@ def locked_task(task_id: int, process_id: int | None = None) -> Task:
 
 def process_start_for_case(*, case_id: int) -> Any:
     """Start the case flow for an open case; idempotent (one process per case)."""
-    from workflows.case.documents import issue_step_documents
+    from workflows.case.documents import OPENING_DOCUMENTS, issue_step_documents
 
     existing = CaseProcess.objects.filter(case_id=case_id).first()
     if existing is not None:
@@ -83,7 +82,7 @@ def process_start_for_case(*, case_id: int) -> Any:
         with transaction.atomic():
             process = case_flow().start.run(case_id=case_id)
             process_case = Case.objects.select_related("member", "organisation").get(pk=case_id)
-            issue_step_documents(kinds=OPENING_DOCUMENTS, case=process_case, actor=None)
+            issue_step_documents(issues=OPENING_DOCUMENTS, case=process_case, actor=None)
     except IntegrityError:  # a concurrent start won
         return CaseProcess.objects.filter(case_id=case_id).first()
     return process

@@ -92,7 +92,7 @@ def task_complete(
                 case = step.apply(case, user, data)
             activation.case, activation.case_is_fresh = case, True
             task.data = {**task.data, "route": route.value}
-            issue_step_documents(kinds=step.documents_for(case, route), case=case, actor=user)
+            issue_step_documents(issues=step.documents_for(case, route), case=case, actor=user)
             activation.execute()  # the task is done; the flow creates the next one
             hooks.case_changed.run_now([i for i in changed if i != case.pk], user)
     except FlowLockFailed as exc:

@@ -198,6 +198,7 @@ def case_record_meeting(
     votes_for: int,
     votes_against: int,
     abstentions: int,
+    place: str = "",
 ) -> Case:
     """The branch general meeting's vote: passed → committee approval; failed → back to
     proposal. A meeting without a quorum is refused and nothing is recorded."""
@@ -217,6 +218,7 @@ def case_record_meeting(
         resolution = MeetingResolution.objects.create(
             proposal=proposal,
             held_on=held_on,
+            place=place.strip(),
             voting_members=voting_members,
             present=present,
             votes_for=votes_for,

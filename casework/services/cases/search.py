@@ -73,8 +73,11 @@ def case_mark_located(
     talkers: tuple[Member, Member],
     held_on: dt.date,
     content: str,
+    place: str = "",
+    recorder: Member | None = None,
 ) -> Case:
-    """Contact regained; the talk by two full members is recorded with it."""
+    """Contact regained; the talk by two full members is recorded with it (where it was
+    held and who kept the record, for the talk record document)."""
     talker1, talker2 = talkers
     if talker1.pk == talker2.pk:
         raise DomainError(_("谈话人须为两名不同的正式党员。"), code="talkers_distinct")
@@ -83,6 +86,8 @@ def case_mark_located(
     if held_on > timezone.localdate():
         raise DomainError(_("谈话日期不能晚于今天。"), code="talk_in_future")
     with case_transition(case, actor) as t:
+        if recorder is not None and recorder.pk == t.case.member_id:
+            raise DomainError(_("记录人不能是本人。"), code="recorder_is_member")
         for talker in (talker1, talker2):
             if talker.pk == t.case.member_id:
                 raise DomainError(_("谈话人不能是本人。"), code="talker_is_member")
@@ -99,6 +104,8 @@ def case_mark_located(
             talker1=talker1,
             talker2=talker2,
             held_on=held_on,
+            place=place.strip(),
+            recorder=recorder,
             content=content,
             recorded_by_id=actor_id(actor),
         )
