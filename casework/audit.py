@@ -21,6 +21,7 @@ from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from casework.models import AuditEvent, AuditStream, Organisation
+from casework.request_id import current_request_id
 
 GENESIS = "0" * 64
 
@@ -30,11 +31,7 @@ def _stream_key(organisation: Organisation | None) -> str:
 
 
 def _request_id() -> str:
-    # Imported lazily: the web layer sets it per request; tasks and commands leave "-".
-    try:
-        from web.middleware import current_request_id
-    except ImportError:  # pragma: no cover - casework used without the web package
-        return ""
+    # Set by web's middleware per request and by the outbox relay per message; else "-".
     value = current_request_id()
     return "" if value == "-" else value
 

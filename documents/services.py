@@ -13,11 +13,11 @@ realistic context per kind and the keys each template reads) and optional case/m
         One short transaction: takes the next serial from the DocumentCounter row of
         (issuer.doc_code, kind, year) with one locking upsert (gap-free, unique),
         inserts the Document (status "pending", number like 榕教工委函〔2026〕12号, a
-        verification code) and the audit event `document.issue`. After commit a Celery task
-        (ids only, acks_late, retries with backoff) renders the PDF/A-2b, stores the bytes
-        through Django's storage API, records SHA-256 and sets status "issued". A failing
-        render sets status "render_failed" with the error; `document_retry_render` re-queues
-        it and `document_render_sweep` (beat) re-queues documents left pending.
+        verification code), the audit event `document.issue` and an outbox message
+        (DOCUMENT_RENDER, the id only). After commit the worker renders the PDF/A-2b, stores
+        the bytes through Django's storage API, records SHA-256 and sets status "issued"; the
+        outbox retries a failing render with backoff (status "render_failed" with the error
+        meanwhile), and `document_retry_render` queues it again by hand.
         `replaces` must be a voided document of the same kind: the correction gets a new
         number and points to it (`replaced.replaced_by`).
 
@@ -57,6 +57,7 @@ from casework.access import WRITE_ROLES, User, has_role_over
 from casework.audit import audit_record
 from casework.errors import Conflict, DomainError, PermissionDenied
 from casework.models import Case, Member, Organisation
+from casework.outbox import outbox_enqueue
 from casework.transactions import atomic
 from documents.kinds import DocumentKind, format_number
 from documents.models import Document, DocumentCounter, DocumentStatus
@@ -64,6 +65,8 @@ from documents.render import Issuer, render_pdf
 
 log = logging.getLogger(__name__)
 
+# Outbox kind: {"document_id": ...}; integrations runs document_render for it in the worker.
+DOCUMENT_RENDER = "document.render"
 VERIFY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 VERIFY_LENGTH = 12  # 60 bits
 
@@ -176,14 +179,13 @@ def document_issue(
                 "replaces": replaces.number if replaces else None,
             },
         )
-        transaction.on_commit(lambda: _enqueue_render(document.pk), robust=True)
+        _enqueue_render(document.pk)
     return document
 
 
 def _enqueue_render(document_id: int) -> None:
-    from documents.tasks import document_render_task
-
-    document_render_task.delay(document_id)
+    """In the issuing transaction: the render is an outbox message, run after the commit."""
+    outbox_enqueue(DOCUMENT_RENDER, {"document_id": document_id})
 
 
 def document_render(*, document_id: int) -> Document:
@@ -259,7 +261,7 @@ def document_retry_render(*, document: Document, actor: User | None) -> Document
             organisation=document.issuer,
             before={"status": document.status, "attempts": document.render_attempts},
         )
-        transaction.on_commit(lambda: _enqueue_render(document.pk), robust=True)
+        _enqueue_render(document.pk)
     return document
 
 

@@ -120,7 +120,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A broker that is down fails a publish in about a second (the outbox sweep retries it later).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 # Workers log through LOGGING below (JSON in production, request ids from web.task_context).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The periodic work; each entry calls a thin task that calls a service.
@@ -129,9 +130,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "workflows.tasks.fire_workflow_timers",
         "schedule": 60,
     },
-    "documents-render-sweep": {
-        "task": "documents.tasks.document_render_sweep",
-        "schedule": 300,
+    # Outbox (integrations/outbox.py): publish what is due, was abandoned or never published.
+    "outbox-sweep": {
+        "task": "integrations.tasks.outbox_sweep",
+        "schedule": env_int("LIANLUO_OUTBOX_SWEEP_SECONDS", 30, minimum=1),
     },
 }
 # Nightly lost-contact sweep (fans out one task per chunk of organisations).
@@ -311,6 +313,17 @@ LIANLUO_DELIVERY_MAX_RETRIES = env_int("LIANLUO_DELIVERY_MAX_RETRIES", 6, minimu
 LIANLUO_DELIVERY_BACKOFF_SECONDS = env_int("LIANLUO_DELIVERY_BACKOFF_SECONDS", 30, minimum=1)
 LIANLUO_DELIVERY_BACKOFF_MAX_SECONDS = env_int(
     "LIANLUO_DELIVERY_BACKOFF_MAX_SECONDS", 3600, minimum=1
+)
+# A letter `sending` for longer than this was abandoned by its sender (e.g. a killed worker).
+LIANLUO_DELIVERY_TIMEOUT_SECONDS = env_int("LIANLUO_DELIVERY_TIMEOUT_SECONDS", 600, minimum=1)
+# Outbox (casework/outbox.py, integrations/outbox.py): a worker's claim on a message lasts this
+# long (then the sweep hands it to another); acknowledged messages are kept this many days.
+# Retries and backoff of every outbox message: the LIANLUO_DELIVERY_* settings above.
+LIANLUO_OUTBOX_LEASE_SECONDS = env_int("LIANLUO_OUTBOX_LEASE_SECONDS", 600, minimum=1)
+LIANLUO_OUTBOX_KEEP_DAYS = env_int("LIANLUO_OUTBOX_KEEP_DAYS", 7, minimum=0)
+# Right-hand side of the stable Message-IDs of letters and notices.
+LIANLUO_MESSAGE_ID_DOMAIN = env_str(
+    "LIANLUO_MESSAGE_ID_DOMAIN", DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
 )
 LIANLUO_WEBHOOK_WINDOW_SECONDS = env_int("LIANLUO_WEBHOOK_WINDOW_SECONDS", 300, minimum=10)
 LIANLUO_INQUIRY_AUTO_REMIND = env_bool("LIANLUO_INQUIRY_AUTO_REMIND", True)

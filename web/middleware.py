@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import re
 import uuid
@@ -10,12 +9,11 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+from casework.request_id import current_request_id, request_id_var
+
+__all__ = ["RequestIdFilter", "RequestIdMiddleware", "current_request_id", "request_id_var"]
+
 _VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
-
-def current_request_id() -> str:
-    return request_id_var.get()
 
 
 class RequestIdMiddleware:

@@ -491,7 +491,7 @@ def _holders(role: str, org: Organisation) -> Iterable[int]:
 def task_deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Remind holders of tasks due soon; escalate overdue tasks to the branch secretary, then
     (a further due period later) to the committee. Each step is a TaskEvent + audit event."""
-    from workflows.notify import notify_users
+    from workflows.notify import TaskNotice, notify_users
 
     now = now or timezone.now()
     counts = {"reminded": 0, "secretary": 0, "committee": 0}
@@ -510,7 +510,7 @@ def task_deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
             targets = (
                 [due.owner_id] if due.owner_id else list(_holders(due.role, due.role_organisation))
             )
-            notify_users(user_ids=targets, subject=_("任务即将到期"), task_id=due.task_id)
+            notify_users(user_ids=targets, notice=TaskNotice.DUE_SOON, task_id=due.task_id)
             _event(due.task, due.case_id, "remind", None)
             _audit("task.remind", due.task, due.case, None, {}, {"due_at": due.due_at})
             counts["reminded"] += 1
@@ -536,7 +536,7 @@ def task_deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
                 role = Role.COMMITTEE_APPROVER
                 org = case_services.approving_organisation(due.organisation)
             notify_users(
-                user_ids=list(_holders(role, org)), subject=_("任务已逾期"), task_id=due.task_id
+                user_ids=list(_holders(role, org)), notice=TaskNotice.OVERDUE, task_id=due.task_id
             )
             action = (
                 "escalate_secretary" if level == EscalationLevel.SECRETARY else "escalate_committee"

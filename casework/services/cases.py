@@ -92,7 +92,7 @@ def case_open(
                 comment=reason,
                 details={"member": member.pk, "circumstance": circumstance},
             )
-            hooks.cases_opened.run_on_commit([case.pk])
+            hooks.cases_opened.run_now([case.pk], actor)
     except IntegrityError as exc:  # the DB constraint backs the check above
         raise Conflict(_("该党员已有未结案件，不能重复立案。"), code="case_already_open") from exc
     return case

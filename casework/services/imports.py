@@ -1,4 +1,5 @@
-"""Import jobs: started from the upload page, run by a Celery task, progress on the row."""
+"""Import jobs: started from the upload page, run in the worker (an outbox message), progress
+on the row."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ from casework.access import may_edit_member
 from casework.errors import DomainError, NotFound
 from casework.member_import import ImportFileError, import_members
 from casework.models import ImportJob, ImportStatus, Organisation
+from casework.outbox import outbox_enqueue
 
+# Outbox kind: {"job_id": ...}; its handler calls import_job_execute in the worker.
+MEMBER_IMPORT_RUN = "member_import.run"
 REPORT_LIMIT = 2000  # issues kept on the job for the page; the command prints them all
 
 
@@ -46,10 +50,7 @@ def import_job_start(
             dry_run=dry_run,
             atomic=atomic,
         )
-        from casework.tasks import import_job_run
-
-        job_id = job.pk
-        transaction.on_commit(lambda: import_job_run.delay(job_id))
+        outbox_enqueue(MEMBER_IMPORT_RUN, {"job_id": job.pk})
     return job
 
 
