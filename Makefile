@@ -52,6 +52,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=settings.test $(VENV)/bin/mypy .
 	DJANGO_SETTINGS_MODULE=settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m tests.foundation.side_effect_rules
 
 check-deploy: venv
 	DJANGO_SETTINGS_MODULE=settings.production SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(60))') \
