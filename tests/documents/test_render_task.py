@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from integrations import outbox
 
 from casework.errors import Conflict
 from casework.models import AuditEvent, OutboxMessage, OutboxState
 from documents.models import Document, DocumentStatus
 from documents.services import document_issue, document_render, document_retry_render
+from integrations import outbox
 
 
 def _failing_render(monkeypatch, failures: int) -> list[int]:

@@ -16,10 +16,10 @@ from casework.models import (
     Inquiry,
     InquiryStatus,
     Organisation,
+    OutboxMessage,
     Role,
 )
 from casework.services.organisations import role_assign
-from casework.models import OutboxMessage
 from integrations import outbox
 from integrations.letters import DocumentRef, LetterFile
 from integrations.models import ChannelKind, DepartmentChannel
