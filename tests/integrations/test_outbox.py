@@ -45,10 +45,9 @@ def _broker_down(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_message_is_delivered_after_its_transaction_commits(
     db: None, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            message = outbox_enqueue("test.record", {"id": 7})
-            assert calls == []  # nothing leaves the process before the commit
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        message = outbox_enqueue("test.record", {"id": 7})
+        assert calls == []  # nothing leaves the process before the commit
     assert len(callbacks) == 1
     assert calls == [{"id": 7, "attempt": 1, "final": False}]
     message.refresh_from_db()
@@ -58,10 +57,13 @@ def test_a_message_is_delivered_after_its_transaction_commits(
 def test_a_rolled_back_cause_leaves_no_message(
     db: None, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZeroDivisionError):
-        with transaction.atomic():
-            outbox_enqueue("test.record", {"id": 1})
-            raise ZeroDivisionError
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ZeroDivisionError),
+        transaction.atomic(),
+    ):
+        outbox_enqueue("test.record", {"id": 1})
+        raise ZeroDivisionError
     assert not OutboxMessage.objects.exists()
     assert calls == []
 
