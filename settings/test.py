@@ -15,7 +15,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Fault tests start real workers on the test database with an SMTP backend (tests/integrations).
-EMAIL_BACKEND = env_str("LIANLUO_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+EMAIL_BACKEND = env_str(
+    "LIANLUO_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
 
 # Tests run tasks in-process unless a test asks for the real worker (the `celery_worker`
 # fixture in tests/conftest.py switches this off while a worker thread consumes the broker;
