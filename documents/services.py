@@ -271,7 +271,11 @@ def document_void(*, document: Document, actor: User | None, reason: str) -> Doc
     if not reason:
         raise DomainError(_("请填写作废原因"), code="reason_required")
     with transaction.atomic():
-        document = Document.objects.select_for_update().select_related("issuer").get(pk=document.pk)
+        document = (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("issuer")
+            .get(pk=document.pk)
+        )
         _check_actor(actor, document.issuer)
         if document.status == DocumentStatus.VOIDED:
             raise Conflict(_("该文书已作废"), code="already_voided")

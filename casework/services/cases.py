@@ -68,7 +68,7 @@ def case_open(
         raise DomainError(_("该党员党籍状态不是正常，不能登记失联案件。"), code="member_not_normal")
     try:
         with transaction.atomic():
-            Member.objects.select_for_update().filter(pk=member.pk).first()
+            Member.objects.select_for_update(no_key=True).filter(pk=member.pk).first()
             if (
                 Case.objects.filter(member=member)
                 .exclude(status__in=[CaseStatus.CLOSED, CaseStatus.WITHDRAWN])

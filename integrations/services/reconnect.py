@@ -179,7 +179,7 @@ def pending_change_decide(
             raise Conflict(_("该变更已处理。"), code="already_decided")
         masked: dict[str, list[str]] = {}
         if accept:
-            locked = Member.objects.select_for_update().get(pk=member.pk)
+            locked = Member.objects.select_for_update(no_key=True).get(pk=member.pk)
             fields = []
             if change.phone:
                 masked["phone"] = [mask_phone(locked.phone or ""), mask_phone(change.phone)]
