@@ -58,6 +58,7 @@ check-deploy: venv
 	DJANGO_SETTINGS_MODULE=settings.production SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(60))') \
 	LIANLUO_PII_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet;print(Fernet.generate_key().decode())') \
 	LIANLUO_BLIND_INDEX_KEY=$$($(PY) -c 'import secrets;print(secrets.token_hex(32))') \
+	LIANLUO_AUDIT_KEYS=$$($(PY) -c 'import secrets;print(secrets.token_hex(32))') \
 	DJANGO_ALLOWED_HOSTS=lianluo.example.org \
 	$(PY) manage.py check --deploy --fail-level WARNING
 

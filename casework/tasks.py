@@ -40,6 +40,14 @@ def detect_lost_contact_task(as_of: str | None = None, org_id: int | None = None
     return len(chunks)
 
 
+@shared_task(name="casework.tasks.audit_anchor_task", **RETRYING)
+def audit_anchor_task() -> str:
+    """Hourly: write the signed heads of every audit stream outside the database."""
+    from casework.audit_anchors import anchor_write
+
+    return anchor_write().name
+
+
 @shared_task(name="casework.tasks.transfer_follow_ups_task", **RETRYING)
 def transfer_follow_ups_task(as_of: str | None = None) -> int:
     """Daily: unreturned introduction-letter receipts past validity become follow-ups."""

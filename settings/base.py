@@ -141,6 +141,10 @@ CELERY_BEAT_SCHEDULE["detect-lost-contact"] = {
     "task": "casework.tasks.detect_lost_contact_task",
     "schedule": crontab(hour=1, minute=30),
 }
+CELERY_BEAT_SCHEDULE["audit-anchor"] = {
+    "task": "casework.tasks.audit_anchor_task",
+    "schedule": env_int("LIANLUO_AUDIT_ANCHOR_SECONDS", 3600, minimum=10),
+}
 # Dashboard rollup after the sweep: the top organisation's dashboard reads it (issue #8).
 CELERY_BEAT_SCHEDULE["dashboard-rollup"] = {
     "task": "casework.tasks.dashboard_rollup_task",
@@ -215,6 +219,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "lianluo@localhost")
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation). Set per environment.
 LIANLUO_PII_KEYS: list[str] = env_list("LIANLUO_PII_KEYS")
 LIANLUO_BLIND_INDEX_KEY: str | None = env_optional("LIANLUO_BLIND_INDEX_KEY")
+# Audit trail HMAC keys (casework/audit_keys.py), comma-separated, >= 32 characters each: the
+# first signs new events and anchors, all verify. Kept outside the database, like the PII keys.
+LIANLUO_AUDIT_KEYS: list[str] = env_list("LIANLUO_AUDIT_KEYS")
+# Signed copies of every audit stream's head, written by beat (casework.tasks.audit_anchor_task)
+# and compared by `verify_audit_chain --anchors`: put this directory on storage the database's
+# administrators cannot rewrite (another host, a WORM bucket mount).
+LIANLUO_AUDIT_ANCHOR_DIR = Path(env_str("LIANLUO_AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors")))
 
 # --- Public base URL (for verification links and QR codes) ----------------------------------
 LIANLUO_PUBLIC_URL = env_str("LIANLUO_PUBLIC_URL", "http://127.0.0.1:8000")

@@ -83,7 +83,7 @@ def check_source(source: str, path: str) -> list[Violation]:
                 found.append(
                     Violation(
                         path,
-                        node.lineno,
+                        getattr(node, "lineno", 0),
                         "mail-outside-integrations",
                         f"imports {module}; only integrations/email/client.py sends mail",
                     )

@@ -206,7 +206,8 @@ def test_notifications_are_marked_emailed_only_after_their_email_went_out(
         user.email = f"u{i}@example.org"
         user.save()
     notes = [
-        Notification.objects.create(user=u, kind="k", title=f"提醒{i}") for i, u in enumerate(users)
+        Notification.objects.create(user_id=u.pk, kind="k", title=f"提醒{i}")
+        for i, u in enumerate(users)
     ]
     real = client.send_notice
     failing = {"u1@example.org"}

@@ -18,7 +18,9 @@ from openpyxl import Workbook
 
 from casework.models import (
     AuditEvent,
+    Department,
     ImportStatus,
+    Inquiry,
     Member,
     Notification,
     OutboxMessage,
@@ -106,7 +108,7 @@ def stack(tmp_path: Path, settings: object) -> Iterator[Stack]:
         redis.stop()
 
 
-def _letter_world(world: ScopeWorld) -> tuple[object, object]:
+def _letter_world(world: ScopeWorld) -> tuple[Department, Inquiry]:
     department = make_department(world.department)
     inquiry = make_inquiry(make_case(world.branch, name="赵六"), department)
     email_channel(department)
