@@ -49,8 +49,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "web.middleware.RequestIdMiddleware",  # first: even redirects and static files carry an id
+    "web.middleware.RefuseNulMiddleware",  # before anything reads a cookie or the database
     "django.middleware.security.SecurityMiddleware",
     "web.security.ContentSecurityPolicyMiddleware",
+    "web.security.ApiNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "web.metrics.RequestMetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -172,11 +174,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Login lockout (django-axes): N failures for one username from one client address lock that
-# pair for the cool-off period. The address comes from web.lockout.client_ip (proxy-aware).
+# pair for the cool-off period. The address comes from integrations.client_address.client_ip
+# (proxy-aware; the same function the API's rate limits use).
 AXES_FAILURE_LIMIT = env_int("LIANLUO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LIANLUO_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "web.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "integrations.client_address.client_ip"
+AXES_LOCKOUT_CALLABLE = "web.lockout.lockout_response"  # the page, or problem+json for /api/
 LIANLUO_TRUSTED_PROXY_COUNT = env_int("LIANLUO_TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
@@ -246,7 +250,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["web.api.parsers.JSONParser"],  # depth limit, no NUL
     "EXCEPTION_HANDLER": "web.api.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "web.api.pagination.Cursor",
     "DEFAULT_THROTTLE_RATES": {

@@ -232,6 +232,7 @@ def _send(letter: InquiryLetter, file: LetterFile) -> tuple[bool, bool, str, str
             key=channel.hmac_key,
             payload=payload,
             idempotency_key=letter.idempotency_key,
+            department=letter.department_id,
         )
         return http.ok, http.retryable, http.error, DeliveryState.DELIVERED
     return False, False, "manual letters are printed, not sent", DeliveryState.SENT
