@@ -83,7 +83,8 @@ def document_render_handler(payload: dict[str, Any], attempt: Attempt) -> None:
 
 
 def import_run_handler(payload: dict[str, Any], attempt: Attempt) -> None:
-    import_job_execute(job_id=payload["job_id"])
+    # A later attempt means an earlier one died or failed mid-way: take over its job.
+    import_job_execute(job_id=payload["job_id"], retake=attempt.number > 1)
 
 
 def detection_chunk_handler(payload: dict[str, Any], attempt: Attempt) -> None:

@@ -243,3 +243,63 @@ def test_sending_letters_from_the_page_with_the_broker_down_is_not_a_server_erro
     assert response.status_code == 302
     message = OutboxMessage.objects.get(kind="letter.deliver")
     assert message.state == OutboxState.PENDING  # waiting for the sweep, not lost
+
+
+def _import_job(world: Any) -> Any:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from casework.services.imports import import_job_start
+    from tests.factories import valid_id_number
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名", "性别", "公民身份号码", "联系电话"])
+    sheet.append(["导入甲", "男", valid_id_number(dt.date(1990, 3, 3)), "13800000000"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = SimpleUploadedFile("m.xlsx", buffer.getvalue())
+    return import_job_start(
+        organisation=world.branch, actor=world.secretary, upload=upload, original_name="m.xlsx"
+    )
+
+
+def test_an_import_left_running_by_a_killed_worker_is_taken_over(
+    world: Any, settings: Any, tmp_path: Any
+) -> None:
+    from casework.models import ImportJob, ImportStatus, Member
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    job = _import_job(world)
+    message = OutboxMessage.objects.get(kind="member_import.run")
+    # the first attempt claimed both, then its worker was killed (nothing else happened)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        state=OutboxState.RUNNING, attempts=1, available_at=timezone.now()
+    )
+    assert outbox.outbox_sweep().published == 1
+    job.refresh_from_db()
+    assert (job.status, job.created) == (ImportStatus.DONE, 1)
+    assert Member.objects.filter(name="导入甲").count() == 1
+
+
+def test_an_import_that_breaks_ends_failed_not_running(
+    world: Any, settings: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casework.models import ImportJob, ImportStatus
+
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("casework.services.imports.import_members", broken)
+    job = _import_job(world)
+    outbox.outbox_sweep()
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert job.message == "导入中断，请重新上传。"
+    assert ImportJob.objects.filter(status=ImportStatus.RUNNING).count() == 0
