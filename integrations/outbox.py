@@ -14,7 +14,8 @@ A row's life (casework.models.outbox):
   pending rows that are due (never published, or waiting to retry), queued rows no worker
   took, running rows whose lease ran out (the worker died: the claim returns to the queue).
 - `deliver(id)` (in the worker) claims the row by compare-and-set with a lease, runs the
-  handler registered for its kind and acknowledges it (done) only after the handler returned.
+  handler registered for its kind and acknowledges it (done) only after the handler returned;
+  a retry is scheduled with an ETA message for its due time (the sweep covers a lost one).
   A claim that finds the row done or leased to someone else does nothing, so duplicate
   messages are harmless; handlers are idempotent for the rare run after a lost lease.
 
@@ -232,8 +233,30 @@ def deliver(message_id: int, *, eager: bool = False) -> str:
             return "skipped"
         message, token = claimed
         outcome = _run(message, token, eager=eager)
-        if outcome != "retry" or not eager:
-            return outcome
+        if outcome == "retry" and eager:
+            continue
+        if outcome in ("retry", "deferred") and not eager:
+            _publish_when_due(message_id)
+        return outcome
+
+
+def _publish_when_due(message_id: int) -> None:
+    """Ask the broker to bring the message back when it is due (an ETA message); should that
+    be lost (worker restart, broker down), the sweep publishes it then anyway."""
+    from integrations.tasks import outbox_deliver
+
+    due = OutboxMessage.objects.filter(pk=message_id).values_list("available_at", flat=True).first()
+    if due is None:
+        return
+    try:
+        outbox_deliver.apply_async(
+            (message_id,),
+            eta=due,
+            retry=True,
+            retry_policy=PUBLISH_RETRY_POLICY,
+        )
+    except Exception as exc:
+        log.info("outbox message %s: no ETA message (%s); the sweep will", message_id, _error(exc))
 
 
 def _run(message: OutboxMessage, token: uuid.UUID, *, eager: bool) -> str:

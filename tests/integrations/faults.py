@@ -256,7 +256,15 @@ def publishing_to(broker_url: str) -> Iterator[None]:
 
     keys = ("broker_url", "broker_write_url", "broker_read_url", "task_always_eager")
     old = {key: app.conf[key] for key in keys}
-    app.close()  # drop pooled connections to the previous broker
+
+    def drop_pools() -> None:
+        # What Celery itself does after a fork (Celery._after_fork): forget the app's
+        # connection and producer pools, so the next publish takes the pool of the configured
+        # broker (kombu keeps one per broker URL; closing it would break it for later tests).
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    drop_pools()
     app.conf.update(
         broker_url=broker_url,
         broker_write_url=broker_url,
@@ -266,5 +274,5 @@ def publishing_to(broker_url: str) -> Iterator[None]:
     try:
         yield
     finally:
-        app.close()
+        drop_pools()
         app.conf.update(old)
