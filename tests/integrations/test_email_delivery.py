@@ -54,6 +54,8 @@ def test_the_letter_arrives_once_when_the_smtp_server_was_down_at_first(iw, smtp
     assert letter.state == DeliveryState.SENT
     assert letter.attempts == 2
     assert len(smtp.messages) == 1
+    # the Message-ID is the letter's, whichever attempt got through (a receiver can de-duplicate)
+    assert smtp.messages[0][1]["Message-ID"] == f"<{letter.idempotency_key}@localhost>"
 
 
 def test_a_letter_is_failed_and_the_coordinator_told_after_the_last_retry(iw, smtp, settings):
