@@ -261,8 +261,8 @@ def publishing_to(broker_url: str) -> Iterator[None]:
         # What Celery itself does after a fork (Celery._after_fork): forget the app's
         # connection and producer pools, so the next publish takes the pool of the configured
         # broker (kombu keeps one per broker URL; closing it would break it for later tests).
-        app._pool = None
-        app.amqp._producer_pool = None
+        app._pool = None  # type: ignore[attr-defined]
+        app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
     drop_pools()
     app.conf.update(
