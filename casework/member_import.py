@@ -481,7 +481,7 @@ def _write_chunk(
     with transaction.atomic() if not dry_run else nullcontext():
         query = Member.objects.filter(id_number_index__in=[g.index for g in chunk])
         if not dry_run:
-            query = query.select_for_update()
+            query = query.select_for_update(no_key=True, of=("self",))
         existing = {m.id_number_index: m for m in query.select_related("organisation")}
         creates: list[Member] = []
         updates: list[Member] = []

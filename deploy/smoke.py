@@ -449,6 +449,7 @@ def stack_for_run() -> Iterator[Stack]:
             "SECRET_KEY": secrets.token_urlsafe(60),
             "LIANLUO_PII_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "LIANLUO_BLIND_INDEX_KEY": secrets.token_hex(32),
+            "LIANLUO_AUDIT_KEYS": secrets.token_hex(32),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": database_url,
             "CELERY_BROKER_URL": redis_url,

@@ -15,11 +15,11 @@ case/member.
         (issuer.doc_code, series, year) with one locking upsert (gap-free, unique) — forms and
         records carry no number —, inserts the Document (status "pending", number like
         榕委组函〔2026〕12号 with the series suffix of the issuer's profile, a verification
-        code) and the audit event `document.issue`. After commit a Celery task
-        (ids only, acks_late, retries with backoff) renders the PDF/A-2b, stores the bytes
-        through Django's storage API, records SHA-256 and sets status "issued". A failing
-        render sets status "render_failed" with the error; `document_retry_render` re-queues
-        it and `document_render_sweep` (beat) re-queues documents left pending.
+        code), the audit event `document.issue` and an outbox message (DOCUMENT_RENDER, the id
+        only). After commit the worker renders the PDF/A-2b, stores the bytes through Django's
+        storage API, records SHA-256 and sets status "issued"; the outbox retries a failing
+        render with backoff (status "render_failed" with the error meanwhile), and
+        `document_retry_render` queues it again by hand.
         `replaces` must be a voided document of the same kind: the correction gets a new
         number and points to it (`replaced.replaced_by`).
 
@@ -59,6 +59,7 @@ from casework.access import WRITE_ROLES, User, has_role_over
 from casework.audit import audit_record
 from casework.errors import Conflict, DomainError, PermissionDenied
 from casework.models import Case, Member, Organisation
+from casework.outbox import outbox_enqueue
 from casework.transactions import atomic
 from documents.kinds import DocumentKind, Series, format_number, spec_for
 from documents.models import Document, DocumentCounter, DocumentStatus, issuer_profile
@@ -66,6 +67,8 @@ from documents.render import Issuer, render_pdf
 
 log = logging.getLogger(__name__)
 
+# Outbox kind: {"document_id": ...}; integrations runs document_render for it in the worker.
+DOCUMENT_RENDER = "document.render"
 VERIFY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 VERIFY_LENGTH = 12  # 60 bits
 
@@ -184,7 +187,7 @@ def document_issue(
                 "replaces": replaces.number if replaces else None,
             },
         )
-        transaction.on_commit(lambda: _enqueue_render(document.pk), robust=True)
+        _enqueue_render(document.pk)
     return document
 
 
@@ -204,9 +207,8 @@ def _suffix(issuer: Organisation, series: str) -> str:
 
 
 def _enqueue_render(document_id: int) -> None:
-    from documents.tasks import document_render_task
-
-    document_render_task.delay(document_id)
+    """In the issuing transaction: the render is an outbox message, run after the commit."""
+    outbox_enqueue(DOCUMENT_RENDER, {"document_id": document_id})
 
 
 def document_render(*, document_id: int) -> Document:
@@ -282,7 +284,7 @@ def document_retry_render(*, document: Document, actor: User | None) -> Document
             organisation=document.issuer,
             before={"status": document.status, "attempts": document.render_attempts},
         )
-        transaction.on_commit(lambda: _enqueue_render(document.pk), robust=True)
+        _enqueue_render(document.pk)
     return document
 
 
@@ -292,7 +294,11 @@ def document_void(*, document: Document, actor: User | None, reason: str) -> Doc
     if not reason:
         raise DomainError(_("请填写作废原因"), code="reason_required")
     with transaction.atomic():
-        document = Document.objects.select_for_update().select_related("issuer").get(pk=document.pk)
+        document = (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("issuer")
+            .get(pk=document.pk)
+        )
         _check_actor(actor, document.issuer)
         if document.status == DocumentStatus.VOIDED:
             raise Conflict(_("该文书已作废"), code="already_voided")

@@ -9,6 +9,10 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from casework import hooks
+        from casework.outbox import relay_register
+        from integrations import outbox, outbox_handlers
         from integrations.hooks import letters_for_signed
 
         hooks.inquiries_signed.register(letters_for_signed)
+        relay_register(outbox.relay_after_commit)
+        outbox_handlers.register()

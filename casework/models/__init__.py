@@ -68,6 +68,8 @@ from casework.models.organisations import (
     Role,
     RoleAssignment,
 )
+from casework.models.outbox import OPEN_STATES as OUTBOX_OPEN_STATES
+from casework.models.outbox import OutboxMessage, OutboxState
 from casework.models.timeline import TimelineEntry
 
 __all__ = [
@@ -134,3 +136,4 @@ __all__ += [
     "RollCall",
     "RollCallEntry",
 ]
+__all__ += ["OUTBOX_OPEN_STATES", "OutboxMessage", "OutboxState"]

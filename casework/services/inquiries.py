@@ -276,7 +276,7 @@ def inquiry_record_answer(
             after,
             details={"answer": answer, "source": source},
         )
-        hooks.inquiries_settled.run_on_commit([inquiry.case_id])
+        hooks.inquiries_settled.run_now([inquiry.case_id], actor)
     return inquiry
 
 
@@ -354,7 +354,7 @@ def inquiry_close_unanswered(*, inquiry: Inquiry, actor: Actor, reason: str) -> 
         before, after = _fire_inquiry(inquiry, "close_unanswered")
         inquiry.save(update_fields=["status", "updated_at"])
         _step(inquiry, actor, "inquiry.close_unanswered", before, after, comment=reason)
-        hooks.inquiries_settled.run_on_commit([inquiry.case_id])
+        hooks.inquiries_settled.run_now([inquiry.case_id], actor)
     return inquiry
 
 

@@ -27,7 +27,7 @@ def test_a_case_outside_the_scope_is_404_with_its_timeline(seeded, client_for):
     assert client.get(f"/api/v1/cases/{seeded.other_case.pk}/").status_code == 404
     assert client.get(f"/api/v1/cases/{seeded.other_case.pk}/timeline/").status_code == 404
     timeline = client.get(f"/api/v1/cases/{seeded.case.pk}/timeline/").json()
-    assert timeline[0]["action"] == "case.open"
+    assert timeline["results"][0]["action"] == "case.open"
 
 
 def test_the_case_list_orders_and_pages_by_cursor(seeded, client_for):

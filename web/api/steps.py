@@ -105,6 +105,8 @@ def _field_schema(field: forms.Field) -> dict[str, Any]:
         schema = {"type": "string", "format": "date"}
     else:
         schema = {"type": "string"}
+        if isinstance(field, forms.CharField) and field.max_length is not None:
+            schema["maxLength"] = field.max_length
     if not field.required and schema["type"] != "array":
         schema["nullable"] = True
     schema["description"] = str(field.label or "")

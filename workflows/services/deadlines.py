@@ -8,7 +8,6 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from casework.models import Organisation, Role, RoleAssignment
 from casework.seats import approving_organisation
@@ -28,7 +27,7 @@ def _holders(role: str, org: Organisation) -> Iterable[int]:
 def task_deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Remind holders of tasks due soon; escalate overdue tasks to the branch secretary, then
     (a further due period later) to the committee. Each step is a TaskEvent + audit event."""
-    from workflows.notify import notify_users
+    from workflows.notify import TaskNotice, notify_users
 
     now = now or timezone.now()
     counts = {"reminded": 0, "secretary": 0, "committee": 0}
@@ -47,7 +46,7 @@ def task_deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
             targets = (
                 [due.owner_id] if due.owner_id else list(_holders(due.role, due.role_organisation))
             )
-            notify_users(user_ids=targets, subject=_("任务即将到期"), task_id=due.task_id)
+            notify_users(user_ids=targets, notice=TaskNotice.DUE_SOON, task_id=due.task_id)
             task_event(due.task, due.case_id, "remind", None)
             task_audit("task.remind", due.task, due.case, None, {}, {"due_at": due.due_at})
             counts["reminded"] += 1
@@ -73,7 +72,7 @@ def task_deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
                 role = Role.COMMITTEE_APPROVER
                 org = approving_organisation(due.organisation)
             notify_users(
-                user_ids=list(_holders(role, org)), subject=_("任务已逾期"), task_id=due.task_id
+                user_ids=list(_holders(role, org)), notice=TaskNotice.OVERDUE, task_id=due.task_id
             )
             action = (
                 "escalate_secretary" if level == EscalationLevel.SECRETARY else "escalate_committee"

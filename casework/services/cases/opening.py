@@ -32,7 +32,7 @@ def case_open(
         raise DomainError(_("该党员党籍状态不是正常，不能登记失联案件。"), code="member_not_normal")
     try:
         with transaction.atomic():
-            Member.objects.select_for_update().filter(pk=member.pk).first()
+            Member.objects.select_for_update(no_key=True).filter(pk=member.pk).first()
             if Case.objects.filter(member=member).exclude(status__in=CLOSED_STATUSES).exists():
                 raise Conflict(_("该党员已有未结案件，不能重复立案。"), code="case_already_open")
             case = Case.objects.create(
@@ -52,7 +52,7 @@ def case_open(
                 comment=reason,
                 details={"member": member.pk, "circumstance": circumstance},
             )
-            hooks.cases_opened.run_on_commit([case.pk])
+            hooks.cases_opened.run_now([case.pk], actor)
     except IntegrityError as exc:  # the DB constraint backs the check above
         raise Conflict(_("该党员已有未结案件，不能重复立案。"), code="case_already_open") from exc
     return case

@@ -39,6 +39,9 @@ from casework.services.ledgers.checks import (
     require_writer,
 )
 
+# No contact attempt predates the register by decades (a year-63 timestamp is a typo).
+EARLIEST_CONTACT = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+
 
 def contact_attempt_record(
     *,
@@ -60,6 +63,8 @@ def contact_attempt_record(
     when = at or timezone.now()
     if when > timezone.now() + dt.timedelta(minutes=5):
         raise DomainError(_("联系时间不能晚于当前时间。"), code="future_contact")
+    if when < EARLIEST_CONTACT:
+        raise DomainError(_("联系时间不能早于1990年。"), code="implausible_contact_time")
     if case is not None and case.member_id != member.pk:
         raise DomainError(_("联系记录与案件的党员不一致。"), code="case_member_mismatch")
     with transaction.atomic():

@@ -135,14 +135,20 @@ class CaseApprovers(generics.GenericAPIView[Case]):
         return Response(_panel_data(case_get_for_user(user=request.user, pk=pk)))
 
 
-@extend_schema(tags=["cases"])
-class CaseTimeline(generics.GenericAPIView[TimelineEntry]):
-    serializer_class = TimelineEntrySerializer
+class TimelineCursor(Cursor):
+    ordering = ("at", "id")  # oldest first, as the case page reads
 
-    @extend_schema(responses=TimelineEntrySerializer(many=True))
-    def get(self, request: Request, pk: int) -> Response:
-        case = case_get_for_user(user=request.user, pk=pk)
-        return Response(TimelineEntrySerializer(case_timeline(case=case), many=True).data)
+
+@extend_schema(tags=["cases"])
+class CaseTimeline(generics.ListAPIView[TimelineEntry]):
+    """The case's history, oldest first, paginated like every list (cursor, `page_size`)."""
+
+    serializer_class = TimelineEntrySerializer
+    pagination_class = TimelineCursor
+
+    def get_queryset(self) -> QuerySet[TimelineEntry]:
+        case = case_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        return case_timeline(case=case)
 
 
 def inquiries_visible_to(user: Any) -> QuerySet[Inquiry]:
