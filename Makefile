@@ -52,11 +52,13 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=settings.test $(VENV)/bin/mypy .
 	DJANGO_SETTINGS_MODULE=settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m tests.foundation.side_effect_rules
 
 check-deploy: venv
 	DJANGO_SETTINGS_MODULE=settings.production SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(60))') \
 	LIANLUO_PII_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet;print(Fernet.generate_key().decode())') \
 	LIANLUO_BLIND_INDEX_KEY=$$($(PY) -c 'import secrets;print(secrets.token_hex(32))') \
+	LIANLUO_AUDIT_KEYS=$$($(PY) -c 'import secrets;print(secrets.token_hex(32))') \
 	DJANGO_ALLOWED_HOSTS=lianluo.example.org \
 	$(PY) manage.py check --deploy --fail-level WARNING
 

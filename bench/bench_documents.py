@@ -35,7 +35,7 @@ SIZES = {
     "small": {"letters_per_worker": 10, "runs": 3},
     "large": {"letters_per_worker": 40, "runs": 5},
 }
-DOSSIER_EVENTS = 760  # about 50 pages of timeline
+DOSSIER_EVENTS = 1200  # about 50 pages of timeline (one line per step)
 
 
 def _setup() -> None:
@@ -44,38 +44,175 @@ def _setup() -> None:
     django.setup()
 
 
-def letter_context() -> dict[str, Any]:
-    from documents.samples import sample_context
+def _demo_letter() -> tuple[Any, Any, list[Any]]:
+    """An organisation department, a government department and three inquiries, built in
+    memory (no database): the letter's facts come from the real facts builder."""
+    import datetime as dt
 
-    ctx = sample_context("inquiry_letter")
+    from casework.models import Case, Department, Inquiry, Member, Organisation
+
+    department_org = Organisation(
+        name="中共福州市委组织部",
+        kind="department",
+        doc_code="榕委组",
+        issuer_name="中共福州市委组织部",
+    )
+    branch = Organisation(name="福州第一中学第一党支部", kind="branch")
+    department = Department(
+        organisation=department_org,
+        kind="public_security",
+        name="福州市公安局人口管理支队",
+        answer_days=10,
+    )
+    people = [
+        ("王䶮", "M", dt.date(1988, 3, 15), "350102198803150017", "福州某科技有限公司"),
+        ("吉𠮷", "F", dt.date(1992, 7, 21), "350103199207210028", "自主经营"),
+        ("陈思远", "M", dt.date(1995, 1, 11), "350104199501110035", "福建软件园某公司"),
+    ]
+    inquiries = [
+        Inquiry(
+            case=Case(
+                member=Member(
+                    organisation=branch,
+                    name=name,
+                    gender=gender,
+                    birth_date=birth,
+                    id_number=number,
+                    employer=employer,
+                    last_contact_date=dt.date(2025, 10, 8),
+                ),
+                organisation=branch,
+                rule_set="2024",
+            ),
+            department=department,
+            due_date=dt.date(2026, 12, 10),
+        )
+        for name, gender, birth, number, employer in people
+    ]
+    return department_org, department, inquiries
+
+
+def _print_facts(issuer_name: str) -> dict[str, Any]:
+    return {
+        "printing_office": issuer_name,
+        "seal_image": "",
+        "contact": "联系人：林晓东，联系电话：0591-87654321",
+        "signer": "",
+        "date": "2026-11-26",
+    }
+
+
+def letter_context() -> dict[str, Any]:
+    from documents.facts.records import split_title
+    from documents.facts.search import inquiry_letter
+    from documents.organs import Organs
+    from documents.render import document_language
+
+    issuer, department, inquiries = _demo_letter()
+    with document_language():
+        facts = inquiry_letter(
+            department=department, inquiries=inquiries, items=(), header=issuer.issuer_name
+        )
+    ctx: dict[str, Any] = {
+        **Organs(issuer=issuer, addressee=None).facts("inquiry_letter", copy_to=[]),
+        **_print_facts(issuer.issuer_name),
+        **facts,
+        "addressee": department.name,
+        "you": "贵单位",
+    }
+    ctx["title_lines"] = split_title(ctx["title"])
     # The attachment is noted but its table page left out: the letter itself, two pages.
     ctx["attachments"] = [{"name": "失联党员名单"}]
     return ctx
 
 
+def _issuer(name: str) -> Any:
+    from documents.render import Issuer
+
+    return Issuer(mark=name, name=name)
+
+
 def render_letter() -> bytes:
     from documents.render import render_pdf
-    from documents.samples import SAMPLE_ISSUER
 
     return render_pdf(
         kind="inquiry_letter",
-        issuer=SAMPLE_ISSUER,
+        issuer=_issuer("中共福州市委组织部"),
         context=letter_context(),
-        number="榕教工委函〔2026〕12号",
+        number="榕委组函〔2026〕12号",
         verify_code="BENCH2345ABC",
     )
 
 
+def dossier_context(events: int) -> dict[str, Any]:
+    """A case dossier with `events` timeline entries, built in memory by the real builder."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from casework.models import Case, Member, Organisation, TimelineEntry
+    from casework.selectors.case_page import ACTION_LABELS
+    from documents.facts.decisions import dossier
+    from documents.facts.records import CaseRecords, split_title
+    from documents.organs import Organs
+    from documents.render import document_language
+
+    branch = Organisation(name="福州第一中学第一党支部", kind="branch")
+    case = Case(
+        member=Member(
+            organisation=branch,
+            name="王䶮",
+            gender="M",
+            birth_date=dt.date(1988, 3, 15),
+            id_number="350102198803150017",
+            last_contact_date=dt.date(2025, 10, 8),
+        ),
+        organisation=branch,
+        rule_set="2024",
+        circumstance="1",
+        outcome="suspend",
+        opened_at=timezone.make_aware(dt.datetime(2026, 1, 5, 9)),
+        closed_at=timezone.make_aware(dt.datetime(2026, 11, 26, 9)),
+    )
+    actions = list(ACTION_LABELS)
+    start = timezone.make_aware(dt.datetime(2026, 1, 5, 9))
+    r = CaseRecords(case)
+    r.__dict__.update(
+        decision=None,
+        documents=[],
+        inquiries=[],
+        timeline=[
+            TimelineEntry(
+                case=case,
+                at=start + dt.timedelta(hours=7 * i),
+                action=actions[i % len(actions)],
+                comment="电话联系本人（尾号已遮蔽），无人接听；吉𠮷协助提供线索"
+                if i % 7 == 3
+                else "",
+                details={},
+            )
+            for i in range(events)
+        ],
+    )
+    with document_language():
+        facts = dossier(r)
+    ctx: dict[str, Any] = {
+        **Organs(issuer=branch, addressee=None).facts("dossier", copy_to=[]),
+        **_print_facts(branch.name),
+        **facts,
+    }
+    ctx["title_lines"] = split_title(ctx["title"])
+    return ctx
+
+
 def render_dossier() -> bytes:
     from documents.render import render_pdf
-    from documents.samples import SAMPLE_ISSUER, dossier_context, sample_context
 
-    ctx = {**sample_context("dossier"), **dossier_context(DOSSIER_EVENTS)}
     return render_pdf(
         kind="dossier",
-        issuer=SAMPLE_ISSUER,
-        context=ctx,
-        number="榕教工委卷〔2026〕1号",
+        issuer=_issuer("福州第一中学第一党支部"),
+        context=dossier_context(DOSSIER_EVENTS),
+        number="",
         verify_code="BENCH2345DOS",
     )
 
@@ -130,12 +267,12 @@ def typst_source() -> str:
         "感谢贵单位的大力支持！",
     ]
     return (
-        TYPST_LETTER.replace("MARK", "中共福州市委教育工委")
-        .replace("NUMBER", "榕教工委函〔2026〕12号")
-        .replace("TITLE", "中共福州市委教育工委关于 \\ 协助查找失联党员的函")
+        TYPST_LETTER.replace("MARK", "中共福州市委组织部")
+        .replace("NUMBER", "榕委组函〔2026〕12号")
+        .replace("TITLE", "中共福州市委组织部关于 \\ 协助查找失联党员的函")
         .replace("ADDRESSEE", ctx["department"])
         .replace("BODY", "\n\n".join(body))
-        .replace("SIGN", "中共福州市委教育工委")
+        .replace("SIGN", "中共福州市委组织部")
         .replace("DATE", "2026年11月26日")
     )
 

@@ -2,9 +2,19 @@
 
 Every state change, personal-data reveal, export, import and document issue calls
 `audit_record` inside its own transaction. Events are chained per stream (one stream per
-organisation, plus "system"): appending locks only that stream's head row, so unrelated
-organisations never wait on each other, and `verify_audit_chain` still detects an edited,
-deleted or reordered event in any stream.
+organisation, plus "system"): appending locks only that stream's head row — the last lock a
+service takes — so unrelated organisations never wait on each other.
+
+Each event's hash is an HMAC keyed with a secret held outside the database
+(casework.audit_keys), over the event's content and the previous event's hash. On PostgreSQL
+the database refuses to change or delete events and to move a stream head backwards
+(migrations 0002 and 0010); a database superuser who disables those triggers still cannot
+recompute a valid chain without the key, and cannot cut the end of a stream without the
+anchors written outside the database noticing (casework.audit_anchors).
+
+Events written before the keys existed (key id "") keep their plain SHA-256 chain; the
+migration that introduced the keys sealed every such stream with a keyed `audit.seal` event,
+and an unkeyed event after a keyed one is a break.
 """
 
 from __future__ import annotations
@@ -16,13 +26,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
+from casework.audit_keys import UnknownKey, known_key_ids, sign, signing_key_id
 from casework.models import AuditEvent, AuditStream, Organisation
+from casework.request_id import current_request_id
 
 GENESIS = "0" * 64
+EVENT_DOMAIN = b"lianluo-audit-event-v2\n"
 
 
 def _stream_key(organisation: Organisation | None) -> str:
@@ -30,11 +43,7 @@ def _stream_key(organisation: Organisation | None) -> str:
 
 
 def _request_id() -> str:
-    # Imported lazily: the web layer sets it per request; tasks and commands leave "-".
-    try:
-        from web.middleware import current_request_id
-    except ImportError:  # pragma: no cover - casework used without the web package
-        return ""
+    # Set by web's middleware per request and by the outbox relay per message; else "-".
     value = current_request_id()
     return "" if value == "-" else value
 
@@ -56,11 +65,17 @@ def _canonical(event: AuditEvent) -> bytes:
         "request_id": event.request_id,
         "prev_hash": event.prev_hash,
     }
+    if event.key_id:
+        payload["key_id"] = event.key_id
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
 
 
 def compute_hash(event: AuditEvent) -> str:
-    return hashlib.sha256(_canonical(event)).hexdigest()
+    """The event's HMAC under the key it names (plain SHA-256 for pre-key events).
+    Raises UnknownKey when that key is not configured."""
+    if not event.key_id:
+        return hashlib.sha256(_canonical(event)).hexdigest()
+    return sign(EVENT_DOMAIN + _canonical(event), kid=event.key_id)
 
 
 def audit_record(
@@ -74,15 +89,16 @@ def audit_record(
     reason: str = "",
     actor_role: str = "",
 ) -> AuditEvent:
-    """Append one event to its organisation's chain. Must run inside the caller's transaction."""
+    """Append one event to its organisation's chain. Must run inside the caller's transaction,
+    after the caller's own row locks (the stream lock comes last)."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside transaction.atomic()")
     key = _stream_key(organisation)
-    stream_id, seq, prev_hash = _advance_stream(key)
+    stream_id, seq, prev_hash = _lock_stream(key)
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
         stream=key,
-        seq=seq,
+        seq=seq + 1,
         at=timezone.now(),
         actor=user,  # type: ignore[misc]
         actor_role=actor_role,
@@ -95,35 +111,30 @@ def audit_record(
         reason=reason,
         request_id=_request_id(),
         prev_hash=prev_hash or GENESIS,
+        key_id=signing_key_id(),
     )
     event.hash = compute_hash(event)
     _append(event, stream_id)
     return event
 
 
-def _advance_stream(key: str) -> tuple[int, int, str]:
-    """Lock the stream's head row and take the next seq in one statement; returns
-    (stream id, the new event's seq, the previous head hash). The very first event of a
-    stream creates the row."""
-    table = connection.ops.quote_name(AuditStream._meta.db_table)
-    key_col = connection.ops.quote_name("key")
-    sql = f"UPDATE {table} SET seq = seq + 1 WHERE {key_col} = %s RETURNING id, seq, head_hash"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key])
-        row = cursor.fetchone()
-        if row is None:
-            AuditStream.objects.bulk_create([AuditStream(key=key)], ignore_conflicts=True)
-            cursor.execute(sql, [key])
-            row = cursor.fetchone()
+def _lock_stream(key: str) -> tuple[int, int, str]:
+    """Lock the stream's head row; returns (stream id, its seq, its head hash). The very
+    first event of a stream creates the row."""
+    locked = AuditStream.objects.select_for_update().filter(key=key)
+    row = locked.values_list("id", "seq", "head_hash").first()
+    if row is None:
+        AuditStream.objects.bulk_create([AuditStream(key=key)], ignore_conflicts=True)
+        row = locked.values_list("id", "seq", "head_hash").get()
     return int(row[0]), int(row[1]), str(row[2])
 
 
 def _append(event: AuditEvent, stream_id: int) -> None:
-    """Insert the event and move the stream's head hash onto it. On PostgreSQL one statement
+    """Insert the event and move the stream's head onto it. On PostgreSQL one statement
     (the INSERT in a WITH clause of the UPDATE); elsewhere two."""
     if connection.vendor != "postgresql":
         event.save(force_insert=True)
-        AuditStream.objects.filter(pk=stream_id).update(head_hash=event.hash)
+        AuditStream.objects.filter(pk=stream_id).update(seq=event.seq, head_hash=event.hash)
         return
     query = InsertQuery(AuditEvent)
     query.insert_values(
@@ -136,8 +147,9 @@ def _append(event: AuditEvent, stream_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH ev AS ({insert_sql}) "  # noqa: S608
-            f"UPDATE {table} SET head_hash = %s WHERE id = %s RETURNING (SELECT id FROM ev)",
-            [*insert_params, event.hash, stream_id],
+            f"UPDATE {table} SET seq = %s, head_hash = %s WHERE id = %s "
+            "RETURNING (SELECT id FROM ev)",
+            [*insert_params, event.seq, event.hash, stream_id],
         )
         event.pk = cursor.fetchone()[0]
     event._state.adding = False
@@ -177,6 +189,7 @@ def audit_record_many(entries: Sequence[AuditEntry], *, batch_size: int = 5000) 
     }
     now = timezone.now()
     request_id = _request_id()
+    kid = signing_key_id()
     events: list[AuditEvent] = []
     for entry in entries:
         stream = streams[f"org:{entry.organisation_id}" if entry.organisation_id else "system"]
@@ -195,6 +208,7 @@ def audit_record_many(entries: Sequence[AuditEntry], *, batch_size: int = 5000) 
             reason=entry.reason,
             request_id=request_id,
             prev_hash=stream.head_hash or GENESIS,
+            key_id=kid,
         )
         event.hash = compute_hash(event)
         stream.seq = event.seq
@@ -217,6 +231,32 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return loaded
 
 
+def audit_seal_legacy() -> int:
+    """Append a keyed `audit.seal` event to every stream whose head predates the keys, so
+    that its unkeyed events can no longer be rewritten unnoticed. Idempotent; returns the
+    number of streams sealed. (Run by the migration that introduced the keys.)"""
+    sealed = 0
+    for key in AuditEvent.objects.values_list("stream", flat=True).distinct().order_by("stream"):
+        with transaction.atomic():
+            head = AuditEvent.objects.filter(stream=key).order_by("-seq").first()
+            if head is None or head.key_id:
+                continue
+            organisation = (
+                Organisation.objects.get(pk=int(key.removeprefix("org:")))
+                if key.startswith("org:")
+                else None
+            )
+            audit_record(
+                actor=None,
+                action="audit.seal",
+                organisation=organisation,
+                after={"sealed_seq": head.seq, "sealed_hash": head.hash},
+                reason="pre-HMAC events sealed by the first keyed event",
+            )
+            sealed += 1
+    return sealed
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     stream: str
@@ -233,24 +273,37 @@ def _events(stream: str) -> Iterator[AuditEvent]:
     return AuditEvent.objects.filter(stream=stream).order_by("seq").iterator(chunk_size=2000)
 
 
+def _event_problem(event: AuditEvent, expected_seq: int, expected_prev: str, keyed: bool) -> str:
+    if event.seq != expected_seq:
+        return f"expected seq {expected_seq}"
+    if event.prev_hash != expected_prev:
+        return "previous hash does not match"
+    if not event.key_id and keyed:
+        return "an unkeyed event after keyed ones"
+    try:
+        matches = compute_hash(event) == event.hash
+    except UnknownKey:
+        return f"signed with an unknown key {event.key_id!r}"
+    return "" if matches else "content does not match its hash"
+
+
 def verify_audit_chain() -> list[ChainBreak]:
     """Recompute every stream; return the first break of each broken stream (empty = intact)."""
+    known_key_ids()  # fail loudly (ImproperlyConfigured) before reading anything
     breaks: list[ChainBreak] = []
     heads = {s.key: s for s in AuditStream.objects.all()}
     streams = set(heads) | set(AuditEvent.objects.values_list("stream", flat=True).distinct())
     for key in sorted(streams):
         expected_prev = GENESIS
         expected_seq = 1
+        keyed = False
         broken: ChainBreak | None = None
         for event in _events(key):
-            if event.seq != expected_seq:
-                broken = ChainBreak(key, event.pk, event.seq, f"expected seq {expected_seq}")
-            elif event.prev_hash != expected_prev:
-                broken = ChainBreak(key, event.pk, event.seq, "previous hash does not match")
-            elif compute_hash(event) != event.hash:
-                broken = ChainBreak(key, event.pk, event.seq, "content does not match its hash")
-            if broken:
+            problem = _event_problem(event, expected_seq, expected_prev, keyed)
+            if problem:
+                broken = ChainBreak(key, event.pk, event.seq, problem)
                 break
+            keyed = keyed or bool(event.key_id)
             expected_prev = event.hash
             expected_seq += 1
         if broken is None:
@@ -271,6 +324,7 @@ __all__ = [
     "ChainBreak",
     "audit_record",
     "audit_record_many",
+    "audit_seal_legacy",
     "compute_hash",
     "verify_audit_chain",
 ]

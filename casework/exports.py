@@ -1,4 +1,5 @@
-"""Exporting the roster of a subtree to .xlsx: masked unless the user may reveal; audited."""
+"""Exporting the roster of a subtree to .xlsx: masked unless the user may reveal; audited.
+Text that looks like a formula is written as text (casework.spreadsheet)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from casework.audit import audit_record
 from casework.errors import NotFound
 from casework.member_data import mask_value
 from casework.models import Gender, Member, MembershipType, MemberStatus, Organisation
+from casework.spreadsheet import text_cells
 
 COLUMNS = (
     ("name", "姓名"),
@@ -66,7 +68,7 @@ def roster_export(*, user: User, organisation: Organisation) -> tuple[bytes, int
             elif name in ("id_number", "phone", "phone_alt", "residence") and not full:
                 value = mask_value(name, value)
             row.append(value)
-        sheet.append(row)
+        sheet.append(text_cells(sheet, row))
         count += 1
     buffer = io.BytesIO()
     workbook.save(buffer)

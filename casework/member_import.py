@@ -482,7 +482,7 @@ def _write_chunk(
     with transaction.atomic() if not dry_run else nullcontext():
         query = Member.objects.filter(id_number_index__in=[g.index for g in chunk])
         if not dry_run:
-            query = query.select_for_update()
+            query = query.select_for_update(no_key=True, of=("self",))
         existing = {m.id_number_index: m for m in query.select_related("organisation")}
         creates: list[Member] = []
         updates: list[Member] = []
@@ -548,7 +548,8 @@ def _write_chunk(
                 updates, [*sorted(changed_fields), "updated_at"], batch_size=500
             )
             MemberChange.objects.bulk_create(history, batch_size=500)
-        # the search index follows the rows just written (one call per chunk)
+        # The member search index follows the rows just written: one call per chunk, the
+        # import's only search-index hook (casework.services.search_index).
         search_index_refresh(member_ids=[m.pk for m in (*creates, *updates) if m.pk])
         if not atomic and (creates or updates):
             _audit(actor, root, report, final=False, chunk=counts)

@@ -54,8 +54,7 @@ _ORG_LIFE = {"branch_committee": 1, "branch_general": 3, "party_lecture": 3, "pa
 RULE_SETS: tuple[RuleSet, ...] = (
     RuleSet(
         code="2016",
-        title="中组部关于做好与党组织失去联系党员规范管理和组织处置工作的通知（2016）"
-        "及福州市防止党员“失联”十条措施（2017）",
+        title="中共中央组织部关于做好与党组织失去联系党员规范管理和组织处置工作的通知",
         effective_from=dt.date(2016, 1, 1),
         correction_default_months=12,
         correction_max_months=12,
@@ -66,7 +65,7 @@ RULE_SETS: tuple[RuleSet, ...] = (
     ),
     RuleSet(
         code="2019",
-        title="中国共产党党员教育管理工作条例（2019）",
+        title="中国共产党党员教育管理工作条例",
         effective_from=dt.date(2019, 5, 6),
         correction_default_months=12,
         correction_max_months=12,
@@ -77,8 +76,11 @@ RULE_SETS: tuple[RuleSet, ...] = (
     ),
     RuleSet(
         code="2024",
-        title="关于稳妥有序开展不合格党员组织处置工作的规定（2024）",
-        effective_from=dt.date(2024, 1, 1),
+        title="中国共产党不合格党员组织处置办法",
+        # In force from its issue date: approved by the Politburo Standing Committee on
+        # 2024-05-21, issued by the CPC Central Committee General Office and announced on
+        # 2024-08-29 (the date printed on it; see DOMAIN.md). Cases opened before run under 2019.
+        effective_from=dt.date(2024, 8, 29),
         correction_default_months=6,
         correction_max_months=12,
         rejoin_bar_years=5,

@@ -34,6 +34,9 @@ print(f"LIANLUO_BLIND_INDEX_KEY={secrets.token_hex(32)}")
 PY
   echo ">> generated local secrets in $secrets (keep it: the PII key decrypts the data)"
 fi
+if ! grep -q '^LIANLUO_AUDIT_KEYS=' "$secrets"; then
+  (umask 077; echo "LIANLUO_AUDIT_KEYS=$(python -c 'import secrets;print(secrets.token_hex(32))')" >> "$secrets")
+fi
 while IFS='=' read -r key value; do
   [[ -n "$key" && -z "${!key:-}" ]] && export "$key=$value"
 done < "$secrets"

@@ -353,18 +353,13 @@ def open_case_and_download_pdf(stack: Stack, browser: Browser) -> str:
     out = stack.manage(
         "shell",
         "-c",
-        "from casework.models import Member, Organisation\n"
+        "from casework.models import Member\n"
         "from casework.services.cases import case_open\n"
-        "from documents.samples import sample_context\n"
-        "from documents.services import document_issue\n"
+        "from documents.issuing import case_documents_issue\n"
         "member = Member.objects.filter(cases__isnull=True).order_by('pk').first()\n"
         "org = member.organisation\n"
-        "ids = [int(p) for p in org.path.strip('/').split('/')]\n"
-        "issuer = Organisation.objects.filter(pk__in=ids).exclude(doc_code='')"
-        ".order_by('-depth').first()\n"
         "case = case_open(member=member, actor=None, reason='smoke test')\n"
-        "doc = document_issue(kind='register_form', issuer=issuer,"
-        " context=sample_context('register_form'), actor=None, case=case, member=member)\n"
+        "(doc,) = case_documents_issue(kinds=['register_form'], case=case, actor=None)\n"
         "print('DOCUMENT', doc.pk)\n",
         timeout=90,
     )
@@ -454,6 +449,7 @@ def stack_for_run() -> Iterator[Stack]:
             "SECRET_KEY": secrets.token_urlsafe(60),
             "LIANLUO_PII_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "LIANLUO_BLIND_INDEX_KEY": secrets.token_hex(32),
+            "LIANLUO_AUDIT_KEYS": secrets.token_hex(32),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": database_url,
             "CELERY_BROKER_URL": redis_url,

@@ -9,8 +9,9 @@ Context keys every kind understands (all optional; values are plain JSON):
   kind's standard text, attachments ([{"name", "header", "rows", "widths"}]: a note, and a
   table page when rows are given), signature (defaults to the issuer), contact.
 Kind-specific keys (member, members, department, due_date, talk, meeting, approvals,
-timeline, …) are read by documents/templates/documents/kinds/<kind>.html; samples.py
-has one realistic context per kind.
+timeline, …) are read by documents/templates/documents/kinds/<kind>.html and built from a
+case's records by documents/facts/. Templates are strict (documents/templating.py): a
+missing key raises MissingFact naming it.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from typing import Any
 
 import segno
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
 
 from documents.fonts import shared_fonts
 from documents.kinds import DocumentKind, spec_for
+from documents.templating import render_document_template
 
 PDF_VARIANT = "pdf/a-2b"
 DOCUMENT_LANGUAGE = "zh-hans"
@@ -147,7 +148,7 @@ def _member_list(kind: str, context: dict[str, Any]) -> list[dict[str, Any]]:
 def render_html(**kwargs: Any) -> str:
     with document_language():
         ctx = template_context(**kwargs)
-        return render_to_string(spec_for(ctx["kind"]).template, ctx)
+        return render_document_template(spec_for(ctx["kind"]).template, ctx)
 
 
 def render_pdf(

@@ -50,14 +50,14 @@ class Verification:
 def _verification(document: Document) -> Verification:
     replacement = Document.objects.filter(replaces=document).values_list("number", flat=True)
     return Verification(
-        number=document.number,
+        number=document.number or "",
         issuer=document.issuer.issuer_name or document.issuer.name,
         kind=str(DocumentKind(document.kind).label),
         issued_on=document.issued_on,
         sha256=document.sha256,
         status=document.status,
         status_label=str(DocumentStatus(document.status).label),
-        replaced_by=replacement.first() or "",
+        replaced_by=str(replacement.first() or ""),
     )
 
 

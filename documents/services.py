@@ -1,23 +1,25 @@
 """Formal documents: the service API the workflow layer calls at each case step.
 
-The documents app knows nothing about flows. A caller gives a kind (documents.kinds.
-DocumentKind), the issuing Organisation (its `doc_code` 机关代字 and `issuer_name`
-发文机关标志 are printed), a JSON-serialisable context dict (see documents/samples.py for one
-realistic context per kind and the keys each template reads) and optional case/member.
+The documents app knows nothing about flows. Callers use documents.issuing, which builds a
+kind's context from the case's records (documents.facts) and its organs (documents.organs)
+and calls `document_issue` with the issuing Organisation (its `doc_code` 机关代字 and
+`issuer_name` 发文机关标志 are printed), the JSON-serialisable context and optional
+case/member.
 
     document_draft_preview(*, kind, issuer, context) -> bytes
         PDF with a 草稿 watermark and no number; nothing is stored or counted.
 
     document_issue(*, kind, issuer, context, actor, case=None, member=None, replaces=None,
                    issued_on=None) -> Document
-        One short transaction: takes the next serial from the DocumentCounter row of
-        (issuer.doc_code, kind, year) with one locking upsert (gap-free, unique),
-        inserts the Document (status "pending", number like 榕教工委函〔2026〕12号, a
-        verification code) and the audit event `document.issue`. After commit a Celery task
-        (ids only, acks_late, retries with backoff) renders the PDF/A-2b, stores the bytes
-        through Django's storage API, records SHA-256 and sets status "issued". A failing
-        render sets status "render_failed" with the error; `document_retry_render` re-queues
-        it and `document_render_sweep` (beat) re-queues documents left pending.
+        One short transaction: a numbered kind takes the next serial from the DocumentCounter row of
+        (issuer.doc_code, series, year) with one locking upsert (gap-free, unique) — forms and
+        records carry no number —, inserts the Document (status "pending", number like
+        榕委组函〔2026〕12号 with the series suffix of the issuer's profile, a verification
+        code), the audit event `document.issue` and an outbox message (DOCUMENT_RENDER, the id
+        only). After commit the worker renders the PDF/A-2b, stores the bytes through Django's
+        storage API, records SHA-256 and sets status "issued"; the outbox retries a failing
+        render with backoff (status "render_failed" with the error meanwhile), and
+        `document_retry_render` queues it again by hand.
         `replaces` must be a voided document of the same kind: the correction gets a new
         number and points to it (`replaced.replaced_by`).
 
@@ -57,13 +59,16 @@ from casework.access import WRITE_ROLES, User, has_role_over
 from casework.audit import audit_record
 from casework.errors import Conflict, DomainError, PermissionDenied
 from casework.models import Case, Member, Organisation
+from casework.outbox import outbox_enqueue
 from casework.transactions import atomic
-from documents.kinds import DocumentKind, format_number
-from documents.models import Document, DocumentCounter, DocumentStatus
+from documents.kinds import DocumentKind, Series, format_number, spec_for
+from documents.models import Document, DocumentCounter, DocumentStatus, issuer_profile
 from documents.render import Issuer, render_pdf
 
 log = logging.getLogger(__name__)
 
+# Outbox kind: {"document_id": ...}; integrations runs document_render for it in the worker.
+DOCUMENT_RENDER = "document.render"
 VERIFY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 VERIFY_LENGTH = 12  # 60 bits
 
@@ -105,17 +110,17 @@ def document_draft_preview(*, kind: str, issuer: Organisation, context: dict[str
     return render_pdf(kind=_kind(kind).value, issuer=issuer_of(issuer), context=context, draft=True)
 
 
-def _next_serial(*, doc_code: str, kind: str, year: int) -> int:
-    """Take the next serial of (doc_code, kind, year) in one statement: an upsert that
+def _next_serial(*, doc_code: str, series: str, year: int) -> int:
+    """Take the next serial of (doc_code, series, year) in one statement: an upsert that
     creates the counter row on first use and otherwise increments it, holding the row lock
     until the issuing transaction ends (gap-free: a rollback gives the serial back)."""
     table = connection.ops.quote_name(DocumentCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (doc_code, kind, year, last_serial) VALUES (%s, %s, %s, 1) "  # noqa: S608
-            "ON CONFLICT (doc_code, kind, year) "
+            f"INSERT INTO {table} (doc_code, series, year, last_serial) VALUES (%s, %s, %s, 1) "  # noqa: S608
+            "ON CONFLICT (doc_code, series, year) "
             f"DO UPDATE SET last_serial = {table}.last_serial + 1 RETURNING last_serial",
-            [doc_code, kind, year],
+            [doc_code, series, year],
         )
         return int(cursor.fetchone()[0])
 
@@ -133,8 +138,7 @@ def document_issue(
 ) -> Document:
     """Number and record a document; it is rendered and stored after commit."""
     kind = _kind(kind).value
-    if not issuer.doc_code:
-        raise DomainError(_("发文机关未设置机关代字"), code="no_doc_code")
+    series = number_series(kind, issuer)
     _check_actor(actor, issuer)
     issued_on = issued_on or timezone.localdate()
     context = {**context, "date": issued_on.isoformat()}
@@ -146,16 +150,23 @@ def document_issue(
                 raise Conflict(_("只能替换已作废的同类文书"), code="replace_not_voided")
             if Document.objects.filter(replaces=replaces).exists():
                 raise Conflict(_("该文书已有更正文书"), code="already_replaced")
-        serial = _next_serial(doc_code=issuer.doc_code, kind=kind, year=issued_on.year)
+        serial = number = None
+        if series:
+            serial = _next_serial(doc_code=issuer.doc_code, series=series, year=issued_on.year)
+            number = format_number(
+                doc_code=issuer.doc_code,
+                suffix=_suffix(issuer, series),
+                year=issued_on.year,
+                serial=serial,
+            )
         document = Document.objects.create(
             kind=kind,
             issuer=issuer,
-            doc_code=issuer.doc_code,
+            doc_code=issuer.doc_code if series else "",
+            series=series,
             year=issued_on.year,
             serial=serial,
-            number=format_number(
-                doc_code=issuer.doc_code, kind=kind, year=issued_on.year, serial=serial
-            ),
+            number=number,
             verify_code=new_verify_code(),
             issued_on=issued_on,
             context_json=context_json,
@@ -176,14 +187,28 @@ def document_issue(
                 "replaces": replaces.number if replaces else None,
             },
         )
-        transaction.on_commit(lambda: _enqueue_render(document.pk), robust=True)
+        _enqueue_render(document.pk)
     return document
 
 
-def _enqueue_render(document_id: int) -> None:
-    from documents.tasks import document_render_task
+def number_series(kind: str, issuer: Organisation) -> str:
+    """The number series of a document of `kind` by `issuer`, "" when it carries no number."""
+    spec = spec_for(kind)
+    if not spec.series or (spec.number_optional and not issuer.doc_code):
+        return ""
+    if not issuer.doc_code:
+        raise DomainError(_("发文机关未设置机关代字"), code="no_doc_code")
+    return spec.series
 
-    document_render_task.delay(document_id)
+
+def _suffix(issuer: Organisation, series: str) -> str:
+    profile = issuer_profile(issuer)
+    return profile.suffix(series) if profile is not None else str(Series(series).label)
+
+
+def _enqueue_render(document_id: int) -> None:
+    """In the issuing transaction: the render is an outbox message, run after the commit."""
+    outbox_enqueue(DOCUMENT_RENDER, {"document_id": document_id})
 
 
 def document_render(*, document_id: int) -> Document:
@@ -200,7 +225,7 @@ def document_render(*, document_id: int) -> Document:
             kind=document.kind,
             issuer=issuer_of(document.issuer),
             context=document.context,
-            number=document.number,
+            number=document.number or "",
             verify_code=document.verify_code,
         )
     except Exception as exc:
@@ -259,7 +284,7 @@ def document_retry_render(*, document: Document, actor: User | None) -> Document
             organisation=document.issuer,
             before={"status": document.status, "attempts": document.render_attempts},
         )
-        transaction.on_commit(lambda: _enqueue_render(document.pk), robust=True)
+        _enqueue_render(document.pk)
     return document
 
 
@@ -269,7 +294,11 @@ def document_void(*, document: Document, actor: User | None, reason: str) -> Doc
     if not reason:
         raise DomainError(_("请填写作废原因"), code="reason_required")
     with transaction.atomic():
-        document = Document.objects.select_for_update().select_related("issuer").get(pk=document.pk)
+        document = (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("issuer")
+            .get(pk=document.pk)
+        )
         _check_actor(actor, document.issuer)
         if document.status == DocumentStatus.VOIDED:
             raise Conflict(_("该文书已作废"), code="already_voided")

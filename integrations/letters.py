@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Protocol
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -51,7 +51,7 @@ class LetterBackend(Protocol):
 
 
 class DocumentsLetterBackend:
-    """The real backend: documents.services.document_issue and the stored, rendered PDF."""
+    """The real backend: documents.issuing and the stored, rendered PDF."""
 
     KINDS = {"inquiry": "inquiry_letter", "reminder": "reminder_letter"}
 
@@ -63,27 +63,32 @@ class DocumentsLetterBackend:
         inquiries: Sequence[Inquiry],
         actor: AbstractBaseUser | None,
     ) -> DocumentRef:
-        from documents.render import document_language
-        from documents.services import document_issue
-        from integrations.models import DepartmentChannel
+        """The letter's facts come from documents.facts (a reminder cites the inquiry letter
+        these inquiries went out in)."""
+        from documents.issuing import department_letter_issue
+        from documents.models import Document
+        from integrations.models import DepartmentChannel, InquiryLetter, LetterKind
 
-        with document_language():  # the letter's choice labels stay Chinese
-            channel = DepartmentChannel.objects.filter(department=department).first()
-            items = "、".join(channel.lookup_labels()) if channel is not None else ""
-            due = max((i.due_date for i in inquiries if i.due_date), default=None)
-            context: dict[str, Any] = {
-                "department": department.name,
-                "addressee": department.name,
-                "members": [_member_row(inquiry) for inquiry in inquiries],
-                "items": f"{items}等信息" if items else "",
-                "due_date": f"{due:%Y年%-m月%-d日}"
-                if due
-                else f"收函后{department.answer_days}个工作日内",
-                "inquiries": [inquiry.pk for inquiry in inquiries],
-            }
-            document = document_issue(
-                kind=self.KINDS[kind], issuer=department.organisation, context=context, actor=actor
+        channel = DepartmentChannel.objects.filter(department=department).first()
+        original = None
+        if kind == LetterKind.REMINDER:
+            original_id = (
+                InquiryLetter.objects.filter(
+                    kind=LetterKind.INQUIRY, department=department, inquiries__in=inquiries
+                )
+                .order_by("-created_at", "-id")
+                .values_list("document_id", flat=True)
+                .first()
             )
+            original = Document.objects.filter(pk=original_id).first() if original_id else None
+        document = department_letter_issue(
+            kind=self.KINDS[kind],
+            department=department,
+            inquiries=inquiries,
+            actor=actor,
+            items=channel.lookup_labels() if channel is not None else (),
+            original=original,
+        )
         return DocumentRef(id=document.pk, number=str(document.number))
 
     def load(self, *, document_id: int | None, number: str) -> LetterFile:
@@ -97,20 +102,6 @@ class DocumentsLetterBackend:
         return LetterFile(
             filename=f"{document.verify_code}.pdf", pdf=data, document_id=document_id, number=number
         )
-
-
-def _member_row(inquiry: Inquiry) -> dict[str, str]:
-    member = inquiry.case.member
-    return {
-        "name": member.name,
-        "gender": member.get_gender_display(),
-        "birth_date": f"{member.birth_date:%Y年%-m月}" if member.birth_date else "",
-        "id_number": member.id_number,
-        "employer": member.employer,
-        "last_contact_date": f"{member.last_contact_date:%Y年%-m月%-d日}"
-        if member.last_contact_date
-        else "",
-    }
 
 
 @lru_cache(maxsize=4)

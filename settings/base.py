@@ -49,8 +49,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "web.middleware.RequestIdMiddleware",  # first: even redirects and static files carry an id
+    "web.middleware.RefuseNulMiddleware",  # before anything reads a cookie or the database
     "django.middleware.security.SecurityMiddleware",
     "web.security.ContentSecurityPolicyMiddleware",
+    "web.security.ApiNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "web.metrics.RequestMetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,11 +63,12 @@ MIDDLEWARE = [
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "web.errors.DomainErrorMiddleware",  # domain errors a page does not show itself
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
-ROOT_URLCONF = "settings.urls"
+ROOT_URLCONF = "web.urls"
 WSGI_APPLICATION = "settings.wsgi.application"
 
 TEMPLATES = [
@@ -120,7 +123,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A broker that is down fails a publish in about a second (the outbox sweep retries it later).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 # Workers log through LOGGING below (JSON in production, request ids from web.task_context).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The periodic work; each entry calls a thin task that calls a service.
@@ -129,9 +133,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "workflows.tasks.fire_workflow_timers",
         "schedule": 60,
     },
-    "documents-render-sweep": {
-        "task": "documents.tasks.document_render_sweep",
-        "schedule": 300,
+    # Outbox (integrations/outbox.py): publish what is due, was abandoned or never published.
+    "outbox-sweep": {
+        "task": "integrations.tasks.outbox_sweep",
+        "schedule": env_int("LIANLUO_OUTBOX_SWEEP_SECONDS", 30, minimum=1),
     },
 }
 # Nightly lost-contact sweep (fans out one task per chunk of organisations).
@@ -139,25 +144,24 @@ CELERY_BEAT_SCHEDULE["detect-lost-contact"] = {
     "task": "casework.tasks.detect_lost_contact_task",
     "schedule": crontab(hour=1, minute=30),
 }
+CELERY_BEAT_SCHEDULE["audit-anchor"] = {
+    "task": "casework.tasks.audit_anchor_task",
+    "schedule": env_int("LIANLUO_AUDIT_ANCHOR_SECONDS", 3600, minimum=10),
+}
 # Dashboard rollup after the sweep: the top organisation's dashboard reads it (issue #8).
 CELERY_BEAT_SCHEDULE["dashboard-rollup"] = {
     "task": "casework.tasks.dashboard_rollup_task",
     "schedule": crontab(hour=2, minute=30),
 }
-# Receipt follow-ups and their chaser letters (documents floor: issues transfer_chaser).
+# Receipt follow-ups; new ones are chased with a letter (outbox TRANSFER_CHASE → transfer_chaser).
 CELERY_BEAT_SCHEDULE["transfer-follow-ups"] = {
-    "task": "documents.tasks.transfer_chasers_task",
+    "task": "casework.tasks.transfer_follow_ups_task",
     "schedule": crontab(hour=6, minute=0),
 }
 # Contact duty: remind officers of members due for contact (after the lost-contact sweep).
 CELERY_BEAT_SCHEDULE["contact-due-reminders"] = {
     "task": "casework.tasks.contact_due_reminders_task",
     "schedule": crontab(hour=7, minute=0),
-}
-# Branch notices: deliver what is still pending (a lost enqueue or a dead worker's claim).
-CELERY_BEAT_SCHEDULE["branch-notices-sweep"] = {
-    "task": "integrations.tasks.branch_notices_sweep_task",
-    "schedule": 600,
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -177,11 +181,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Login lockout (django-axes): N failures for one username from one client address lock that
-# pair for the cool-off period. The address comes from web.lockout.client_ip (proxy-aware).
+# pair for the cool-off period. The address comes from integrations.client_address.client_ip
+# (proxy-aware; the same function the API's rate limits use).
 AXES_FAILURE_LIMIT = env_int("LIANLUO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LIANLUO_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "web.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "integrations.client_address.client_ip"
+AXES_LOCKOUT_CALLABLE = "web.lockout.lockout_response"  # the page, or problem+json for /api/
 LIANLUO_TRUSTED_PROXY_COUNT = env_int("LIANLUO_TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
@@ -224,6 +230,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "lianluo@localhost")
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation). Set per environment.
 LIANLUO_PII_KEYS: list[str] = env_list("LIANLUO_PII_KEYS")
 LIANLUO_BLIND_INDEX_KEY: str | None = env_optional("LIANLUO_BLIND_INDEX_KEY")
+# Audit trail HMAC keys (casework/audit_keys.py), comma-separated, >= 32 characters each: the
+# first signs new events and anchors, all verify. Kept outside the database, like the PII keys.
+LIANLUO_AUDIT_KEYS: list[str] = env_list("LIANLUO_AUDIT_KEYS")
+# Signed copies of every audit stream's head, written by beat (casework.tasks.audit_anchor_task)
+# and compared by `verify_audit_chain --anchors`: put this directory on storage the database's
+# administrators cannot rewrite (another host, a WORM bucket mount).
+LIANLUO_AUDIT_ANCHOR_DIR = Path(env_str("LIANLUO_AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors")))
 
 # --- Public base URL (for verification links and QR codes) ----------------------------------
 LIANLUO_PUBLIC_URL = env_str("LIANLUO_PUBLIC_URL", "http://127.0.0.1:8000")
@@ -244,7 +257,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["web.api.parsers.JSONParser"],  # depth limit, no NUL
     "EXCEPTION_HANDLER": "web.api.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "web.api.pagination.Cursor",
     "DEFAULT_THROTTLE_RATES": {
@@ -325,6 +338,17 @@ LIANLUO_DELIVERY_MAX_RETRIES = env_int("LIANLUO_DELIVERY_MAX_RETRIES", 6, minimu
 LIANLUO_DELIVERY_BACKOFF_SECONDS = env_int("LIANLUO_DELIVERY_BACKOFF_SECONDS", 30, minimum=1)
 LIANLUO_DELIVERY_BACKOFF_MAX_SECONDS = env_int(
     "LIANLUO_DELIVERY_BACKOFF_MAX_SECONDS", 3600, minimum=1
+)
+# A letter `sending` for longer than this was abandoned by its sender (e.g. a killed worker).
+LIANLUO_DELIVERY_TIMEOUT_SECONDS = env_int("LIANLUO_DELIVERY_TIMEOUT_SECONDS", 600, minimum=1)
+# Outbox (casework/outbox.py, integrations/outbox.py): a worker's claim on a message lasts this
+# long (then the sweep hands it to another); acknowledged messages are kept this many days.
+# Retries and backoff of every outbox message: the LIANLUO_DELIVERY_* settings above.
+LIANLUO_OUTBOX_LEASE_SECONDS = env_int("LIANLUO_OUTBOX_LEASE_SECONDS", 600, minimum=1)
+LIANLUO_OUTBOX_KEEP_DAYS = env_int("LIANLUO_OUTBOX_KEEP_DAYS", 7, minimum=0)
+# Right-hand side of the stable Message-IDs of letters and notices.
+LIANLUO_MESSAGE_ID_DOMAIN = env_str(
+    "LIANLUO_MESSAGE_ID_DOMAIN", DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
 )
 LIANLUO_WEBHOOK_WINDOW_SECONDS = env_int("LIANLUO_WEBHOOK_WINDOW_SECONDS", 300, minimum=10)
 LIANLUO_INQUIRY_AUTO_REMIND = env_bool("LIANLUO_INQUIRY_AUTO_REMIND", True)

@@ -21,3 +21,6 @@ LIANLUO_PII_KEYS = env_list("LIANLUO_PII_KEYS") or [stored_secret(VAR_DIR / "pii
 LIANLUO_BLIND_INDEX_KEY = env_optional("LIANLUO_BLIND_INDEX_KEY") or stored_secret(
     VAR_DIR / "blind_index_key", lambda: secrets.token_hex(32)
 )
+LIANLUO_AUDIT_KEYS = env_list("LIANLUO_AUDIT_KEYS") or [
+    stored_secret(VAR_DIR / "audit_key", lambda: secrets.token_hex(32))
+]

@@ -11,6 +11,9 @@ LIANLUO_PII_KEYS = env_list("LIANLUO_PII_KEYS")
 if not LIANLUO_PII_KEYS:
     raise ImproperlyConfigured("LIANLUO_PII_KEYS is required in production.")
 LIANLUO_BLIND_INDEX_KEY = env_str("LIANLUO_BLIND_INDEX_KEY")
+LIANLUO_AUDIT_KEYS = env_list("LIANLUO_AUDIT_KEYS")
+if not LIANLUO_AUDIT_KEYS:
+    raise ImproperlyConfigured("LIANLUO_AUDIT_KEYS is required in production.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -16,6 +16,34 @@ def _is_postgres() -> bool:
     return str(settings.DATABASES["default"]["ENGINE"]).endswith("postgresql")
 
 
+def _flush_past_the_audit_triggers() -> None:
+    """The test harness empties PostgreSQL test databases between transactional tests with
+    TRUNCATE, which the audit tables' triggers refuse (casework/migrations/0010). The harness
+    connects as a superuser, so it flushes in replication mode, where ordinary triggers do
+    not fire — a mode the application's own database role cannot enter."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+    if getattr(original, "past_audit_triggers", False):
+        return
+
+    def execute_sql_flush(self: DatabaseOperations, sql_list: list[str]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            original(self, sql_list)
+        finally:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
+
+    execute_sql_flush.past_audit_triggers = True  # type: ignore[attr-defined]
+    DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign,assignment]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _flush_past_the_audit_triggers()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     broker = os.environ.get("CELERY_BROKER_URL")
     skip_worker = pytest.mark.skip(reason="needs CELERY_BROKER_URL (a real broker) to run")

@@ -1,21 +1,35 @@
-"""The client address django-axes counts login failures against.
-
-Behind nginx (deploy/nginx) REMOTE_ADDR is the proxy; with LIANLUO_TRUSTED_PROXY_COUNT=N the
-client is the N-th address from the right of X-Forwarded-For (the part our proxies appended,
-which a client cannot forge). With 0, REMOTE_ADDR is used as is.
-"""
+"""What a locked-out login gets (django-axes, AXES_LOCKOUT_CALLABLE): the Chinese lockout page
+in the browser, an RFC 9457 problem document (429, Retry-After) from the API."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from axes.helpers import get_cool_off, get_failure_limit, get_lockout_message
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from web.api.errors import PROBLEM_CONTENT_TYPE, problem
 
 
-def client_ip(request: HttpRequest) -> str:
-    proxies = int(getattr(settings, "LIANLUO_TRUSTED_PROXY_COUNT", 0))
-    remote = str(request.META.get("REMOTE_ADDR", ""))
-    if proxies <= 0:
-        return remote
-    chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    chain = [part for part in chain if part]
-    return chain[-proxies] if len(chain) >= proxies else remote
+def lockout_response(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
+    cool_off = get_cool_off(request)
+    if request.path.startswith("/api/"):
+        body = problem(status_code=429, code="locked_out", detail=get_lockout_message())
+        response: HttpResponse = JsonResponse(
+            body,
+            status=429,
+            content_type=PROBLEM_CONTENT_TYPE,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        if cool_off:
+            response["Retry-After"] = str(int(cool_off.total_seconds()))
+        return response
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "cooloff_timedelta": cool_off,
+    }
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)

@@ -135,11 +135,20 @@ def casework_figures(today: dt.date) -> dict[str, Any]:
     late_timers = Task.objects.filter(
         status="SCHEDULED", scheduled__lt=timezone.now() - dt.timedelta(minutes=5)
     ).count()
+    from casework.models import OutboxMessage, OutboxState
+
+    outbox = dict(
+        OutboxMessage.objects.exclude(state=OutboxState.DONE)
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
     return {
         "open_cases": open_cases,
         "overdue_inquiries": overdue_inquiries,
         "workflow_tasks": tasks,
         "late_timers": late_timers,
+        "outbox": outbox,
     }
 
 
@@ -178,6 +187,14 @@ class DomainCollector:
                 "Workflow timers more than 5 minutes past their time (is beat running?)",
                 value=figures["late_timers"],
             )
+            outbox = GaugeMetricFamily(
+                "lianluo_outbox_messages",
+                "Outbox messages not yet acknowledged, by state (failed: needs a person)",
+                labels=["state"],
+            )
+            for state in ("pending", "queued", "running", "failed"):
+                outbox.add_metric([state], figures["outbox"].get(state, 0))
+            yield outbox
         try:
             depths = queue_depths()
         except Exception:

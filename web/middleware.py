@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import re
 import uuid
@@ -10,12 +9,11 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+from casework.request_id import current_request_id, request_id_var
+
+__all__ = ["RequestIdFilter", "RequestIdMiddleware", "current_request_id", "request_id_var"]
+
 _VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
-
-def current_request_id() -> str:
-    return request_id_var.get()
 
 
 class RequestIdMiddleware:
@@ -35,6 +33,54 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the path, the query string, a cookie or a form field is a 400: no
+    URL or field of ours takes one, and PostgreSQL cannot store it (a 500 otherwise, e.g.
+    `GET /api/v1/verify/%00/` or a forged session cookie). JSON bodies are checked by the
+    API's parser (web.api.parsers)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._carries_nul(request):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request: HttpRequest) -> bool:
+        parts: list[str] = [request.path_info]
+        for key, values in request.GET.lists():
+            parts.append(key)
+            parts.extend(values)
+        parts.extend(request.COOKIES.values())
+        form = request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+        if form and request.method == "POST" and not request.path_info.startswith("/api/"):
+            for key, values in request.POST.lists():
+                parts.append(key)
+                parts.extend(values)
+        return any("\x00" in part for part in parts)
+
+    @staticmethod
+    def _refuse(request: HttpRequest) -> HttpResponse:
+        from django.http import HttpResponseBadRequest, JsonResponse
+        from django.utils.translation import gettext as _
+
+        if request.path_info.startswith("/api/"):
+            from web.api.errors import PROBLEM_CONTENT_TYPE, problem
+
+            body = problem(status_code=400, code="nul_byte", detail=_("请求中不能包含 NUL 字符。"))
+            return JsonResponse(
+                body,
+                status=400,
+                content_type=PROBLEM_CONTENT_TYPE,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        return HttpResponseBadRequest(
+            _("请求中不能包含 NUL 字符。"), content_type="text/plain; charset=utf-8"
+        )
 
 
 class RequestIdFilter(logging.Filter):

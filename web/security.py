@@ -50,3 +50,17 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         return response
+
+
+class ApiNoStoreMiddleware:
+    """API answers carry members, cases and tokens: `Cache-Control: no-store` on every /api/
+    response (unless the view set its own), so no browser or proxy cache keeps them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path_info.startswith("/api/") and "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        return response

@@ -12,7 +12,7 @@ from typing import Any
 
 from celery import signals
 
-from web.middleware import request_id_var
+from casework.request_id import request_id_var
 
 HEADER = "lianluo_request_id"
 _tokens: dict[str, contextvars.Token[str]] = {}

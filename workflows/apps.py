@@ -9,10 +9,14 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self) -> None:
         from casework import hooks
-        from workflows.hooks import letters_for_signed, resume_waits, start_processes_on_commit
-        from workflows.services import case_flow_follow
+        from workflows.hooks import (
+            inquiry_waits_resume_enqueue,
+            processes_start_enqueue,
+            register_outbox_handlers,
+        )
+        from workflows.services.processes import case_flow_follow
 
-        hooks.cases_opened.register(start_processes_on_commit)
+        hooks.cases_opened.register(processes_start_enqueue)
         hooks.case_changed.register(case_flow_follow)
-        hooks.inquiries_signed.register(letters_for_signed)
-        hooks.inquiries_settled.register(resume_waits)
+        hooks.inquiries_settled.register(inquiry_waits_resume_enqueue)
+        register_outbox_handlers()

@@ -1,16 +1,15 @@
-"""What the workflow layer registers with casework, and what callers of inquiry services call.
+"""What the workflow layer registers with casework (hooks) and with the outbox (handlers).
 
-- `start_processes_on_commit(case_ids)`: registered in casework.hooks.cases_opened; casework
-  runs it after commit; it enqueues one Celery task (ids only) that starts the processes.
-- `letters_for_signed(inquiry_ids, actor)`: registered in casework.hooks.inquiries_signed;
-  inside the signing transaction, one inquiry letter per department through the integrations
-  delivery service (numbered there, sent after commit). A department without a delivery
-  channel (or a tree that cannot number documents) keeps its inquiries signed: the
-  coordinator's letters page batches them later.
-- `resume_waits(case_ids)`: registered in casework.hooks.inquiries_settled (run after an
-  inquiry answer or closure commits, whatever the channel: liaison portal, webhook, email,
-  coordinator); one Celery task per case (ids only) resumes the case's inquiry wait when it is
-  over. The periodic sweep does the same for anything missed.
+Hooks run inside the casework transaction that fires them (the inquiry letters for signed
+inquiries are the integrations layer's own: integrations.hooks):
+- `processes_start_enqueue(case_ids)` (casework.hooks.cases_opened): one outbox message
+  (ids only) that starts the cases' processes in the worker.
+- `inquiry_waits_resume_enqueue(case_ids)` (casework.hooks.inquiries_settled, whatever the
+  channel of the answer: liaison portal, webhook, email, coordinator): one outbox message per
+  case that resumes the case's inquiry wait when it is over. The periodic timer sweep does
+  the same for anything missed.
+
+Outbox handlers (`register_outbox_handlers`, from WorkflowsConfig.ready) run those messages.
 """
 
 from __future__ import annotations
@@ -18,44 +17,43 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
-
-from casework.errors import DomainError
+from casework.outbox import outbox_enqueue
+from integrations.outbox import Attempt, handler_register
 
 log = logging.getLogger(__name__)
 
-
-def start_processes_on_commit(case_ids: list[int]) -> None:
-    from workflows.tasks import start_case_processes
-
-    ids = list(case_ids)
-    transaction.on_commit(lambda: start_case_processes.delay(ids))
+# Outbox kinds of the workflow layer.
+CASE_PROCESSES_START = "case.processes_start"  # {"case_ids": [...]}
+INQUIRY_WAIT_RESUME = "case.inquiry_wait_resume"  # {"case_id": ...}
 
 
-def resume_waits(case_ids: list[int]) -> None:
-    from workflows.tasks import resume_inquiry_wait
-
-    for case_id in case_ids:
-        resume_inquiry_wait.delay(case_id)
+def processes_start_enqueue(case_ids: list[int], actor: Any = None) -> None:
+    outbox_enqueue(CASE_PROCESSES_START, {"case_ids": list(case_ids)})
 
 
-def letters_for_signed(inquiry_ids: list[int], actor: Any = None) -> None:
-    from casework.models import Inquiry, InquiryStatus
-    from integrations.services.delivery import letter_create
+def inquiry_waits_resume_enqueue(case_ids: list[int], actor: Any = None) -> None:
+    for case_id in sorted(set(case_ids)):
+        outbox_enqueue(INQUIRY_WAIT_RESUME, {"case_id": case_id})
 
-    batches: dict[Any, list[Inquiry]] = {}
-    for inquiry in (
-        Inquiry.objects.filter(pk__in=inquiry_ids, status=InquiryStatus.SIGNED)
-        .select_related("department")
-        .order_by("pk")
-    ):
-        batches.setdefault(inquiry.department, []).append(inquiry)
-    for department, inquiries in batches.items():
-        try:
-            letter_create(department=department, actor=actor, inquiries=inquiries)
-        except DomainError as exc:
-            log.info(
-                "inquiries %s signed without a letter (%s); left for the letters page",
-                [i.pk for i in inquiries],
-                exc.code,
-            )
+
+def _start_processes(payload: dict[str, Any], attempt: Attempt) -> None:
+    """Start the case flow for newly opened cases (idempotent: one process per case)."""
+    from workflows.services.processes import process_start_for_case
+
+    for case_id in payload["case_ids"]:
+        process_start_for_case(case_id=case_id)
+
+
+def _resume_wait(payload: dict[str, Any], attempt: Attempt) -> None:
+    from workflows.services.waits import inquiry_wait_resume
+
+    inquiry_wait_resume(case_id=payload["case_id"])
+
+
+def register_outbox_handlers() -> None:
+    from workflows.notify import TASK_NOTICE_EMAIL, task_notice_send
+
+    # A detection night may open thousands of cases in one message: a long lease.
+    handler_register(CASE_PROCESSES_START, _start_processes, lease_seconds=3600)
+    handler_register(INQUIRY_WAIT_RESUME, _resume_wait)
+    handler_register(TASK_NOTICE_EMAIL, task_notice_send)

@@ -70,6 +70,8 @@ from casework.models.organisations import (
     Role,
     RoleAssignment,
 )
+from casework.models.outbox import OPEN_STATES as OUTBOX_OPEN_STATES
+from casework.models.outbox import OutboxMessage, OutboxState
 from casework.models.prevention import (
     BranchContactCard,
     BranchContactPerson,
@@ -168,3 +170,4 @@ __all__ += [
     "TrainingKind",
     "TrainingRecord",
 ]
+__all__ += ["OUTBOX_OPEN_STATES", "OutboxMessage", "OutboxState"]

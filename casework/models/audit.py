@@ -1,4 +1,4 @@
-"""Append-only audit events, hash-chained per stream (one stream per organisation)."""
+"""Append-only audit events, HMAC-chained per stream (one stream per organisation)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from django.db import models
 
 
 class AuditStream(models.Model):
-    """The head of one hash chain; appending locks this row, so streams don't block each other."""
+    """The head of one hash chain; appending locks this row, so streams don't block each other.
+    On PostgreSQL a trigger refuses to delete it or to move it backwards (migration 0010)."""
 
     key = models.CharField(max_length=64, unique=True)
     seq = models.BigIntegerField(default=0)
@@ -41,6 +42,8 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The LIANLUO_AUDIT_KEYS key that signed `hash` ("": a plain SHA-256 from before the keys).
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         constraints = [

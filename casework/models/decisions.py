@@ -63,6 +63,15 @@ class TalkRecord(models.Model):
     talker1 = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     talker2 = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField(_("谈话日期"))
+    place = models.CharField(_("谈话地点"), max_length=100, blank=True, db_default="")
+    recorder = models.ForeignKey(
+        Member,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     content = EncryptedTextField(_("谈话内容"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -90,6 +99,8 @@ class Proposal(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     proposed_at = models.DateTimeField(auto_now_add=True)
+    # The case status the proposal was made in: where a send back from pre-review returns.
+    proposed_in = models.CharField(max_length=20, blank=True)
     notified_on = models.DateField(_("告知日期"), null=True, blank=True)
     defence_until = models.DateField(_("申辩期限"), null=True, blank=True)
     defence_text = EncryptedTextField(_("申辩意见"), blank=True)
@@ -139,6 +150,7 @@ class MeetingResolution(models.Model):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="meetings")
     held_on = models.DateField(_("会议日期"))
+    place = models.CharField(_("会议地点"), max_length=100, blank=True, db_default="")
     voting_members = models.PositiveIntegerField(_("有表决权党员数"))
     present = models.PositiveIntegerField(_("到会有表决权党员数"))
     votes_for = models.PositiveIntegerField(_("赞成"))

@@ -1,6 +1,7 @@
 """A reachable organisation (measure 4): the branch's public contact card and notices sent to
-its members. Sending leaves the process, so it happens in integrations.services.broadcast
-after commit; this module writes the notice and its recipients, and records each result."""
+its members. Sending leaves the process: this module writes the notice, its recipients and an
+outbox message (BRANCH_NOTICE_DELIVER) in one transaction, and records each result; the
+outbox handler (integrations.services.broadcast) sends the messages after commit."""
 
 from __future__ import annotations
 
@@ -25,7 +26,11 @@ from casework.models import (
     NoticeChannel,
     Organisation,
 )
-from casework.services.ledgers import Actor, actor_id, require_writer
+from casework.outbox import outbox_enqueue
+from casework.services.ledgers.checks import Actor, actor_id, require_writer
+
+# Outbox kind: {"notice_id": ...}; integrations sends the notice's pending messages.
+BRANCH_NOTICE_DELIVER = "branch_notice.deliver"
 
 PUBLIC_PHONE = re.compile(r"^[0-9+][0-9\- ]{5,24}$")
 MAX_PEOPLE = 7
@@ -90,7 +95,9 @@ def branch_card_save(
         )
     with transaction.atomic():
         card = (
-            BranchContactCard.objects.select_for_update().filter(organisation=organisation).first()
+            BranchContactCard.objects.select_for_update(no_key=True)
+            .filter(organisation=organisation)
+            .first()
         )
         if card is None:
             try:
@@ -99,7 +106,9 @@ def branch_card_save(
                         organisation=organisation, public_code=_new_code()
                     )
             except IntegrityError:  # created concurrently
-                card = BranchContactCard.objects.select_for_update().get(organisation=organisation)
+                card = BranchContactCard.objects.select_for_update(no_key=True).get(
+                    organisation=organisation
+                )
         card.landline = landline
         card.channel_name = channel_name.strip()[:100]
         card.channel_url = channel_url
@@ -130,7 +139,8 @@ def branch_notice_create(
     *, organisation: Organisation, actor: Actor, title: str, text: str, channel: str
 ) -> BranchNotice:
     """A notice to every normal member of the organisation's subtree, one recipient row each
-    (members without a phone are marked so and not sent). Delivery follows after commit."""
+    (members without a phone are marked so and not sent). Delivery follows after commit, from
+    the outbox message written here."""
     require_writer(actor, organisation)
     title, text = title.strip(), text.strip()
     if channel not in NoticeChannel.values:
@@ -167,6 +177,7 @@ def branch_notice_create(
             ],
             batch_size=2000,
         )
+        outbox_enqueue(BRANCH_NOTICE_DELIVER, {"notice_id": notice.pk})
         audit_record(
             actor=actor,
             action="notice.create",
@@ -184,6 +195,14 @@ def notice_recipient_claim(*, recipient_id: int) -> bool:
             status=DeliveryStatus.SENDING, claimed_at=timezone.now()
         )
     )
+
+
+def notice_claims_release(*, notice_id: int) -> int:
+    """Return the claims of a notice left by a sender that died back to pending; returns how
+    many. Only the notice's one delivery (an outbox message, leased) calls it, before sending."""
+    return BranchNoticeRecipient.objects.filter(
+        notice_id=notice_id, status=DeliveryStatus.SENDING
+    ).update(status=DeliveryStatus.PENDING, claimed_at=None)
 
 
 def notice_recipient_result(*, recipient_id: int, ok: bool, provider_id: str = "") -> None:

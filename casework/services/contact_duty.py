@@ -4,15 +4,14 @@ every `contact_cadence_days` of their key group (`default_contact_cadence_days` 
 The daily sweep reminds the officer of each member whose next contact is due: one reminder per
 member and window (ContactDueReminder, unique on the last-contact day the cadence counts from,
 so a new contact opens a new window and a rerun sends nothing). Reminders are in-app
-notifications, emailed by the existing notification task after commit. Members with an open
-case are left to the case's outreach. Set-based like the lost-contact sweep: per chunk of
-organisations one INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING.
+notifications, emailed through the outbox (NOTIFICATION_EMAIL) like every notification.
+Members with an open case are left to the case's outreach. Set-based like the lost-contact
+sweep: per chunk of organisations one INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any
 
 from django.db import connection, transaction
@@ -31,8 +30,10 @@ from casework.models import (
     MemberStatus,
     Notification,
 )
+from casework.outbox import outbox_enqueue
 from casework.policy import rules_for
 from casework.services.detection import detection_chunks
+from casework.services.notifications import NOTIFICATION_EMAIL
 
 
 def last_seen_expression() -> Coalesce:
@@ -99,15 +100,13 @@ def contact_due_remind(*, as_of: dt.date) -> int:
                 ],
                 batch_size=5000,
             )
+            ids = [n.pk for n in created if n.pk is not None]
+            if ids:
+                outbox_enqueue(NOTIFICATION_EMAIL, {"notification_ids": ids})
             audit_record(
                 actor=None,
                 action="contact.reminders",
                 after={"as_of": as_of, "reminded": len(fresh)},
             )
-            ids = [n.pk for n in created if n.pk is not None]
-            if ids:
-                from casework.tasks import notification_email_task
-
-                transaction.on_commit(functools.partial(notification_email_task.delay, ids))
             reminded += len(fresh)
     return reminded

@@ -17,7 +17,8 @@ from casework.errors import Conflict
 from casework.member_data import mask_value
 from casework.models import Member, MemberChange
 from casework.selectors.data_quality import ISSUES, DataQuality
-from casework.services.ledgers import not_in_future, require_writer
+from casework.services.ledgers.checks import not_in_future, require_writer
+from casework.spreadsheet import text_cells
 
 
 def member_info_confirm(
@@ -29,7 +30,11 @@ def member_info_confirm(
     day = confirmed_on or timezone.localdate()
     not_in_future(day, _("核对日期"))
     with transaction.atomic():
-        locked = Member.objects.select_for_update().select_related("organisation").get(pk=member.pk)
+        locked = (
+            Member.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("organisation")
+            .get(pk=member.pk)
+        )
         before = locked.info_confirmed_on
         if before is not None and before >= day:
             raise Conflict(_("该党员信息已在此日期或之后核对过。"), code="already_confirmed")
@@ -64,7 +69,7 @@ def data_quality_export(*, user: User, quality: DataQuality) -> tuple[bytes, int
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_("数据质量"))
-    sheet.append([_("党员信息数据质量"), quality.organisation.name])
+    sheet.append(text_cells(sheet, [_("党员信息数据质量"), quality.organisation.name]))
     sheet.append([_("党员总数"), quality.total])
     sheet.append([str(label) for label in ISSUES.values()])
     sheet.append([quality.counts[name] for name in ISSUES])
@@ -82,14 +87,17 @@ def data_quality_export(*, user: User, quality: DataQuality) -> tuple[bytes, int
     rows = 0
     for member in quality.members[:EXPORT_LIMIT].iterator(chunk_size=1000):
         sheet.append(
-            [
-                member.name,
-                member.organisation.name,
-                mask_value("id_number", member.id_number),
-                mask_value("phone", member.phone),
-                member.info_confirmed_on.isoformat() if member.info_confirmed_on else "",
-                "、".join(quality.issues_of(member)),
-            ]
+            text_cells(
+                sheet,
+                [
+                    member.name,
+                    member.organisation.name,
+                    mask_value("id_number", member.id_number),
+                    mask_value("phone", member.phone),
+                    member.info_confirmed_on.isoformat() if member.info_confirmed_on else "",
+                    "、".join(quality.issues_of(member)),
+                ],
+            )
         )
         rows += 1
     out = io.BytesIO()

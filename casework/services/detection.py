@@ -59,8 +59,12 @@ from casework.models import (
     Organisation,
     TimelineEntry,
 )
+from casework.outbox import outbox_enqueue
 from casework.policy import RuleSet, add_months, rules_for
+from casework.services.notifications import NOTIFICATION_EMAIL
 
+# Outbox kind of one chunk of the nightly sweep: {"org_ids": [...], "as_of": "YYYY-MM-DD"}.
+DETECTION_CHUNK = "detection.chunk"
 # A chunk is a list of organisation ids holding at most this many members (and ids).
 CHUNK_MEMBERS = 50_000
 CHUNK_ORGANISATIONS = 500
@@ -272,11 +276,9 @@ def detect_lost_contact_chunk(
             batch_size=5000,
         )
         notification_ids = _notify_officers(reminders, now=now)
-        hooks.cases_opened.run_on_commit([case_id for case_id, _member_id, _org_id in opened])
+        hooks.cases_opened.run_now([case_id for case_id, _member_id, _org_id in opened])
         if notification_ids:
-            from casework.tasks import notification_email_task
-
-            transaction.on_commit(lambda: notification_email_task.delay(notification_ids))
+            outbox_enqueue(NOTIFICATION_EMAIL, {"notification_ids": notification_ids})
     return DetectionResult(
         opened=len(opened),
         at_risk=counts.at_risk,

@@ -24,10 +24,10 @@ from casework.models import (
     TrainingKind,
     TrainingRecord,
 )
-from casework.services.ledgers import (
+from casework.services.ledgers import contact_attempt_record
+from casework.services.ledgers.checks import (
     Actor,
     actor_id,
-    contact_attempt_record,
     members_of,
     move_forward,
     not_in_future,

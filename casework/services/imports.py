@@ -1,7 +1,9 @@
-"""Import jobs: started from the upload page, run by a Celery task, progress on the row."""
+"""Import jobs: started from the upload page, run in the worker (an outbox message), progress
+on the row."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,7 +19,11 @@ from casework.access import may_edit_member
 from casework.errors import DomainError, NotFound
 from casework.member_import import ImportFileError, import_members
 from casework.models import ImportJob, ImportStatus, Organisation
+from casework.outbox import outbox_enqueue
 
+# Outbox kind: {"job_id": ...}; its handler calls import_job_execute in the worker.
+MEMBER_IMPORT_RUN = "member_import.run"
+log = logging.getLogger(__name__)
 REPORT_LIMIT = 2000  # issues kept on the job for the page; the command prints them all
 
 
@@ -46,16 +52,19 @@ def import_job_start(
             dry_run=dry_run,
             atomic=atomic,
         )
-        from casework.tasks import import_job_run
-
-        job_id = job.pk
-        transaction.on_commit(lambda: import_job_run.delay(job_id))
+        outbox_enqueue(MEMBER_IMPORT_RUN, {"job_id": job.pk})
     return job
 
 
-def import_job_execute(*, job_id: int) -> ImportJob | None:
-    """Run a pending job once (compare-and-set pending → running); the upload is deleted after."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
+def import_job_execute(*, job_id: int, retake: bool = False) -> ImportJob | None:
+    """Run a pending job once (compare-and-set pending → running); the upload is deleted after.
+
+    `retake`: the outbox delivers the job again after an attempt that died mid-way (a killed
+    worker: its lease ran out): a job left `running` is run again. Rows are upserted by ID
+    number, so members the first attempt wrote come out unchanged. An import that fails with
+    an error ends `failed` with a message (the user uploads again), never stays `running`."""
+    statuses = [ImportStatus.PENDING, ImportStatus.RUNNING] if retake else [ImportStatus.PENDING]
+    claimed = ImportJob.objects.filter(pk=job_id, status__in=statuses).update(
         status=ImportStatus.RUNNING
     )
     if not claimed:
@@ -83,6 +92,13 @@ def import_job_execute(*, job_id: int) -> ImportJob | None:
     except ImportFileError as exc:
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportStatus.FAILED, message=str(exc), finished_at=timezone.now()
+        )
+    except Exception:
+        log.exception("import job %s failed", job_id)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED,
+            message=str(_("导入中断，请重新上传。")),
+            finished_at=timezone.now(),
         )
     else:
         data = report.as_dict()

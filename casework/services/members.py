@@ -79,7 +79,15 @@ def _check_may_edit(actor: AbstractBaseUser | None, organisation: Organisation) 
 
 
 def _lock(member: Member) -> Member:
-    return Member.objects.select_for_update().select_related("organisation").get(pk=member.pk)
+    """Lock the member row only (`of=("self",)`): locking the joined organisation would block
+    every audit insert of that organisation (its foreign key takes a key-share lock on the
+    organisation row) while this transaction waits for the audit stream — a deadlock. No key
+    changes, so FOR NO KEY UPDATE: rows referring to the member are not blocked either."""
+    return (
+        Member.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("organisation")
+        .get(pk=member.pk)
+    )
 
 
 def member_update(

@@ -1,60 +1,55 @@
-"""Emailing in-app notifications: one message per user per batch, sent once."""
+"""In-app notifications that are also emailed: which wait for an email, and marking them
+emailed. The email itself is an outbox message (NOTIFICATION_EMAIL) that integrations sends,
+one email per user, marking a user's notifications emailed only after their send succeeded."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from casework.models import Notification
 
+# Outbox kind: {"notification_ids": [...]} (integrations.outbox_handlers sends it).
+NOTIFICATION_EMAIL = "notification.email"
 
-def notification_email_send(*, notification_ids: list[int]) -> int:
-    """Email the not-yet-emailed notifications among `notification_ids`, grouped per user.
 
-    Personal data never goes into the email: it names how many items wait, not whom. Users
-    without an email address only see the in-app notification. Returns the emails sent.
-    Idempotent: rows are claimed (emailed_at set) before sending, under a row lock.
-    """
-    with transaction.atomic():
-        pending = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=notification_ids, emailed_at__isnull=True)
-            .values_list("pk", "user_id", "title")
-        )
-        if not pending:
-            return 0
-        Notification.objects.filter(pk__in=[pk for pk, _, _ in pending]).update(
-            emailed_at=timezone.now()
-        )
-    by_user: dict[int, list[str]] = defaultdict(list)
-    for _pk, user_id, title in pending:
-        by_user[user_id].append(title)
-    emails = dict(
-        get_user_model()
-        .objects.filter(pk__in=list(by_user), is_active=True)
-        .exclude(email="")
-        .values_list("pk", "email")
+def notifications_awaiting_email(*, notification_ids: Sequence[int]) -> dict[int, list[int]]:
+    """user id → ids of their notifications among `notification_ids` not emailed yet."""
+    by_user: dict[int, list[int]] = defaultdict(list)
+    pending = (
+        Notification.objects.filter(pk__in=list(notification_ids), emailed_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "user_id")
     )
-    sent = 0
-    for user_id, titles in by_user.items():
-        address = emails.get(user_id)
-        if not address:
-            continue
-        body = _("您有 %(n)d 条新提醒：\n\n%(items)s\n\n请登录联络系统查看。") % {
-            "n": len(titles),
-            "items": "\n".join(f"· {title}" for title in titles[:20]),
-        }
-        send_mail(
-            subject=str(_("【联络】您有新的提醒")),
-            message=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[address],
-        )
-        sent += 1
-    return sent
+    for pk, user_id in pending:
+        by_user[user_id].append(pk)
+    return dict(by_user)
+
+
+def notification_titles(*, notification_ids: Sequence[int]) -> list[str]:
+    return list(
+        Notification.objects.filter(pk__in=list(notification_ids))
+        .order_by("pk")
+        .values_list("title", flat=True)
+    )
+
+
+def user_email(*, user_id: int) -> str:
+    """The active user's email address, or "" (they only see the in-app notification)."""
+    value = (
+        get_user_model()
+        .objects.filter(pk=user_id, is_active=True)
+        .values_list("email", flat=True)
+        .first()
+    )
+    return str(value or "")
+
+
+def notifications_mark_emailed(*, notification_ids: Sequence[int]) -> int:
+    """Mark these notifications emailed (after the email went out); returns how many."""
+    return Notification.objects.filter(
+        pk__in=list(notification_ids), emailed_at__isnull=True
+    ).update(emailed_at=timezone.now())

@@ -11,7 +11,13 @@ from typing import Any
 
 from django.conf import settings
 
-from integrations.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from integrations.signing import (
+    DEPARTMENT_HEADER,
+    IDEMPOTENCY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    sign,
+)
 
 
 @dataclass(frozen=True)
@@ -29,11 +35,13 @@ def post_signed(
     key: str,
     payload: dict[str, Any],
     idempotency_key: str,
+    department: int,
     timeout: float | None = None,
     now: float | None = None,
 ) -> HttpResult:
-    """POST `payload` as JSON, signed over timestamp + "." + body. 2xx ok; 4xx not retryable
-    (except 408/429); 5xx and network errors retryable."""
+    """POST `payload` as JSON, signed over timestamp, department, idempotency key and body
+    (integrations.signing). 2xx ok; 4xx not retryable (except 408/429); 5xx and network
+    errors retryable."""
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     timestamp = str(int(now if now is not None else time.time()))
     request = urllib.request.Request(  # noqa: S310 - URL is configured by coordinators (http/https)
@@ -43,7 +51,14 @@ def post_signed(
         headers={
             "Content-Type": "application/json; charset=utf-8",
             TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(key=key, timestamp=timestamp, body=body),
+            DEPARTMENT_HEADER: str(department),
+            SIGNATURE_HEADER: sign(
+                key=key,
+                timestamp=timestamp,
+                department=str(department),
+                idempotency_key=idempotency_key,
+                body=body,
+            ),
             IDEMPOTENCY_HEADER: idempotency_key,
         },
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +28,10 @@ class DeliveryState(models.TextChoices):
 DONE_STATES = (DeliveryState.SENT, DeliveryState.DELIVERED)
 
 
+def new_delivery_key() -> str:
+    return f"lianluo-letter-{uuid.uuid4().hex}"
+
+
 class InquiryLetter(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("发函组织部门")
@@ -43,6 +49,8 @@ class InquiryLetter(models.Model):
     state = models.CharField(
         _("送达状态"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.QUEUED
     )
+    # Idempotency key (and Message-ID) of every attempt to send this letter; set at creation.
+    delivery_key = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -71,4 +79,5 @@ class InquiryLetter(models.Model):
 
     @property
     def idempotency_key(self) -> str:
-        return f"lianluo-letter-{self.pk}"
+        """Stable across retries; letters created before `delivery_key` keep their old key."""
+        return self.delivery_key or f"lianluo-letter-{self.pk}"

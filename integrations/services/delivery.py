@@ -1,9 +1,12 @@
 """Batch letters per department and their delivery through the department's channel.
 
-A letter is created in the coordinator's transaction (document numbered there); sending
-happens after commit in a Celery task. Delivery is a small state machine on the letter:
-queued → sending (claimed by compare-and-set) → sent/delivered, or back to queued with the
-error (retried with backoff), or failed after the last retry (the coordinator is notified).
+A letter is created in the coordinator's transaction (document numbered there) together with
+an outbox message (LETTER_DELIVER); sending happens after commit, in the worker. Delivery is a
+small state machine on the letter: queued → sending (claimed by compare-and-set, stamped with
+`claimed_at`) → sent/delivered, or back to queued with the error (the outbox retries it with
+backoff), or failed after the last retry (the coordinator is notified). A `sending` claim
+older than LIANLUO_DELIVERY_TIMEOUT_SECONDS belongs to a sender that died: the next attempt
+takes it over, with the same Message-ID and idempotency key, so the receiver can drop a copy.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from casework.access import has_role_over
 from casework.audit import audit_record
 from casework.errors import Conflict, DomainError, NotFound
 from casework.models import Department, Inquiry, InquiryStatus, Role
+from casework.outbox import outbox_enqueue
 from integrations import inquiry_port
 from integrations.email import client as email_client
 from integrations.http import client as http_client
@@ -37,16 +41,30 @@ from integrations.models import (
     InquiryLetter,
     LetterKind,
 )
-from integrations.models.delivery import DONE_STATES
+from integrations.models.delivery import DONE_STATES, new_delivery_key
 
 log = logging.getLogger(__name__)
 Actor = AbstractBaseUser | AnonymousUser | None
 COORDINATING_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR)
-STALE_CLAIM = dt.timedelta(minutes=10)
+# Outbox kind: {"letter_id": ...} (integrations.outbox_handlers runs letter_deliver for it).
+LETTER_DELIVER = "letter.deliver"
+
+
+def delivery_timeout() -> dt.timedelta:
+    """How long a `sending` claim may last before it counts as abandoned."""
+    return dt.timedelta(seconds=settings.LIANLUO_DELIVERY_TIMEOUT_SECONDS)
 
 
 class DeliveryRetry(Exception):
-    """A transient failure: the task retries with backoff."""
+    """A transient failure: the outbox retries the letter with backoff."""
+
+
+class DeliveryBusy(Exception):
+    """Another sender holds a fresh claim on the letter; look again once it may be stale."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"letter claimed elsewhere; stale in {seconds:.0f} s")
+        self.seconds = seconds
 
 
 @dataclass(frozen=True)
@@ -63,9 +81,8 @@ def _channel_for(department: Department) -> DepartmentChannel:
 
 
 def _enqueue(letter_id: int) -> None:
-    from integrations.tasks import letter_deliver_task
-
-    letter_deliver_task.delay(letter_id)
+    """In the caller's transaction: the delivery is an outbox message, sent after commit."""
+    outbox_enqueue(LETTER_DELIVER, {"letter_id": letter_id})
 
 
 def letter_create(
@@ -103,6 +120,7 @@ def letter_create(
             actor=actor if actor is not None and actor.is_authenticated else None,  # type: ignore[arg-type]
         )
         letter = InquiryLetter.objects.create(
+            delivery_key=new_delivery_key(),
             organisation=department.organisation,
             department=department,
             kind=kind,
@@ -125,8 +143,7 @@ def letter_create(
             },
         )
         if channel.kind != ChannelKind.MANUAL:
-            letter_id = letter.pk
-            transaction.on_commit(lambda: _enqueue(letter_id))
+            _enqueue(letter.pk)
     return letter
 
 
@@ -150,21 +167,31 @@ def letters_create_for_signed(
 
 
 def _claim(letter_id: int) -> InquiryLetter | DeliveryOutcome:
+    """Compare-and-set queued (or an abandoned `sending`) → sending. Raises DeliveryBusy while
+    another sender's claim is fresh."""
     now = timezone.now()
+    stale_before = now - delivery_timeout()
     claimable = Q(state=DeliveryState.QUEUED) | Q(
-        state=DeliveryState.SENDING, claimed_at__lt=now - STALE_CLAIM
+        state=DeliveryState.SENDING, claimed_at__lt=stale_before
     )
     letter = InquiryLetter.objects.filter(pk=letter_id).first()
     if letter is None:
         return DeliveryOutcome("missing")
     if letter.state in DONE_STATES or letter.state == DeliveryState.FAILED:
         return DeliveryOutcome(letter.state, "already settled")
+    abandoned = letter.state == DeliveryState.SENDING
     count = InquiryLetter.objects.filter(claimable, pk=letter_id).update(
         state=DeliveryState.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
-    if count != 1:
-        return DeliveryOutcome("busy", "claimed elsewhere")
     letter.refresh_from_db()
+    if count != 1:
+        if letter.state != DeliveryState.SENDING or letter.claimed_at is None:
+            return DeliveryOutcome(letter.state, "settled meanwhile")
+        raise DeliveryBusy((letter.claimed_at - stale_before).total_seconds() + 1)
+    if abandoned:
+        log.warning(
+            "letter %s: taking over an abandoned send (attempt %s)", letter.pk, letter.attempts
+        )
     return letter
 
 
@@ -205,16 +232,25 @@ def _send(letter: InquiryLetter, file: LetterFile) -> tuple[bool, bool, str, str
             key=channel.hmac_key,
             payload=payload,
             idempotency_key=letter.idempotency_key,
+            department=letter.department_id,
         )
         return http.ok, http.retryable, http.error, DeliveryState.DELIVERED
     return False, False, "manual letters are printed, not sent", DeliveryState.SENT
 
 
+def _claimed(letter: InquiryLetter) -> Q:
+    """This claim of the letter, still held (not taken over by another sender)."""
+    return Q(pk=letter.pk, state=DeliveryState.SENDING, claimed_at=letter.claimed_at)
+
+
 def _fail(letter: InquiryLetter, error: str) -> None:
     with transaction.atomic():
-        InquiryLetter.objects.filter(pk=letter.pk).update(
+        settled = InquiryLetter.objects.filter(_claimed(letter)).update(
             state=DeliveryState.FAILED, last_error=error[:500], failed_at=timezone.now()
         )
+        if not settled:
+            log.info("letter %s: claim taken over before it could be failed", letter.pk)
+            return
         CoordinatorNotification.objects.create(
             organisation_id=letter.organisation_id,
             kind="letter_failed",
@@ -232,23 +268,25 @@ def _fail(letter: InquiryLetter, error: str) -> None:
 
 
 def letter_deliver(*, letter_id: int, final: bool = False) -> DeliveryOutcome:
-    """One delivery attempt. Raises DeliveryRetry for a transient failure (unless `final`)."""
+    """One delivery attempt. Raises DeliveryRetry for a transient failure (unless `final`: then
+    the letter is failed and the coordinator told), DeliveryBusy while another sender holds a
+    fresh claim."""
     claimed = _claim(letter_id)
     if isinstance(claimed, DeliveryOutcome):
         return claimed
     letter = claimed
     if letter.channel == ChannelKind.MANUAL:
-        InquiryLetter.objects.filter(pk=letter.pk).update(state=DeliveryState.QUEUED)
+        InquiryLetter.objects.filter(_claimed(letter)).update(state=DeliveryState.QUEUED)
         return DeliveryOutcome(DeliveryState.QUEUED, "manual")
     try:
         file = letter_backend().load(document_id=letter.document_id, number=letter.document_number)
     except LetterNotReady:
-        InquiryLetter.objects.filter(pk=letter.pk).update(
-            state=DeliveryState.QUEUED, last_error="document not rendered yet"
-        )
         if final:
             _fail(letter, "document never rendered")
             return DeliveryOutcome(DeliveryState.FAILED, "document never rendered")
+        InquiryLetter.objects.filter(_claimed(letter)).update(
+            state=DeliveryState.QUEUED, last_error="document not rendered yet"
+        )
         raise DeliveryRetry("document not rendered yet") from None
     ok, retryable, error, done_state = _send(letter, file)
     if ok:
@@ -258,7 +296,7 @@ def letter_deliver(*, letter_id: int, final: bool = False) -> DeliveryOutcome:
     if final or not retryable:
         _fail(letter, error)
         return DeliveryOutcome(DeliveryState.FAILED, error)
-    InquiryLetter.objects.filter(pk=letter.pk, state=DeliveryState.SENDING).update(
+    InquiryLetter.objects.filter(_claimed(letter)).update(
         state=DeliveryState.QUEUED, last_error=error[:500]
     )
     raise DeliveryRetry(error)
@@ -270,7 +308,9 @@ def _mark_done(letter: InquiryLetter, state: str) -> None:
         fields: dict[str, object] = {"state": state, "sent_at": now, "last_error": ""}
         if state == DeliveryState.DELIVERED:
             fields["delivered_at"] = now
-        InquiryLetter.objects.filter(pk=letter.pk).update(**fields)
+        if not InquiryLetter.objects.filter(_claimed(letter)).update(**fields):
+            log.info("letter %s: another sender recorded the delivery", letter.pk)
+            return
         if letter.kind == LetterKind.INQUIRY:
             for inquiry in letter.inquiries.select_related("case__organisation"):
                 inquiry_port.mark_sent(inquiry=inquiry, actor=None, at=now)
@@ -298,8 +338,7 @@ def letter_resend(*, letter: InquiryLetter, actor: Actor) -> InquiryLetter:
         audit_record(
             actor=actor, action="letter.resend", obj=letter, organisation=letter.organisation
         )
-        letter_id = letter.pk
         if channel.kind != ChannelKind.MANUAL:
-            transaction.on_commit(lambda: _enqueue(letter_id))
+            _enqueue(letter.pk)
     letter.refresh_from_db()
     return letter

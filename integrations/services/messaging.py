@@ -24,7 +24,7 @@ def member_message_send(
     channel: str = "sms",
     case: Case | None = None,
 ) -> MessageResult:
-    """Send now and log the attempt, sent or not. Callers run it after commit (on_commit)."""
+    """Send now and log the attempt, sent or not. Runs in the worker (an outbox message)."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     if not member.phone:

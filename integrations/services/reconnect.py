@@ -19,12 +19,15 @@ from casework.access import WRITE_ROLES, has_role_over, scope_q
 from casework.audit import audit_record
 from casework.errors import Conflict, DomainError, NotFound
 from casework.models import Case, ContactChannel, ContactOutcome, Member, MemberChange
+from casework.outbox import outbox_enqueue
 from casework.services.ledgers import contact_attempt_record
 from casework.services.search_index import search_index_refresh
 from casework.validation import mask_address, mask_phone, validate_phone
 from integrations.models import PendingContactChange, PendingStatus, ReconnectLink
 
 SALT = "integrations.reconnect"
+# Outbox kind: {"link_id": ...}; the link's URL is signed again when it is sent.
+RECONNECT_LINK_SEND = "reconnect.link_send"
 Actor = AbstractBaseUser | AnonymousUser
 
 
@@ -65,18 +68,25 @@ def reconnect_link_create(*, member: Member, actor: Actor, case: Case | None = N
             organisation=member.organisation,
             after={"member": member.pk, "days": days},
         )
-        url = settings.LIANLUO_PUBLIC_URL.rstrip("/") + reverse(
-            "integrations:reconnect", args=[_token(link)]
-        )
-        link_id = link.pk
-        transaction.on_commit(lambda: _send_link(link_id, url))
-    return IssuedLink(link=link, url=url)
+        outbox_enqueue(RECONNECT_LINK_SEND, {"link_id": link.pk})
+    return IssuedLink(link=link, url=_url(link))
 
 
-def _send_link(link_id: int, url: str) -> None:
+def _url(link: ReconnectLink) -> str:
+    return settings.LIANLUO_PUBLIC_URL.rstrip("/") + reverse(
+        "integrations:reconnect", args=[_token(link)]
+    )
+
+
+def reconnect_link_send(*, link_id: int) -> None:
+    """In the worker (outbox): text the link to the member, logged as a contact attempt.
+    A link already used or expired is not sent."""
     from integrations.services.messaging import member_message_send
 
     link = ReconnectLink.objects.select_related("member", "created_by", "case").get(pk=link_id)
+    if link.used_at is not None or link.expires_at <= timezone.now():
+        return
+    url = _url(link)
     member_message_send(
         member=link.member,
         actor=link.created_by,
@@ -170,7 +180,7 @@ def pending_change_decide(
             raise Conflict(_("该变更已处理。"), code="already_decided")
         masked: dict[str, list[str]] = {}
         if accept:
-            locked = Member.objects.select_for_update().get(pk=member.pk)
+            locked = Member.objects.select_for_update(no_key=True).get(pk=member.pk)
             fields = []
             if change.phone:
                 masked["phone"] = [mask_phone(locked.phone or ""), mask_phone(change.phone)]

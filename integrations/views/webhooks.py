@@ -5,7 +5,6 @@ problem on malformed input, the same single answer on a duplicate, 429 beyond th
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import time
 from typing import Any
@@ -19,6 +18,8 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from casework.errors import DomainError
 from casework.models import Department, Inquiry
+from integrations.client_address import client_ip
+from integrations.json_limits import loads_checked
 from integrations.models import DepartmentChannel, WebhookReceipt
 from integrations.services.answers import answer_record
 from integrations.signing import (
@@ -47,16 +48,23 @@ class WebhookThrottle(SimpleRateThrottle):
 
     scope = "api_webhook"
 
+    def get_ident(self, request: Any) -> str:
+        return client_ip(request)
+
     def get_cache_key(self, request: Any, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 def _authenticate(request: HttpRequest) -> Department | JsonResponse:
+    """The department whose key signed timestamp, department, idempotency key and body."""
+    raw_department = request.headers.get(DEPARTMENT_HEADER, "")
+    timestamp = request.headers.get(TIMESTAMP_HEADER, "")
     try:
-        department_id = int(request.headers.get(DEPARTMENT_HEADER, ""))
-        timestamp = request.headers.get(TIMESTAMP_HEADER, "")
+        department_id = int(raw_department)
         age = abs(time.time() - int(timestamp))
-    except ValueError:
+    except (ValueError, OverflowError):
+        return problem(401, "签名无效", "bad_signature")
+    if not 0 < department_id < 2**31:
         return problem(401, "签名无效", "bad_signature")
     channel = (
         DepartmentChannel.objects.select_related("department")
@@ -65,7 +73,12 @@ def _authenticate(request: HttpRequest) -> Department | JsonResponse:
     )
     signature = request.headers.get(SIGNATURE_HEADER, "")
     if channel is None or not verify(
-        key=channel.hmac_key, timestamp=timestamp, body=request.body, signature=signature
+        key=channel.hmac_key,
+        timestamp=timestamp,
+        department=raw_department,
+        idempotency_key=request.headers.get(IDEMPOTENCY_HEADER, ""),
+        body=request.body,
+        signature=signature,
     ):
         return problem(401, "签名无效", "bad_signature")
     if age > settings.LIANLUO_WEBHOOK_WINDOW_SECONDS:
@@ -75,7 +88,7 @@ def _authenticate(request: HttpRequest) -> Department | JsonResponse:
 
 def _parse(body: bytes) -> tuple[int, str, dict[str, Any]] | JsonResponse:
     try:
-        data = json.loads(body)
+        data = loads_checked(body)
         inquiry_id = data["inquiry"]
         answer = data["answer"]
         details = data.get("details", {})

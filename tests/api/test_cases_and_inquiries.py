@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from casework.models import Inquiry, InquiryStatus
 from casework.services.cases import case_open
+from integrations.models import ClueFollowUp
 from tests.casework.case_helpers import make_department, make_liaison
 from tests.factories import make_member
 
@@ -24,7 +27,7 @@ def test_a_case_outside_the_scope_is_404_with_its_timeline(seeded, client_for):
     assert client.get(f"/api/v1/cases/{seeded.other_case.pk}/").status_code == 404
     assert client.get(f"/api/v1/cases/{seeded.other_case.pk}/timeline/").status_code == 404
     timeline = client.get(f"/api/v1/cases/{seeded.case.pk}/timeline/").json()
-    assert timeline[0]["action"] == "case.open"
+    assert timeline["results"][0]["action"] == "case.open"
 
 
 def test_the_case_list_orders_and_pages_by_cursor(seeded, client_for):
@@ -62,13 +65,28 @@ def test_a_liaison_sees_only_inquiries_sent_to_their_department(seeded, client_f
 def test_a_liaison_records_an_answer_and_a_different_second_answer_is_409(seeded, client_for):
     client = client_for(seeded.liaison)
     url = f"/api/v1/inquiries/{seeded.inquiry.pk}/answer/"
-    first = client.post(url, {"answer": "clue", "details": {"note": "x"}}, format="json")
+    first = client.post(url, {"answer": "clue", "details": {"notes": " x "}}, format="json")
     assert first.status_code == 200, first.json()
     assert first.json()["status"] == InquiryStatus.ANSWERED
+    follow_up = ClueFollowUp.objects.get(inquiry=seeded.inquiry)  # the same path as the portal
+    assert json.loads(follow_up.details) == {"notes": "x"}
     again = client.post(url, {"answer": "found", "details": {}}, format="json")
     assert again.status_code == 409
     assert again.json()["code"] == "already_answered"
     assert Inquiry.objects.get(pk=seeded.inquiry.pk).answer == "clue"
+
+
+def test_an_answer_is_cleaned_and_limited_like_every_other_channel(seeded, client_for):
+    client = client_for(seeded.liaison)
+    url = f"/api/v1/inquiries/{seeded.inquiry.pk}/answer/"
+    empty_clue = client.post(url, {"answer": "clue", "details": {"other": "x"}}, format="json")
+    assert empty_clue.status_code == 400
+    assert empty_clue.json()["code"] == "clue_without_details"
+    too_long = client.post(
+        url, {"answer": "found", "details": {"address": "路" * 501}}, format="json"
+    )
+    assert too_long.status_code == 400 and too_long.json()["code"] == "invalid_detail"
+    assert Inquiry.objects.get(pk=seeded.inquiry.pk).status == InquiryStatus.SENT
 
 
 def test_answering_a_draft_inquiry_is_an_illegal_transition(seeded, client_for):

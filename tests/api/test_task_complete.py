@@ -67,37 +67,21 @@ def _attempts(world, case) -> None:
 
 def _to_request_inquiries(world, case):
     _attempts(world, case)
-    return step(
-        case,
-        "outreach",
-        world.officer,
-        lambda c: svc.case_finish_outreach(
-            case=svc.case_start_outreach(case=c, actor=world.officer), actor=world.officer
-        ),
-    )
+    return step(case, "outreach", world.officer, action="not_reachable")
 
 
 def _to_not_located(world, case):
     case = _to_request_inquiries(world, case)
     department = make_department(world.department)
 
-    def request(c):
-        inq.inquiry_request(case=c, departments=[department], actor=world.coordinator)
-
-    case = step(case, "request_inquiries", world.coordinator, request)
+    case = step(case, "request_inquiries", world.coordinator, departments=[department.pk])
     (inquiry,) = case.inquiries.all()
-    inquiry = inq.inquiry_sign(inquiry=inquiry, actor=world.coordinator)
     inquiry = inq.inquiry_mark_sent(inquiry=inquiry, actor=world.coordinator)
     inq.inquiry_record_answer(
         inquiry=inquiry, actor=None, answer="not_found", details={}, source="manual"
     )
     assert services.inquiry_wait_resume(case_id=case.pk) is True
-    return step(
-        case,
-        "conclude_search",
-        world.officer,
-        lambda c: svc.case_mark_not_located(case=c, actor=world.officer),
-    )
+    return step(case, "conclude_search", world.officer, conclusion="not_located")
 
 
 def test_outreach_records_attempts_then_marks_the_search_exhausted(world, case, client_for) -> None:
@@ -109,6 +93,7 @@ def test_outreach_records_attempts_then_marks_the_search_exhausted(world, case, 
     assert missing.status_code == 400
     assert missing["Content-Type"].startswith("application/problem+json")
     assert missing.json()["errors"]["non_field_errors"] == ["记录联系时请选择联系方式和联系结果。"]
+    assert missing.json()["code"] == "invalid"
     bad_choice = _complete(client, due, action="record", channel="pigeon", outcome="no_answer")
     assert bad_choice.status_code == 400 and "channel" in bad_choice.json()["errors"]
     too_early = _complete(client, due, action="not_reachable", notes="")
@@ -241,8 +226,19 @@ def test_propose_meeting_and_the_four_eyes_refusal_at_approval(world, case, clie
     bad_date = _complete(secretary, due, decision="record", held_on="2026-02-30")
     assert bad_date.status_code == 400 and "held_on" in bad_date.json()["errors"]
     votes = {"voting_members": 9, "present": 7, "votes_for": 6, "votes_against": 1}
-    recorded = _complete(
+    no_place = _complete(
         secretary, due, decision="record", held_on=str(today()), abstentions=0, **votes
+    )
+    assert no_place.status_code == 400
+    assert no_place.json()["errors"]["non_field_errors"] == ["请填写会议地点。"]
+    recorded = _complete(
+        secretary,
+        due,
+        decision="record",
+        held_on=str(today()),
+        place="党员活动室",
+        abstentions=0,
+        **votes,
     )
     assert recorded.status_code == 200, recorded.json()
     assert recorded.json()["case_status"] == CaseStatus.APPROVAL

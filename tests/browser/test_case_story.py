@@ -194,6 +194,7 @@ def test_the_case_story_from_the_queue_to_the_decision_pdf(
         ("votes_for", "7"),
         ("votes_against", "1"),
         ("abstentions", "0"),
+        ("place", "党员活动室"),
     ):
         secretary.fill(f"#id_{field}", value)
     _submit(secretary)

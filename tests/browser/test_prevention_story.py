@@ -32,7 +32,7 @@ from casework.models import (
     RollCall,
     TrainingRecord,
 )
-from casework.services.handover import ledger_keeper_assign
+from casework.services.ledgers import ledger_keeper_assign
 from casework.services.members import relative_add
 from documents.models import Document
 from tests.factories import build_world, make_member

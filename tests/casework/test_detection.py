@@ -21,6 +21,8 @@ from casework.models import (
     MembershipType,
     MemberStatus,
     Notification,
+    OutboxMessage,
+    OutboxState,
 )
 from casework.services.detection import detect_lost_contact, detection_chunks
 from tests.factories import make_member
@@ -193,28 +195,34 @@ def test_the_org_option_limits_the_sweep_to_a_subtree(world) -> None:
     assert list(Case.objects.values_list("member_id", flat=True)) == [inside.pk]
 
 
-def test_opened_cases_are_handed_to_registered_hooks_after_commit(
+def test_opened_cases_are_handed_to_registered_hooks_inside_the_sweeps_transaction(
     world, django_capture_on_commit_callbacks
 ) -> None:
     received: list[list[int]] = []
-    hooks.cases_opened.register(received.append)
+
+    def hook(case_ids: list[int], actor: object) -> None:
+        received.append(case_ids)
+
+    hooks.cases_opened.register(hook)
     try:
         make_member(world.branch, last_contact_date=dt.date(2020, 1, 1))
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with django_capture_on_commit_callbacks(execute=False):
             detect_lost_contact(as_of=AS_OF)
-        assert received == []
-        for callback in callbacks:
-            callback()
     finally:
-        hooks.cases_opened.unregister(received.append)
-    assert received == [list(Case.objects.values_list("pk", flat=True))]
+        hooks.cases_opened.unregister(hook)
+    case_ids = list(Case.objects.values_list("pk", flat=True))
+    assert received == [case_ids]
+    # the workflow layer's hook queued the start of the processes in the same transaction
+    message = OutboxMessage.objects.get(kind="case.processes_start")
+    assert message.payload == {"case_ids": case_ids}
 
 
 def test_the_query_count_does_not_grow_with_members(world, django_assert_max_num_queries) -> None:
     for _ in range(30):
         make_member(world.branch, last_contact_date=dt.date(2020, 1, 1))
         make_member(world.branch, last_contact_date=AT_RISK, contact_officer=world.officer)
-    with django_assert_max_num_queries(15):
+    # 16: a constant two of them are outbox rows (start the processes, email the reminders)
+    with django_assert_max_num_queries(16):
         result = detect_lost_contact(as_of=AS_OF)
     assert (result.opened, result.reminded) == (30, 30)
 
@@ -250,12 +258,14 @@ def test_the_command_prints_json_and_honours_dry_run(world) -> None:
     assert Case.objects.count() == 1
 
 
-def test_the_beat_task_fans_out_and_opens_cases(world) -> None:
+def test_the_beat_task_fans_out_and_opens_cases(world, django_capture_on_commit_callbacks) -> None:
     from casework.tasks import detect_lost_contact_task
 
     make_member(world.branch, last_contact_date=dt.date(2020, 1, 1))
     make_member(world.other_branch, last_contact_date=dt.date(2020, 1, 1))
-    assert detect_lost_contact_task.delay("2026-03-31").get() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert detect_lost_contact_task.apply(args=["2026-03-31"]).get() == 1
+    assert OutboxMessage.objects.get(kind="detection.chunk").state == OutboxState.DONE
     assert Case.objects.count() == 2
 
 

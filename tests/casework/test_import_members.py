@@ -5,8 +5,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from openpyxl import Workbook
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook, load_workbook
 
 from casework.models import AuditEvent, Member, MemberChange
 from tests.factories import make_member, valid_id_number
@@ -175,3 +175,43 @@ def test_an_unusable_file_exits_2_and_writes_nothing(world, tmp_path, settings, 
     assert report["error"]
     assert not Member.objects.exists()
     assert not AuditEvent.objects.filter(action="member.import").exists()
+
+
+FORMULAS = {
+    "occupation": '=HYPERLINK("http://evil.example/x","点此更新")',
+    "residence": "+cmd|' /C calc'!A0",
+}
+
+
+def test_formula_text_goes_in_as_text_and_comes_out_of_the_roster_as_text(world, tmp_path) -> None:
+    """Issue #17, item 9: import → export round trip of formula-looking cells."""
+    from casework.exports import roster_export
+    from casework.spreadsheet import text_cells
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    row = _rows(1)[0]
+    row[8], row[10] = FORMULAS["occupation"], FORMULAS["residence"]
+    sheet.append(text_cells(sheet, row))  # as a spreadsheet holding that text would store it
+    path = tmp_path / "formulas.xlsx"
+    workbook.save(path)
+    code, report = _run(path, world.committee.code)
+    assert (code, report["created"]) == (0, 1)
+    member = Member.objects.get(name="党员0")
+    assert (member.occupation, member.residence) == (FORMULAS["occupation"], FORMULAS["residence"])
+
+    data, _count, _full = roster_export(user=world.secretary, organisation=world.branch)
+    exported = load_workbook(io.BytesIO(data)).active
+    cells = {c.value: c for line in exported.iter_rows() for c in line if c.value}
+    for text in FORMULAS.values():
+        assert cells[text].data_type == "s"  # a string cell, not a formula
+        assert cells[text].quotePrefix is True
+
+
+def test_an_unknown_organisation_is_a_usage_error_not_rejected_rows(world, tmp_path) -> None:
+    path = _xlsx(tmp_path / "good.xlsx", _rows(1))
+    with pytest.raises(CommandError) as caught:
+        call_command("import_members", str(path), "--org", "NO-SUCH-ORG")
+    assert caught.value.returncode == 3
+    assert Member.objects.filter(name="党员0").count() == 0

@@ -14,24 +14,20 @@ from casework.models import (
     RelationTransfer,
     RollCall,
 )
-from casework.services.handover import (
+from casework.services.ledgers import (
+    abroad_record_create,
+    abroad_return_record,
+    dues_payment_record,
     ledger_handover_confirm,
     ledger_handover_start,
     ledger_keeper_assign,
-)
-from casework.services.ledgers import (
-    dues_payment_record,
     meeting_record,
+    mobile_record_create,
+    mobile_report_record,
     relation_transfer_issue,
     relation_transfer_receipt_record,
     roll_call_record,
     transfer_follow_ups_create,
-)
-from casework.services.mobility import (
-    abroad_record_create,
-    abroad_return_record,
-    mobile_record_create,
-    mobile_report_record,
 )
 from casework.tasks import transfer_follow_ups_task
 from tests.factories import make_member

@@ -12,8 +12,9 @@ from casework.policy import add_months, rules_by_code, rules_for
         (dt.date(2017, 6, 21), "2016"),
         (dt.date(2019, 5, 5), "2016"),
         (dt.date(2019, 5, 6), "2019"),
-        (dt.date(2023, 12, 31), "2019"),
-        (dt.date(2024, 1, 1), "2024"),
+        (dt.date(2024, 1, 1), "2019"),
+        (dt.date(2024, 8, 28), "2019"),
+        (dt.date(2024, 8, 29), "2024"),
     ],
 )
 def test_the_rule_set_in_force_is_chosen_by_effective_date(day: dt.date, code: str) -> None:

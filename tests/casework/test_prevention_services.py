@@ -26,20 +26,18 @@ from casework.selectors.prevention import keeper_status
 from casework.services.branch_contact import CardPerson, branch_card_save, branch_notice_create
 from casework.services.data_quality import member_info_confirm
 from casework.services.education import training_record
-from casework.services.handover import (
+from casework.services.ledgers import (
+    TalkData,
+    departure_talk_record,
     ledger_handover_confirm,
     ledger_handover_start,
     ledger_keeper_assign,
-)
-from casework.services.members import relative_add
-from casework.services.mobility import (
-    TalkData,
-    departure_talk_record,
     mobile_certificate_renew,
     mobile_certificate_return,
     mobile_record_create,
     mobile_report_record,
 )
+from casework.services.members import relative_add
 from casework.services.organisations import role_assign
 from tests.factories import make_member, make_user
 

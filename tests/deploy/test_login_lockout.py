@@ -77,7 +77,7 @@ def test_a_lockout_of_one_user_does_not_lock_another(client: Client, officer: ob
 def test_the_client_address_behind_one_proxy_is_the_last_forwarded_hop() -> None:
     from django.test import RequestFactory
 
-    from web.lockout import client_ip
+    from integrations.client_address import client_ip
 
     request = RequestFactory().get(
         "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.1.2.3"

@@ -74,6 +74,9 @@ def test_staff_see_open_cases_overdue_inquiries_requests_and_task_latency(
         status=InquiryStatus.SENT,
         due_date=today + dt.timedelta(days=3),
     )
+    from casework.models import OutboxMessage
+
+    OutboxMessage.objects.create(kind="letter.deliver", state="failed", last_error="HTTP 401")
     worker_heartbeat.delay("metrics")  # in-process: task signals still fire
     staff = make_user("ops")
     staff.is_staff = True
@@ -97,6 +100,8 @@ def test_staff_see_open_cases_overdue_inquiries_requests_and_task_latency(
     )
     assert "lianluo_metrics_collection_errors" in body
     assert "lianluo_workflow_timers_late 0.0" in body
+    assert _value(body, 'lianluo_outbox_messages{state="failed"}') == 1
+    assert _value(body, 'lianluo_outbox_messages{state="pending"}') == 0
 
 
 def test_queue_depth_is_read_from_the_redis_broker(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -82,3 +82,92 @@ def outside_type_area(path: Path, *, first_page_top_mm: float = 37) -> list[Word
         ):
             bad.append(word)
     return bad
+
+
+# ---- what an official checks on every document -----------------------------------------------
+
+BODY_PT = (14.5, 17.5)  # 三号 (16 pt) body text
+TITLE_PT = (20.5, 23.5)  # 二号 (22 pt) title
+MARK_PT = 24.0  # the red issuing-organ mark is larger than anything else
+DATE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+FOLIO_Y = (297 - 35) * MM
+
+# Holes a missing fact leaves in Chinese text (whitespace removed first).
+HOLES = {
+    "empty 《》": re.compile(r"《》"),
+    "empty （）": re.compile(r"（）"),
+    "empty “”": re.compile(r"“”"),
+    "date missing": re.compile(r"(?<![0-9生])年月|(?<![0-9])月日|(自|于|至)(起|前|止|以来)"),
+    "place missing": re.compile(r"在(召开|举行|进行)"),
+    "template leak": re.compile(r"\{\{|\}\}|\{%|None|undefined"),
+}
+
+
+def holes(path: Path) -> list[str]:
+    found = text(path)
+    return [name for name, pattern in HOLES.items() if pattern.search(found)]
+
+
+def _height(word: Word) -> float:
+    return word.y1 - word.y0
+
+
+def title(path: Path) -> str:
+    """The title as printed: the 22 pt words of the first page, in order."""
+    _, found = words(path)
+    return "".join(
+        w.text for w in found if w.page == 1 and TITLE_PT[0] <= _height(w) <= TITLE_PT[1]
+    )
+
+
+def red_header(path: Path) -> str:
+    """The issuing-organ mark (发文机关标志) printed at the head of the first page, if any."""
+    _, found = words(path)
+    return "".join(w.text for w in found if w.page == 1 and _height(w) > MARK_PT)
+
+
+@dataclass(frozen=True)
+class Signature:
+    organ: str
+    date: str
+    page: int
+    body_lines_above: int  # lines of body text on the signature's page above it
+
+
+def signature(path: Path) -> Signature | None:
+    """The signature block: the last date printed alone in body size, and the organ name
+    centred above it; None for forms and records (they carry no signature block)."""
+    _, found = words(path)
+    dates = [
+        w
+        for w in found
+        if DATE_RE.match(w.text) and BODY_PT[0] <= _height(w) <= BODY_PT[1] and w.x0 > 90 * MM
+    ]
+    if not dates:
+        return None
+    date = dates[-1]
+    centre = (date.x0 + date.x1) / 2
+    above = [
+        w
+        for w in found
+        if w.page == date.page
+        and date.y0 - 40 < w.y0 < date.y0 - 5
+        and w.x0 < centre < w.x1
+        and BODY_PT[0] <= _height(w) <= BODY_PT[1]
+    ]
+    if not above:
+        return None
+    organ = above[-1]
+    body = {
+        round(w.y0)
+        for w in found
+        if w.page == date.page
+        and w.y1 < organ.y0 - 2
+        and BODY_PT[0] <= _height(w) <= BODY_PT[1]
+        and w.y0 < FOLIO_Y
+    }
+    return Signature(organ=organ.text, date=date.text, page=date.page, body_lines_above=len(body))
+
+
+def page_count(path: Path) -> int:
+    return len(words(path)[0])

@@ -30,11 +30,61 @@ def test_numbers_are_sequential_without_leading_zeros_or_di(world, fake_render):
     assert numbers == ["测委函〔2026〕1号", "测委函〔2026〕2号", "测委函〔2026〕3号"]
 
 
-def test_each_kind_and_each_year_counts_on_its_own(world, fake_render):
+def test_each_series_and_each_year_counts_on_its_own(world, fake_render):
     assert issue(world).serial == 1
-    assert issue(world, kind="decision_removal").number == "测委除〔2026〕1号"
+    assert issue(world, kind="decision_removal").number == "测委发〔2026〕1号"
+    assert issue(world, kind="decision_suspension").number == "测委发〔2026〕2号"
+    assert issue(world, kind="reply").number == "测委复〔2026〕1号"
     assert issue(world, issued_on=dt.date(2027, 1, 2)).number == "测委函〔2027〕1号"
     assert issue(world).number == "测委函〔2026〕2号"
+
+
+def test_letters_share_one_series_whatever_their_subject(world, fake_render):
+    numbers = [
+        issue(world, kind=kind).number
+        for kind in ("inquiry_letter", "reminder_letter", "appeal_acknowledgement")
+    ]
+    assert numbers == ["测委函〔2026〕1号", "测委函〔2026〕2号", "测委函〔2026〕3号"]
+
+
+def test_forms_and_records_carry_no_number_and_count_nothing(world, fake_render):
+    from documents.models import DocumentCounter
+
+    for kind in ("register_form", "talk_record", "approval_form", "meeting_resolution"):
+        document = issue(world, kind=kind)
+        assert document.number is None and document.serial is None
+    assert not DocumentCounter.objects.exists()
+
+
+def test_an_organisation_numbers_by_its_own_practice(world, fake_render):
+    from documents.models import IssuerProfile
+
+    IssuerProfile.objects.create(
+        organisation=world.committee, decision_suffix="组发", letter_suffix="函"
+    )
+    assert issue(world, kind="decision_removal").number == "测委组发〔2026〕1号"
+    assert issue(world).number == "测委函〔2026〕1号"
+
+
+def test_a_branch_request_goes_up_unnumbered_unless_the_branch_has_a_code(world, fake_render):
+    request = document_issue(
+        kind="request",
+        issuer=world.branch,
+        context={},
+        actor=world.secretary,
+        issued_on=dt.date(2026, 11, 26),
+    )
+    assert request.number is None
+    world.branch.doc_code = "测一支"
+    world.branch.save(update_fields=["doc_code"])
+    numbered = document_issue(
+        kind="request",
+        issuer=world.branch,
+        context={},
+        actor=world.secretary,
+        issued_on=dt.date(2026, 11, 26),
+    )
+    assert numbered.number == "测一支请〔2026〕1号"
 
 
 def test_issuing_records_a_pending_document_and_an_audit_event(world, case, fake_render):
@@ -82,7 +132,9 @@ def test_it_refuses_an_unknown_kind_and_an_issuer_without_doc_code(world, fake_r
     with pytest.raises(DomainError):
         issue(world, kind="memo")
     with pytest.raises(DomainError):
-        document_issue(kind="member_letter", issuer=world.branch, context={}, actor=world.officer)
+        document_issue(
+            kind="decision_removal", issuer=world.branch, context={}, actor=world.officer
+        )
 
 
 def test_voiding_records_the_reason_and_an_audit_event(world, fake_render):
@@ -152,7 +204,7 @@ def test_parallel_issuing_on_postgres_gives_no_duplicates_and_no_gaps(monkeypatc
     for t in pool:
         t.join()
     assert errors == []
-    serials = sorted(Document.objects.values_list("serial", flat=True))
+    serials = sorted(s or 0 for s in Document.objects.values_list("serial", flat=True))
     assert serials == list(range(1, threads * per_thread + 1))
     numbers = list(Document.objects.values_list("number", flat=True))
     assert len(set(numbers)) == len(numbers)

@@ -1,6 +1,7 @@
 """Prevention documents issued by real paths, read back as PDF text: the ledger handover
-record, the branch's letters to its outgoing members (one per member, each a contact attempt)
-and the receipt chaser issued by the daily follow-up task."""
+record (a record, unnumbered, in the branch's own name), the branch's letters to its outgoing
+members (one per member, each a contact attempt) and the receipt chaser issued through the
+outbox after the daily follow-up task."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from casework.errors import Conflict, DomainError
+from casework.errors import Conflict, DomainError, PermissionDenied
 from casework.models import (
     AuditEvent,
     ContactAttempt,
@@ -19,18 +20,26 @@ from casework.models import (
     LedgerHandover,
     Member,
     MemberLetterRound,
+    OutboxMessage,
+    OutboxState,
 )
 from casework.services.branch_contact import CardPerson, branch_card_save
-from casework.services.handover import (
+from casework.services.ledgers import (
+    abroad_record_create,
     ledger_handover_confirm,
     ledger_handover_start,
     ledger_keeper_assign,
+    mobile_record_create,
+    relation_transfer_issue,
 )
-from casework.services.ledgers import relation_transfer_issue
-from casework.services.mobility import abroad_record_create, mobile_record_create
+from casework.tasks import transfer_follow_ups_task
 from documents.models import Document, DocumentStatus
-from documents.prevention import handover_record_issue, member_letters_send
-from documents.tasks import transfer_chasers_task
+from documents.prevention import (
+    handover_record_issue,
+    member_letters_send,
+    transfer_chasers_issue,
+)
+from documents.templating import MissingFact
 from tests.documents import pdfcheck
 from tests.factories import make_member
 
@@ -67,7 +76,7 @@ def test_the_handover_record_carries_both_sides_ledgers_and_checks(
     with pytest.raises(Conflict):
         handover_record_issue(handover=handover, actor=world.secretary)
     assert LedgerHandover.objects.get(pk=handover.pk).record_document_id == document.pk
-    assert document.number.startswith("测委交〔")  # the committee numbers it
+    assert document.number is None and document.issuer_id == world.branch.pk  # a record
     text = _text(document, tmp_path)
     for expected in ("党员管理台账交接记录", "测试第一党支部", "党员花名册", "党员出国出境台账"):
         assert expected in text
@@ -127,15 +136,51 @@ def test_the_follow_up_task_chases_an_unreturned_receipt_with_a_letter(
         actor=world.secretary,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        result = transfer_chasers_task.delay(TODAY.isoformat()).get()
-    assert result == {"follow_ups": 1, "chasers": 1}
+        assert transfer_follow_ups_task.delay(TODAY.isoformat()).get() == 1
+    assert OutboxMessage.objects.get(kind="transfer.chase").state == OutboxState.DONE
     follow_up = FollowUp.objects.get(kind="transfer.receipt", object_id=str(transfer.pk))
     assert follow_up.chased_at is not None
     document = Document.objects.get(pk=follow_up.chaser_document_id or 0)
     assert document.kind == "transfer_chaser" and document.member_id == member.pk
     text = _text(document, tmp_path)
     assert "中共厦门市思明区委组织部" in text and "JS-2026-045" in text and "转出丁" in text
+    assert "退回" in text and document.issuer_id == world.branch.pk  # the sending branch
     with django_capture_on_commit_callbacks(execute=True):
-        again = transfer_chasers_task.delay(TODAY.isoformat()).get()
-    assert again == {"follow_ups": 0, "chasers": 0}
+        assert transfer_follow_ups_task.delay(TODAY.isoformat()).get() == 0
+    assert transfer_chasers_issue(as_of=TODAY) == 0  # a rerun of the handler: nothing twice
     assert Document.objects.filter(kind="transfer_chaser").count() == 1
+    assert AuditEvent.objects.filter(action="transfer.chase").count() == 1
+
+
+def test_letters_need_a_contact_the_member_can_call(world) -> None:
+    """Neither a contact card nor the branch's issuer profile names a contact: refused, nothing
+    written (a letter never prints a blank phone number)."""
+    member = make_member(world.branch, name="流动戊")
+    mobile_record_create(
+        member=member,
+        certificate_no="LD-9",
+        destination="浙江省杭州市",
+        start_on=TODAY,
+        actor=world.secretary,
+    )
+    with pytest.raises(MissingFact, match="党支部联系人"):
+        member_letters_send(organisation=world.branch, actor=world.secretary)
+    assert MemberLetterRound.objects.count() == 0
+    assert Document.objects.count() == 0
+    assert not ContactAttempt.objects.filter(channel=ContactChannel.LETTER).exists()
+
+
+def test_only_the_branch_staff_issue_its_handover_record(world) -> None:
+    ledger_keeper_assign(
+        organisation=world.branch, keeper=world.officer, since=TODAY, actor=world.secretary
+    )
+    handover = ledger_handover_start(
+        organisation=world.branch,
+        to_user=world.secretary,
+        handed_over_on=TODAY,
+        items="花名册1册",
+        actor=world.secretary,
+    )
+    with pytest.raises(PermissionDenied):
+        handover_record_issue(handover=handover, actor=world.inspector)
+    assert Document.objects.count() == 0

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from casework.errors import Conflict
-from casework.models import AuditEvent
+from casework.models import AuditEvent, OutboxMessage, OutboxState
 from documents.models import Document, DocumentStatus
 from documents.services import document_issue, document_render, document_retry_render
-from documents.tasks import MAX_RETRIES, document_render_sweep, document_render_task
+from integrations import outbox
 
 
 def _failing_render(monkeypatch, failures: int) -> list[int]:
@@ -64,11 +64,13 @@ def test_the_task_retries_a_failed_render_until_it_is_issued(
 def test_a_render_that_keeps_failing_stays_visible_and_can_be_retried(
     world, monkeypatch, django_capture_on_commit_callbacks
 ):
-    calls = _failing_render(monkeypatch, failures=MAX_RETRIES + 1)
-    document = _issue(world)
-    with pytest.raises(OSError):
-        document_render_task.delay(document.pk)
-    assert len(calls) == MAX_RETRIES + 1
+    calls = _failing_render(monkeypatch, failures=outbox.max_attempts())
+    with django_capture_on_commit_callbacks(execute=True):
+        document = _issue(world)
+    assert len(calls) == outbox.max_attempts()
+    message = OutboxMessage.objects.get(kind="document.render", payload__document_id=document.pk)
+    assert message.state == OutboxState.FAILED
+    assert "OSError" in message.last_error
     document.refresh_from_db()
     assert document.status == DocumentStatus.RENDER_FAILED
     with django_capture_on_commit_callbacks(execute=True):
@@ -89,13 +91,10 @@ def test_rendering_twice_keeps_the_first_bytes(world, monkeypatch):
         document_retry_render(document=second, actor=world.approver)
 
 
-def test_the_sweep_requeues_documents_left_pending(world, monkeypatch):
+def test_the_outbox_sweep_renders_documents_whose_relay_never_ran(world, monkeypatch):
     _failing_render(monkeypatch, failures=0)
-    document = _issue(world)  # no on_commit in this test: as if the enqueue was lost
-    Document.objects.filter(pk=document.pk).update(
-        created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    )
-    assert document_render_sweep.delay().get() == 1
+    document = _issue(world)  # no on_commit in this test: as if the process died after commit
+    assert outbox.outbox_sweep().published == 1
     document.refresh_from_db()
     assert document.status == DocumentStatus.ISSUED
 
@@ -104,10 +103,15 @@ def test_the_sweep_requeues_documents_left_pending(world, monkeypatch):
 def test_a_real_worker_renders_the_document_after_commit(celery_worker, monkeypatch):
     import time
 
-    from tests.factories import build_world
+    from casework.models import Case
+    from documents.issuing import case_documents_issue
+    from tests.factories import build_world, make_member
 
     world = build_world()
-    document = _issue(world)
+    case = Case.objects.create(
+        member=make_member(world.branch, name="王䶮"), organisation=world.branch, rule_set="2024"
+    )
+    (document,) = case_documents_issue(kinds=["register_form"], case=case, actor=world.officer)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         document.refresh_from_db()

@@ -140,23 +140,17 @@ def test_tampered_stored_bytes_are_refused(client, world, issued):
 def test_a_really_rendered_document_carries_its_code_and_verifies_by_upload(
     client, world, case, django_capture_on_commit_callbacks
 ):
-    from documents.samples import sample_context
+    from documents.issuing import case_documents_issue
     from tests.documents import pdfcheck
 
     with django_capture_on_commit_callbacks(execute=True):
-        document = document_issue(
-            kind="inquiry_letter",
-            issuer=world.department,
-            context=sample_context("inquiry_letter"),
-            actor=world.coordinator,
-            case=case,
-        )
+        (document,) = case_documents_issue(kinds=["register_form"], case=case, actor=world.officer)
     document.refresh_from_db()
     assert document.status == "issued"
     text = pdfcheck.text(__import__("pathlib").Path(document.file.path))
-    assert document.number in text
+    assert "失联党员登记表" in text
     assert document.verify_code in text
-    assert "吉𠮷" in text
+    assert "王䶮" in text
     body = client.post(
         "/verify/", {"file": SimpleUploadedFile("x.pdf", document.file.read())}
     ).content.decode()

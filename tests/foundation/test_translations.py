@@ -248,23 +248,33 @@ def test_the_browser_language_is_ignored(world, client: Client) -> None:
 # --- documents stay Chinese ---------------------------------------------------------------
 
 
-def test_documents_render_in_chinese_whatever_the_ui_language() -> None:
-    from documents.render import Issuer, render_html
-    from documents.samples import sample_context
+def test_documents_render_in_chinese_whatever_the_ui_language(world) -> None:  # type: ignore[no-untyped-def]
+    from casework.models import Case
+    from documents.facts import CaseRecords
+    from documents.issuing import case_document_context
+    from documents.render import Issuer, document_language, render_html
+    from tests.factories import make_member
 
-    issuer = Issuer(mark="中共测试委员会", name="中共测试委员会")
+    case = Case.objects.create(
+        member=make_member(world.branch, name="林小梅", gender="F"),
+        organisation=world.branch,
+        rule_set="2024",
+    )
+    issuer = Issuer(mark="", name="测试第一党支部")
     with translation.override("en"):
+        with document_language():
+            _, context = case_document_context(kind="register_form", r=CaseRecords(case))
         html = render_html(
             kind="register_form",
             issuer=issuer,
-            context=sample_context("register_form"),
-            number="测委登〔2026〕1号",
+            context=context,
+            number="",
             verify_code="",
             draft=True,
         )
         assert translation.get_language() == "en"  # the override is undone afterwards
-    assert "失联党员登记表" in html
-    assert "registration form" not in html.lower()
+    assert "失联党员登记表" in html and "女" in html
+    assert "registration form" not in html.lower() and "Female" not in html
 
 
 def test_documents_issued_from_an_english_screen_keep_chinese_labels(

@@ -16,9 +16,11 @@ from casework.models import (
     Inquiry,
     InquiryStatus,
     Organisation,
+    OutboxMessage,
     Role,
 )
 from casework.services.organisations import role_assign
+from integrations import outbox
 from integrations.letters import DocumentRef, LetterFile
 from integrations.models import ChannelKind, DepartmentChannel
 from tests.factories import ScopeWorld, make_member, make_user
@@ -139,6 +141,16 @@ def email_channel(department: Department) -> DepartmentChannel:
 
 def http_channel(department: Department, url: str) -> DepartmentChannel:
     return set_channel(department, ChannelKind.HTTP, endpoint_url=url, hmac_key=HMAC_KEY)
+
+
+def letter_message(letter: object) -> OutboxMessage:
+    """The outbox message that delivers `letter`."""
+    return OutboxMessage.objects.get(kind="letter.deliver", payload__letter_id=letter.pk)  # type: ignore[attr-defined]
+
+
+def deliver_letter(letter: object) -> str:
+    """Run the letter's outbox message as the worker would (in-process: retries at once)."""
+    return outbox.deliver(letter_message(letter).pk, eager=True)
 
 
 def make_liaison(username: str, department: Department):  # type: ignore[no-untyped-def]

@@ -12,7 +12,13 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from integrations.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from integrations.signing import (
+    DEPARTMENT_HEADER,
+    IDEMPOTENCY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    verify,
+)
 
 
 def free_port() -> int:
@@ -73,6 +79,8 @@ class DepartmentEndpoint:
                 ok = verify(
                     key=outer.key,
                     timestamp=self.headers.get(TIMESTAMP_HEADER, ""),
+                    department=self.headers.get(DEPARTMENT_HEADER, ""),
+                    idempotency_key=self.headers.get(IDEMPOTENCY_HEADER, ""),
                     body=body,
                     signature=self.headers.get(SIGNATURE_HEADER, ""),
                 )

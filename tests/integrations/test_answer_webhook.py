@@ -9,7 +9,7 @@ import time
 import pytest
 
 from casework.models import Inquiry, InquiryStatus
-from integrations.models import FollowUp, WebhookReceipt
+from integrations.models import ClueFollowUp, WebhookReceipt
 from integrations.signing import sign
 from tests.integrations.conftest import HMAC_KEY, http_channel
 
@@ -23,16 +23,19 @@ def sent(iw):
     return iw
 
 
-def post(client, department, payload, *, key=HMAC_KEY, ts=None, idem="k-1", raw=None):
+def post(client, department, payload, *, key=HMAC_KEY, ts=None, idem="k-1", raw=None, signed=None):
+    """A request signed over timestamp, department, idempotency key and body; `signed`
+    overrides the header values the signature was made for (to replay a captured one)."""
     body = raw if raw is not None else json.dumps(payload).encode()
     timestamp = str(int(ts if ts is not None else time.time()))
+    covered = {"department": str(department.pk), "idempotency_key": idem, **(signed or {})}
     return client.post(
         URL,
         data=body,
         content_type="application/json",
         HTTP_X_LIANLUO_DEPARTMENT=str(department.pk),
         HTTP_X_LIANLUO_TIMESTAMP=timestamp,
-        HTTP_X_LIANLUO_SIGNATURE=sign(key=key, timestamp=timestamp, body=body),
+        HTTP_X_LIANLUO_SIGNATURE=sign(key=key, timestamp=timestamp, body=body, **covered),
         HTTP_IDEMPOTENCY_KEY=idem,
     )
 
@@ -75,7 +78,7 @@ def test_a_duplicate_gives_the_same_single_answer(client, sent):
     assert first.status_code == second.status_code == 200
     assert first.json() == second.json()
     assert WebhookReceipt.objects.count() == 1
-    assert FollowUp.objects.filter(inquiry=inquiry).count() == 1
+    assert ClueFollowUp.objects.filter(inquiry=inquiry).count() == 1
 
 
 def test_a_reused_key_with_a_different_body_is_a_conflict(client, sent):
@@ -128,3 +131,39 @@ def test_missing_headers_are_401_not_500(client, sent):
     response = client.post(URL, data=b"{}", content_type="application/json")
     assert response.status_code == 401
     assert client.get(URL).status_code == 405
+
+
+def test_a_captured_request_replayed_with_a_new_idempotency_key_is_refused(client, sent):
+    """Issue #17, item 10: the signature covers the idempotency key."""
+    inquiry = sent.inquiries[0]
+    payload = {"inquiry": inquiry.pk, "answer": "not_found"}
+    replay = post(client, sent.department, payload, idem="k-new", signed={"idempotency_key": "k-1"})
+    assert replay.status_code == 401
+    assert replay.json()["code"] == "bad_signature"
+    assert Inquiry.objects.get(pk=inquiry.pk).status == InquiryStatus.SENT
+    assert WebhookReceipt.objects.count() == 0
+
+
+def test_a_signature_made_for_another_department_is_refused(client, sent):
+    other = sent.other_department
+    http_channel(other, "http://127.0.0.1:9/y")  # same key: only the department header differs
+    inquiry = sent.inquiries[0]
+    payload = {"inquiry": inquiry.pk, "answer": "found"}
+    response = post(client, sent.department, payload, signed={"department": str(other.pk)})
+    assert response.status_code == 401
+    assert Inquiry.objects.get(pk=inquiry.pk).status == InquiryStatus.SENT
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"inquiry": 1, "answer": "found", "details": ' + b'{"a":' * 40 + b"1" + b"}" * 41,
+        b'{"inquiry": 1, "answer": "found", "details": {"note": "a\\u0000b"}}',
+    ],
+    ids=["deep_array", "deep_details", "nul_in_details"],
+)
+def test_hostile_bodies_are_a_400_not_a_server_error(client, sent, raw):
+    response = post(client, sent.department, None, raw=raw)
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed"

@@ -7,8 +7,7 @@ import pytest
 from casework.models import AuditEvent, Inquiry, InquiryStatus
 from integrations.models import CoordinatorNotification, DeliveryState, InquiryLetter
 from integrations.services.delivery import DeliveryRetry, letter_create, letter_deliver
-from integrations.tasks import letter_deliver_task
-from tests.integrations.conftest import email_channel, pdf_bytes
+from tests.integrations.conftest import deliver_letter, email_channel, pdf_bytes
 
 
 def test_a_signed_batch_is_emailed_with_the_pdf_attached(
@@ -48,13 +47,15 @@ def test_the_letter_arrives_once_when_the_smtp_server_was_down_at_first(iw, smtp
     assert "ConnectionRefused" in letter.last_error
 
     smtp.start()
-    letter_deliver_task.delay(letter.pk)  # the retry
-    letter_deliver_task.delay(letter.pk)  # a duplicate delivery of the task message
+    deliver_letter(letter)  # the retry
+    deliver_letter(letter)  # a duplicate delivery of the outbox message
 
     letter.refresh_from_db()
     assert letter.state == DeliveryState.SENT
     assert letter.attempts == 2
     assert len(smtp.messages) == 1
+    # the Message-ID is the letter's, whichever attempt got through (a receiver can de-duplicate)
+    assert smtp.messages[0][1]["Message-ID"] == f"<{letter.idempotency_key}@localhost>"
 
 
 def test_a_letter_is_failed_and_the_coordinator_told_after_the_last_retry(iw, smtp, settings):
@@ -63,7 +64,7 @@ def test_a_letter_is_failed_and_the_coordinator_told_after_the_last_retry(iw, sm
     letter = letter_create(department=iw.department, actor=iw.coordinator)
     smtp.stop()
 
-    letter_deliver_task.delay(letter.pk)  # eager: retries run at once until exhausted
+    deliver_letter(letter)  # in-process: retries run at once until exhausted
 
     letter.refresh_from_db()
     assert letter.state == DeliveryState.FAILED

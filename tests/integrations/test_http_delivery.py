@@ -7,8 +7,7 @@ import base64
 from casework.models import Inquiry, InquiryStatus
 from integrations.models import DeliveryState
 from integrations.services.delivery import letter_create
-from integrations.tasks import letter_deliver_task
-from tests.integrations.conftest import http_channel, pdf_bytes
+from tests.integrations.conftest import deliver_letter, http_channel, pdf_bytes
 from tests.integrations.servers import DepartmentEndpoint
 
 
@@ -24,7 +23,8 @@ def test_a_letter_is_posted_signed_with_the_pdf_and_the_inquiries(
     assert len(endpoint.calls) == 1
     call = endpoint.calls[0]
     assert call["signature_ok"] is True
-    assert call["idempotency_key"] == f"lianluo-letter-{letter.pk}"
+    assert call["idempotency_key"] == letter.idempotency_key
+    assert letter.idempotency_key.startswith("lianluo-letter-")
     body = call["json"]
     assert body["letter"]["number"] == letter.document_number
     assert base64.b64decode(body["pdf_base64"]) == pdf_bytes(letter.document_number)
@@ -38,8 +38,8 @@ def test_a_failing_endpoint_is_retried_and_accepts_the_letter_once(iw, settings)
     try:
         http_channel(iw.department, endpoint.url)
         letter = letter_create(department=iw.department, actor=iw.coordinator)
-        letter_deliver_task.delay(letter.pk)
-        letter_deliver_task.delay(letter.pk)
+        deliver_letter(letter)
+        deliver_letter(letter)
     finally:
         endpoint.stop()
 
@@ -56,7 +56,7 @@ def test_a_wrong_key_is_refused_by_the_department_and_not_retried(iw, endpoint):
     channel.hmac_key = "not-the-key"
     channel.save()
     letter = letter_create(department=iw.department, actor=iw.coordinator)
-    letter_deliver_task.delay(letter.pk)
+    deliver_letter(letter)
 
     letter.refresh_from_db()
     assert letter.state == DeliveryState.FAILED
@@ -76,7 +76,7 @@ def test_an_unreachable_endpoint_times_out_and_fails_after_retries(iw, settings)
     try:
         http_channel(iw.department, f"http://127.0.0.1:{silent.getsockname()[1]}/x")
         letter = letter_create(department=iw.department, actor=iw.coordinator)
-        letter_deliver_task.delay(letter.pk)
+        deliver_letter(letter)
     finally:
         silent.close()
     letter.refresh_from_db()

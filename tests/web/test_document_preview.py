@@ -7,8 +7,7 @@ from django.test import Client
 
 from casework.models import AuditEvent
 from casework.services import cases as svc
-from documents.samples import sample_context
-from documents.services import document_issue
+from documents.issuing import case_documents_issue
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
@@ -20,13 +19,7 @@ def test_a_document_preview_is_a_png_of_its_first_page_in_scope_only(
     settings.MEDIA_ROOT = str(tmp_path)
     case = svc.case_open(member=make_member(world.branch, name="林小梅"), actor=None)
     with django_capture_on_commit_callbacks(execute=True):
-        document = document_issue(
-            kind="inquiry_letter",
-            issuer=world.department,
-            context=sample_context("inquiry_letter"),
-            actor=world.coordinator,
-            case=case,
-        )
+        (document,) = case_documents_issue(kinds=["register_form"], case=case, actor=world.officer)
     client.force_login(world.coordinator)
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert f'src="/documents/{document.pk}/preview.png"' in page

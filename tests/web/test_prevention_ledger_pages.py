@@ -24,7 +24,7 @@ from casework.models import (
     RollCall,
     TrainingRecord,
 )
-from casework.services.handover import ledger_keeper_assign
+from casework.services.ledgers import ledger_keeper_assign
 from integrations.services.reconnect import reconnect_link_create
 from tests.factories import make_member
 
@@ -316,7 +316,7 @@ def test_the_org_life_overview_across_branches(world, client: Client) -> None:
 
 
 def test_the_ledgers_are_read_only_in_the_scoped_admin(world, client: Client) -> None:
-    from casework.services.mobility import abroad_record_create
+    from casework.services.ledgers import abroad_record_create
 
     abroad_record_create(
         member=make_member(world.branch, name="出境辛"),

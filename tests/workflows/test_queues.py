@@ -205,7 +205,8 @@ def test_the_correction_timer_fires_a_review_task_when_the_deadline_is_reached(
         case,
         "correction_review",
         world.officer,
-        lambda c: svc.case_review_correction(case=c, actor=world.officer, corrected=True),
+        corrected="1",
+        notes="按月参加组织生活，补交了党费",
     )
     assert case.status == CaseStatus.CLOSED and open_nodes(case) == []
 
@@ -240,16 +241,14 @@ def _to_approval(world, case, recorder):
         case,
         "meeting",
         recorder,
-        lambda c: svc.case_record_meeting(
-            case=c,
-            actor=recorder,
-            held_on=today(),
-            voting_members=9,
-            present=7,
-            votes_for=6,
-            votes_against=1,
-            abstentions=0,
-        ),
+        decision="record",
+        held_on=today(),
+        voting_members=9,
+        present=7,
+        votes_for=6,
+        votes_against=1,
+        abstentions=0,
+        place="党员活动室",
     )
     assert open_nodes(case) == ["approval"]
     return case

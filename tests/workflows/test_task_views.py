@@ -82,7 +82,14 @@ def test_open_tasks_always_match_the_case_status(world, client, case) -> None:
     a, b = talkers(world)
     r = client.post(
         _url(due),
-        {"talker1": a.pk, "talker2": b.pk, "held_on": "2020-01-01", "content": "更换手机"},
+        {
+            "talker1": a.pk,
+            "talker2": b.pk,
+            "recorder": b.pk,
+            "held_on": "2020-01-01",
+            "place": "党支部活动室",
+            "content": "更换手机",
+        },
     )
     assert r.status_code == 302
     assert open_tasks_match_status(case.pk) and open_nodes(case) == ["assess_cause"]

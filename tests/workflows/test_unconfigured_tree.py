@@ -1,4 +1,5 @@
-"""A tree without any 机关代字 or approving committee still lets cases start their flow."""
+"""A tree without any 机关代字 or approving committee still lets cases start their flow; the
+register form is the branch's own (no number needed)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from workflows.models import CaseProcess
 pytestmark = pytest.mark.django_db
 
 
-def test_a_case_opens_and_its_process_starts_without_documents(
+def test_a_case_opens_and_its_process_starts_with_the_branchs_unnumbered_register_form(
     django_capture_on_commit_callbacks, caplog: pytest.LogCaptureFixture
 ) -> None:
     committee = make_org("无代字党委", OrgKind.COMMITTEE)
@@ -23,6 +24,6 @@ def test_a_case_opens_and_its_process_starts_without_documents(
     with django_capture_on_commit_callbacks(execute=True):
         case = svc.case_open(member=member, actor=officer, circumstance="7")
     assert CaseProcess.objects.filter(case=case).exists()
-    assert Document.objects.filter(case=case).count() == 0
-    assert "no issuing organisation configured" in caplog.text
+    (form,) = Document.objects.filter(case=case)
+    assert form.kind == "register_form" and form.issuer == branch and form.number is None
     assert member.name not in caplog.text

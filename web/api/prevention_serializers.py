@@ -151,7 +151,7 @@ class HandoverCreateSerializer(serializers.Serializer[Any]):
 
 class IssuedDocumentSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
-    number = serializers.CharField()
+    number = serializers.CharField(allow_null=True)  # records and member letters: unnumbered
     status = serializers.CharField()
 
 

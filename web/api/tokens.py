@@ -22,7 +22,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
         raise DomainError(_("请填写令牌名称。"), code="name_required")
     with transaction.atomic():
         # Lock the user row so that concurrent creations respect the limit.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).first()
         active = ApiToken.objects.filter(user_id=user.pk, revoked_at__isnull=True).count()
         if active >= MAX_ACTIVE_TOKENS:
             raise Conflict(_("有效令牌过多，请先撤销不用的令牌。"), code="too_many_tokens")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.selectors.dashboard import Dashboard, Figures
+from casework.spreadsheet import text_cells
 from web.dashboard.prevention import add_prevention_sheet, prevention_table
 
 
@@ -53,7 +54,7 @@ def dashboard_xlsx(dashboard: Dashboard) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = _("考核指标")
-    sheet.append([_("党员失联情况统计"), dashboard.focus.name])
+    sheet.append(text_cells(sheet, [_("党员失联情况统计"), dashboard.focus.name]))
     sheet.append(
         [
             _("统计期间"),
@@ -71,13 +72,12 @@ def dashboard_xlsx(dashboard: Dashboard) -> bytes:
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in dashboard.rows:
-        sheet.append([row.organisation.name, *[get(row) for _h, get in cols]])
+        sheet.append(text_cells(sheet, [row.organisation.name, *[get(row) for _h, get in cols]]))
     sheet.append([])
     sheet.append([_("按环节统计在办案件"), *[label for _v, label in dashboard.stages()]])
     for row in dashboard.rows:
-        sheet.append(
-            [row.organisation.name, *[row.by_stage.get(v, 0) for v, _l in dashboard.stages()]]
-        )
+        stages = [row.by_stage.get(v, 0) for v, _l in dashboard.stages()]
+        sheet.append(text_cells(sheet, [row.organisation.name, *stages]))
     sheet.column_dimensions["A"].width = 28
     add_prevention_sheet(book, dashboard)
     out = io.BytesIO()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from casework.models import KeyGroup, MeetingKind
 from casework.selectors.dashboard import Dashboard, Figures
+from casework.spreadsheet import text_cells
 from web.dashboard.charts import bar_chart
 
 
@@ -88,13 +89,13 @@ def add_prevention_sheet(book: Any, dashboard: Dashboard) -> None:
     from openpyxl.styles import Font
 
     sheet = book.create_sheet(title=_("预防工作"))
-    sheet.append([_("预防工作考核指标"), dashboard.focus.name])
+    sheet.append(text_cells(sheet, [_("预防工作考核指标"), dashboard.focus.name]))
     headers, rows = prevention_table(dashboard)
     sheet.append([_("党组织"), *headers])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row, values in rows:
-        sheet.append([row.organisation.name, *values])
+        sheet.append(text_cells(sheet, [row.organisation.name, *values]))
     sheet.append([])
     sheet.append([_("重点群体"), _("失联风险"), _("在办案件")])
     for label, risk, open_ in key_group_rows(dashboard.total):

@@ -34,7 +34,7 @@ from casework.selectors.prevention import (
     staff_of,
     training_list_for_user,
 )
-from casework.services.handover import (
+from casework.services.ledgers import (
     ledger_handover_confirm,
     ledger_handover_start,
     ledger_keeper_assign,
@@ -235,8 +235,8 @@ class HandoverRecordView(LoginRequiredMixin, View):
         if not may_write(request, handover.organisation):
             return forbidden(request)
         try:
-            document = handover_record_issue(handover=handover, actor=request.user)
+            handover_record_issue(handover=handover, actor=request.user)
         except DomainError as exc:
             return refused(request, exc) or _refused_here(request, pk, exc)
-        messages.success(request, _("已生成交接记录（%(number)s）。") % {"number": document.number})
+        messages.success(request, _("已生成交接记录。"))
         return HttpResponseRedirect(reverse("prevention:handover", args=[pk]))

@@ -43,10 +43,18 @@ def organisation_or_404(request: HttpRequest, pk: Any) -> Organisation:
     return scoped(organisation_get_for_user, request, pk)
 
 
+def refusal_text(exc: DomainError) -> str:
+    """A refusal in the user's language, with its field details when there are."""
+    details: list[str] = []
+    if isinstance(exc, InvalidData):
+        for value in exc.errors.values():
+            details.extend([value] if isinstance(value, str) else value)
+    return "；".join([str(exc.message), *[d for d in details if d]])
+
+
 def domain_message(request: HttpRequest, exc: DomainError) -> None:
     """A refusal as a message in the user's language, with field details when there are."""
-    details = list(exc.errors.values()) if isinstance(exc, InvalidData) else []
-    messages.error(request, "；".join([str(exc.message), *[d for d in details if d]]))
+    messages.error(request, refusal_text(exc))
 
 
 def document_pdf(request: HttpRequest, document_id: int | None) -> HttpResponse:

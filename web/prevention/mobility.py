@@ -24,7 +24,7 @@ from casework.selectors.prevention import (
     mobile_list_for_user,
     staff_of,
 )
-from casework.services.mobility import (
+from casework.services.ledgers import (
     TalkData,
     abroad_record_create,
     abroad_return_record,

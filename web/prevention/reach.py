@@ -14,12 +14,17 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from casework.errors import DomainError, InvalidData
+from casework.errors import DomainError
 from casework.models import BranchContactCard, Organisation
 from casework.selectors.prevention import notice_get_for_user, notice_list_for_user
-from casework.services.branch_contact import CardPerson, branch_card_save
-from integrations.services.broadcast import branch_notice_send
-from web.prevention.common import forbidden, may_write, organisation_or_404, scoped
+from casework.services.branch_contact import CardPerson, branch_card_save, branch_notice_create
+from web.prevention.common import (
+    forbidden,
+    may_write,
+    organisation_or_404,
+    refusal_text,
+    scoped,
+)
 from web.prevention.ledger_forms import CARD_PEOPLE, CardForm, NoticeForm
 
 
@@ -79,12 +84,8 @@ class CardEditView(LoginRequiredMixin, View):
                     note=data["note"],
                     is_published=data["is_published"],
                 )
-            except InvalidData as exc:
-                form.add_error(
-                    None, "；".join([str(exc.message), *[e for e in exc.errors.values() if e]])
-                )
             except DomainError as exc:
-                form.add_error(None, str(exc.message))
+                form.add_error(None, refusal_text(exc))
             else:
                 messages.success(request, _("支部联系卡已保存。"))
                 return HttpResponseRedirect(reverse("prevention:branch", args=[organisation.pk]))
@@ -117,7 +118,7 @@ class NoticeCreateView(LoginRequiredMixin, View):
         form = NoticeForm(request.POST)
         if form.is_valid():
             try:
-                notice = branch_notice_send(
+                notice = branch_notice_create(
                     organisation=organisation,
                     actor=request.user,  # type: ignore[arg-type]
                     **form.cleaned_data,

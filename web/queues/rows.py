@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from casework.models import CaseStatus
 from web.templatetags.lianluo import key_group_labels
-from workflows.models import STEP_TITLES
+from workflows.case.steps import STEP_TITLES
 
 SENTINEL = 987654321
 

@@ -1,225 +1,126 @@
-"""Which formal document each step of the case flow issues, and its context from the case.
+"""Which formal documents a step of the case flow issues for a case, and issuing them.
 
+The step table (workflows/case/steps.py) names, per step, the kinds it may issue and the
+`pick_*` function below that chooses among them by the case's state after the step. The
+documents themselves — their facts, organs and numbers — come from documents.issuing.
 Inquiry letters and reminders are batched by the integrations layer and not issued here.
-Documents are numbered inside the step's transaction and rendered after commit
-(documents.services.document_issue).
+Documents are numbered inside the step's transaction and rendered after commit; a fact the
+text needs and the case lacks refuses the step with a message naming it (MissingFact).
 """
 
 from __future__ import annotations
 
 import logging
-from functools import cached_property
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from casework.access import WRITE_ROLES, has_role_over
 from casework.errors import DomainError
-from casework.models import (
-    Case,
-    Circumstance,
-    ContactAttempt,
-    Decision,
-    MeetingResolution,
-    Organisation,
-    Proposal,
-    ProposalKind,
-    TalkRecord,
-)
-from casework.services.cases import approving_organisation, organisation_ancestors
+from casework.models import Case, CaseStatus, PreReview, ProposalKind, ReviewLevel
+from documents.facts import DECISION_OF
+from documents.issuing import case_documents_issue
 from documents.kinds import DocumentKind as K
 from documents.models import Document
-from documents.render import document_language
-from documents.services import document_issue
-
-DECISION_KINDS = {
-    ProposalKind.CORRECTION: K.DECISION_CORRECTION,
-    ProposalKind.PERSUADE: K.DECISION_PERSUASION,
-    ProposalKind.REMOVE: K.DECISION_REMOVAL,
-    ProposalKind.SUSPEND: K.DECISION_SUSPENSION,
-    ProposalKind.RESTORE: K.DECISION_RESTORATION,
-}
-
 
 logger = logging.getLogger(__name__)
+P = ProposalKind
+
+# (kind, builder parameters) — one document a step issues
+Issue = tuple[str, dict[str, Any]]
+
+# Issued when a case is registered (the flow's start, not a human step).
+OPENING_DOCUMENTS: tuple[Issue, ...] = ((K.REGISTER_FORM, {}),)
 
 
-def _day(value: Any) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+def _proposal_kind(case: Case) -> str | None:
+    proposal = case.current_proposal if case.current_proposal_id is not None else None
+    return proposal.kind if proposal is not None else None
 
 
-def _issuer(org: Organisation) -> Organisation:
-    """The case's organisation if it has a 机关代字, else the nearest ancestor with one."""
-    for candidate in organisation_ancestors(org):
-        if candidate.doc_code:
-            return candidate
-    return approving_organisation(org)
+def _department_reviewed_now(case: Case) -> bool:
+    latest = (
+        PreReview.objects.filter(proposal_id=case.current_proposal_id or 0, is_current=True)
+        .order_by("-id")
+        .values_list("level", flat=True)
+        .first()
+    )
+    return latest == ReviewLevel.DEPARTMENT
 
 
-def _member(case: Case) -> dict[str, Any]:
-    member = case.member
-    return {
-        "name": member.name,
-        "branch": case.organisation.name,
-        "membership_type": member.get_membership_type_display(),
-        "last_contact_date": _day(member.last_contact_date),
-    }
+# ---- per step: which of its kinds this case gets ----------------------------------------------
 
 
-class _Facts:
-    """The rows a step's documents read, each fetched at most once per step."""
-
-    def __init__(self, case: Case) -> None:
-        self.case = case
-
-    @cached_property
-    def proposal(self) -> Proposal | None:
-        # the copy the step's service loaded, if it did (one query otherwise)
-        return None if self.case.current_proposal_id is None else self.case.current_proposal
-
-    @cached_property
-    def decision(self) -> Decision | None:
-        return Decision.objects.filter(case_id=self.case.pk).order_by("-id").first()
-
-    @cached_property
-    def talk(self) -> TalkRecord | None:
-        return (
-            TalkRecord.objects.filter(case_id=self.case.pk)
-            .select_related("talker1", "talker2")
-            .order_by("-id")
-            .first()
-        )
+def pick_assess_cause(case: Case) -> list[Issue]:
+    # objective cause: the branch asks the committee to restore normal management
+    return [(K.REQUEST, {})] if case.status == CaseStatus.APPROVAL else []
 
 
-def _context(kind: str, facts: _Facts) -> dict[str, Any]:
-    case = facts.case
-    common: dict[str, Any] = {
-        "member": _member(case),
-        "signature": case.organisation.name,
-        "situation": str(Circumstance(case.circumstance).label),
-    }
-    proposal = facts.proposal
-    proposed = str(ProposalKind(proposal.kind).label) if proposal else ""
-    if kind == K.REGISTER_FORM:
-        attempts = ContactAttempt.objects.filter(case_id=case.pk).order_by("at")[:20]
-        return {
-            **common,
-            "circumstance": str(Circumstance(case.circumstance).label),
-            "attempts": [
-                {
-                    "date": _day(a.at),
-                    "channel": a.get_channel_display(),
-                    "outcome": a.get_outcome_display(),
-                }
-                for a in attempts
-            ],
-        }
-    if kind == K.TALK_RECORD:
-        talk = facts.talk
-        return {
-            **common,
-            "talk": {
-                "date": _day(talk.held_on) if talk else "",
-                "talkers": [talk.talker1.name, talk.talker2.name] if talk else [],
-                "content": talk.content.splitlines() if talk else [],
-            },
-        }
-    if kind == K.APPROVAL_FORM:
-        return {**common, "proposed": proposed, "approvals": []}
-    if kind == K.DEFENCE_NOTICE:
-        return {
-            **common,
-            "proposed": proposed,
-            "due_date": _day(proposal.defence_until) if proposal else "",
-        }
-    if kind in (K.MEETING_RESOLUTION, K.REQUEST):
-        meeting = (
-            MeetingResolution.objects.filter(proposal=proposal).order_by("-id").first()
-            if proposal
-            else None
-        )
-        name = case.member.name
-        return {
-            **common,
-            "proposed": proposed,
-            "meeting": {
-                "date": _day(meeting.held_on) if meeting else "",
-                "entitled": meeting.voting_members if meeting else 0,
-                "present": meeting.present if meeting else 0,
-                "votes_for": meeting.votes_for if meeting else 0,
-                "votes_against": meeting.votes_against if meeting else 0,
-                "votes_abstain": meeting.abstentions if meeting else 0,
-            },
-            "meeting_date": _day(meeting.held_on) if meeting else "",
-            "resolution": f"对{name}同志{proposed}",
-            "title": f"关于对{name}同志{proposed}的请示"
-            if kind == K.REQUEST
-            else f"关于对{name}同志{proposed}的决议",
-            "addressee": approving_organisation(case.organisation).name,
-        }
-    decision = facts.decision
-    name = case.member.name
-    return {
-        **common,
-        "title": f"关于同意对{name}同志{proposed}的批复",
-        "addressee": case.organisation.name,
-        "decision": f"同意对{name}同志{proposed}。",
-        "deadline": _day(decision.clock_due) if decision else "",
-    }
+def pick_propose(case: Case) -> list[Issue]:
+    return [(K.RESTORATION_FORM if _proposal_kind(case) == P.RESTORE else K.APPROVAL_FORM, {})]
 
 
-def step_documents(step: str, facts: _Facts) -> list[Any]:
-    """The kinds a completed step issues for this case."""
-    case = facts.case
-    if step == "open":
-        return [K.REGISTER_FORM]
-    if step == "talk":
-        return [K.TALK_RECORD]
-    if step == "propose":
-        return [K.APPROVAL_FORM]
-    if step == "notice":
-        return [K.DEFENCE_NOTICE]
-    if step == "meeting":
-        passed = case.status == "approval"
-        return [K.MEETING_RESOLUTION] + ([K.REQUEST] if passed else [])
-    if step == "approval":
-        decision = facts.decision
-        if decision is None:
-            return []
-        kind = DECISION_KINDS.get(ProposalKind(decision.kind))
-        return [K.REPLY] + ([kind] if kind else [])
-    return []
+def pick_pre_review(case: Case) -> list[Issue]:
+    return [(K.PRE_REVIEW_OPINION, {})] if _department_reviewed_now(case) else []
+
+
+def pick_notice(case: Case) -> list[Issue]:
+    if _proposal_kind(case) == P.WITHDRAWAL:
+        return []
+    return [(K.DEFENCE_NOTICE, {}), (K.DELIVERY_RECEIPT, {"served_kind": K.DEFENCE_NOTICE})]
+
+
+def pick_meeting(case: Case) -> list[Issue]:
+    if case.status != CaseStatus.APPROVAL:  # the vote failed: a resolution that says so
+        return [(K.MEETING_RESOLUTION, {})]
+    upward = K.FILING_REPORT if _proposal_kind(case) == P.WITHDRAWAL else K.REQUEST
+    return [(K.MEETING_RESOLUTION, {}), (upward, {})]
+
+
+def pick_approval(case: Case) -> list[Issue]:
+    if case.status != CaseStatus.IN_FORCE:
+        return []
+    kind = _proposal_kind(case)
+    if kind == P.RETURN_TO_NORMAL:
+        return [(K.REPLY, {})]
+    if kind == P.WITHDRAWAL:
+        return []  # filed (备案), no reply
+    decision = DECISION_OF[P(kind or "")]
+    replies: list[Issue] = [] if kind == P.RESTORE else [(K.REPLY, {})]
+    return [*replies, (decision, {}), (K.DELIVERY_RECEIPT, {"served_kind": decision})]
+
+
+def pick_correction_review(case: Case) -> list[Issue]:
+    closing: list[Issue] = [(K.DOSSIER, {})] if case.status == CaseStatus.CLOSED else []
+    return [(K.CORRECTION_REVIEW, {}), *closing]
+
+
+# ---- issuing ---------------------------------------------------------------------------------
 
 
 def issue_step_documents(
-    *, step: str, case: Case, actor: AbstractBaseUser | None
+    *, issues: Sequence[Issue], case: Case, actor: AbstractBaseUser | None
 ) -> list[Document]:
-    """Issue the documents of `step`, in the caller's transaction."""
-    facts = _Facts(case)
-    kinds = step_documents(step, facts)
-    if not kinds:
+    """Issue the documents of a step (`issues`, from its declaration), in the caller's
+    transaction."""
+    if not issues:
         return []
     try:
-        issuer = _issuer(case.organisation)
-    except DomainError:
-        # A tree without any 机关代字 or approving committee is a configuration gap; the case
-        # must still move. Say so loudly (ids only) instead of failing the step.
+        return case_documents_issue(
+            kinds=[kind for kind, _ in issues],
+            case=case,
+            actor=actor,
+            params={kind: params for kind, params in issues if params},
+        )
+    except DomainError as exc:
+        if exc.code not in ("no_approving_org", "no_department", "no_doc_code"):
+            raise
+        # A tree without 机关代字, approving committee or organisation department is a
+        # configuration gap; the case must still move. Say so loudly (ids only).
         logger.warning(
-            "case %s step %s: no issuing organisation configured, documents not issued",
+            "case %s documents %s: no issuing organisation configured (%s), not issued",
             case.pk,
-            step,
+            [kind for kind, _ in issues],
+            exc.code,
         )
         return []
-    signer = actor if actor is not None and has_role_over(actor, issuer, WRITE_ROLES) else None
-    with document_language():  # choice labels in the context stay Chinese
-        return [
-            document_issue(
-                kind=kind,
-                issuer=issuer,
-                context=_context(kind, facts),
-                actor=signer,
-                case=case,
-                member=case.member,
-            )
-            for kind in kinds
-        ]

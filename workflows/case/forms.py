@@ -24,6 +24,11 @@ from casework.models import (
 )
 from casework.models.cases import may_review
 
+# Free text of a step: notes and comments like a contact attempt's notes; longer texts (a
+# talk record, the facts and reasons of a proposal) within what a document page can print.
+NOTE_MAX = 2000
+TEXT_MAX = 10000
+
 
 class OutreachForm(forms.Form):
     ACTIONS = [
@@ -35,7 +40,10 @@ class OutreachForm(forms.Form):
     channel = forms.ChoiceField(label=_("联系方式"), choices=ContactChannel.choices, required=False)
     outcome = forms.ChoiceField(label=_("联系结果"), choices=ContactOutcome.choices, required=False)
     notes = forms.CharField(
-        label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=NOTE_MAX,
+        label=_("说明"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
     def clean(self) -> dict[str, Any]:
@@ -49,18 +57,22 @@ class TalkForm(forms.Form):
     talker1 = forms.ModelChoiceField(label=_("谈话人一"), queryset=Member.objects.none())
     talker2 = forms.ModelChoiceField(label=_("谈话人二"), queryset=Member.objects.none())
     held_on = forms.DateField(label=_("谈话日期"), initial=timezone.localdate)
-    content = forms.CharField(label=_("谈话内容"), widget=forms.Textarea(attrs={"rows": 6}))
+    place = forms.CharField(label=_("谈话地点"), max_length=100)
+    recorder = forms.ModelChoiceField(label=_("记录人"), queryset=Member.objects.none())
+    content = forms.CharField(
+        max_length=TEXT_MAX, label=_("谈话内容"), widget=forms.Textarea(attrs={"rows": 6})
+    )
 
     def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if case is not None:
-            qs = Member.objects.filter(
-                organisation_id=case.organisation_id,
-                membership_type=MembershipType.FULL,
-                status=MemberStatus.NORMAL,
+            members = Member.objects.filter(
+                organisation_id=case.organisation_id, status=MemberStatus.NORMAL
             ).exclude(pk=case.member_id)
+            qs = members.filter(membership_type=MembershipType.FULL)
             self.fields["talker1"].queryset = qs  # type: ignore[attr-defined]
             self.fields["talker2"].queryset = qs  # type: ignore[attr-defined]
+            self.fields["recorder"].queryset = members  # type: ignore[attr-defined]
 
 
 class RequestInquiriesForm(forms.Form):
@@ -83,7 +95,10 @@ class ConcludeSearchForm(forms.Form):
         choices=[("not_located", _("查找未果")), ("located", _("已找到（转谈话记录）"))],
     )
     comment = forms.CharField(
-        label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=NOTE_MAX,
+        label=_("说明"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
 
@@ -96,7 +111,9 @@ class AssessCluesForm(forms.Form):
             ("no_result", _("线索核查无果，继续查找")),
         ],
     )
-    notes = forms.CharField(label=_("核查情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        max_length=NOTE_MAX, label=_("核查情况"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,7 +127,10 @@ class AssessCluesForm(forms.Form):
 class AssessCauseForm(forms.Form):
     cause = forms.ChoiceField(label=_("失联原因认定"), choices=Cause.choices)
     notes = forms.CharField(
-        label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        max_length=NOTE_MAX,
+        label=_("说明"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
 
 
@@ -126,7 +146,9 @@ class ProposeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     correction_months = forms.IntegerField(label=_("改正期限（月）"), required=False, min_value=1)
-    reasons = forms.CharField(label=_("事实与理由"), widget=forms.Textarea(attrs={"rows": 4}))
+    reasons = forms.CharField(
+        max_length=TEXT_MAX, label=_("事实与理由"), widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class ReviewForm(forms.Form):
@@ -136,7 +158,10 @@ class ReviewForm(forms.Form):
         label=_("意见"), choices=[("agree", _("同意")), ("send_back", _("退回上一环节"))]
     )
     comment = forms.CharField(
-        label=_("意见说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        max_length=NOTE_MAX,
+        label=_("意见说明"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
 
     def clean(self) -> dict[str, Any]:
@@ -152,6 +177,7 @@ class NoticeForm(forms.Form):
 
 class DefenceForm(forms.Form):
     defence_text = forms.CharField(
+        max_length=TEXT_MAX,
         label=_("申辩意见（期满未申辩可留空）"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
@@ -163,13 +189,17 @@ class MeetingForm(forms.Form):
         label=_("办理"), choices=[("record", _("记录表决结果")), ("send_back", _("退回上一环节"))]
     )
     held_on = forms.DateField(label=_("会议日期"), initial=timezone.localdate, required=False)
+    place = forms.CharField(label=_("会议地点"), max_length=100, required=False)
     voting_members = forms.IntegerField(label=_("有表决权党员数"), min_value=0, required=False)
     present = forms.IntegerField(label=_("到会有表决权党员数"), min_value=0, required=False)
     votes_for = forms.IntegerField(label=_("赞成"), min_value=0, required=False)
     votes_against = forms.IntegerField(label=_("反对"), min_value=0, required=False)
     abstentions = forms.IntegerField(label=_("弃权"), min_value=0, required=False)
     comment = forms.CharField(
-        label=_("退回意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=NOTE_MAX,
+        label=_("退回意见"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
     def __init__(self, *args: Any, case: Any = None, user: Any = None, **kwargs: Any) -> None:
@@ -190,12 +220,17 @@ class MeetingForm(forms.Form):
         numbers = ("voting_members", "present", "votes_for", "votes_against", "abstentions")
         if data.get("held_on") is None or any(data.get(n) is None for n in numbers):
             raise forms.ValidationError(_("请填写会议日期和全部表决人数。"))
+        if not (data.get("place") or "").strip():
+            raise forms.ValidationError(_("请填写会议地点。"))
         return data
 
 
 class CloseForm(forms.Form):
     comment = forms.CharField(
-        label=_("归档说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=NOTE_MAX,
+        label=_("归档说明"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
 
@@ -206,10 +241,12 @@ class CorrectionReviewForm(forms.Form):
         coerce=lambda v: v == "1",
     )
     notes = forms.CharField(
-        label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        max_length=NOTE_MAX, label=_("考察情况"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class RestorationForm(forms.Form):
     applied_on = forms.DateField(label=_("申请日期"), initial=timezone.localdate)
-    application = forms.CharField(label=_("申请内容"), widget=forms.Textarea(attrs={"rows": 4}))
+    application = forms.CharField(
+        max_length=TEXT_MAX, label=_("申请内容"), widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -1,7 +1,8 @@
 """manage.py import_members FILE --org CODE [--dry-run] [--json] [--atomic]
 
 Exit status: 0 no row rejected; 1 some rows rejected (valid rows imported unless --dry-run,
-nothing imported with --atomic); 2 the file is unusable (nothing written).
+nothing imported with --atomic); 2 the file is unusable (nothing written); 3 a wrong
+argument: no organisation with that --org code, no such --user (nothing read or written).
 """
 
 from __future__ import annotations
@@ -34,12 +35,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         organisation = Organisation.objects.filter(code=options["org"]).first()
         if organisation is None:
-            raise CommandError(f"no organisation with code {options['org']!r}")
+            raise CommandError(f"no organisation with code {options['org']!r}", returncode=3)
         actor = None
         if options["user"]:
             actor = get_user_model().objects.filter(username=options["user"]).first()
             if actor is None:
-                raise CommandError(f"no user {options['user']!r}")
+                raise CommandError(f"no user {options['user']!r}", returncode=3)
         path = Path(options["file"])
         try:
             report = import_members(

@@ -27,9 +27,8 @@ from casework.selectors.prevention import (
     org_life_for_user,
 )
 from casework.selectors.search import member_search_for_user
-from casework.services.branch_contact import CardPerson, branch_card_save
+from casework.services.branch_contact import CardPerson, branch_card_save, branch_notice_create
 from casework.services.data_quality import member_info_confirm
-from integrations.services.broadcast import branch_notice_send
 from web.api.pagination import Cursor
 from web.api.prevention_serializers import (
     CardSaveSerializer,
@@ -194,7 +193,7 @@ class NoticeList(generics.ListCreateAPIView[BranchNotice]):
         data = dict(incoming.validated_data)
         organisation = organisation_get_for_user(user=request.user, pk=data.pop("organisation"))
         require_writer(request.user, organisation)
-        notice = branch_notice_send(
+        notice = branch_notice_create(
             organisation=organisation,
             actor=request.user,  # type: ignore[arg-type]
             **data,

@@ -34,21 +34,19 @@ from casework.selectors.prevention import (
     training_list_for_user,
 )
 from casework.services.education import training_record
-from casework.services.handover import (
-    ledger_handover_confirm,
-    ledger_handover_start,
-    ledger_keeper_assign,
-)
-from casework.services.ledgers import roll_call_record
-from casework.services.mobility import (
+from casework.services.ledgers import (
     TalkData,
     abroad_record_create,
     abroad_return_record,
     departure_talk_record,
+    ledger_handover_confirm,
+    ledger_handover_start,
+    ledger_keeper_assign,
     mobile_certificate_renew,
     mobile_certificate_return,
     mobile_record_create,
     mobile_report_record,
+    roll_call_record,
 )
 from documents.models import Document
 from documents.prevention import handover_record_issue, member_letters_send
