@@ -18,6 +18,7 @@ from casework.models import (
     RollCall,
     TrainingRecord,
 )
+from documents.models import IssuerProfile
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
@@ -195,6 +196,11 @@ def test_roll_calls_training_letters_and_org_life(
         format="json",
     )
     assert training.status_code == 201 and TrainingRecord.objects.count() == 2
+    unsigned = secretary.post(f"/api/v1/organisations/{world.branch.pk}/letters/")
+    assert unsigned.status_code == 400 and unsigned.json()["code"] == "document_fact_missing"
+    IssuerProfile.objects.create(
+        organisation=world.branch, contact_person="林晓东", contact_phone="0591-87654321"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         letters = secretary.post(f"/api/v1/organisations/{world.branch.pk}/letters/")
     assert letters.status_code == 201 and letters.json()["letters"] == 1

@@ -34,7 +34,7 @@ from casework.models import (
 )
 from casework.services.ledgers import ledger_keeper_assign
 from casework.services.members import relative_add
-from documents.models import Document
+from documents.models import Document, IssuerProfile
 from tests.factories import build_world, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -92,6 +92,10 @@ def test_a_branch_secretary_keeps_the_ledgers_and_the_county_sees_the_figures(
     people = _branch_members(world)
     make_member(world.sibling_branch, name="赵二", occupation="工人")
     ledger_keeper_assign(organisation=world.branch, keeper=world.officer, since=TODAY, actor=None)
+    # the branch's contact line, as a configured branch has it (its letters print it)
+    IssuerProfile.objects.create(
+        organisation=world.branch, contact_person="林晓东", contact_phone="0591-87654321"
+    )
     branch = f"/prevention/organisations/{world.branch.pk}/"
 
     secretary = screens.login("secretary")

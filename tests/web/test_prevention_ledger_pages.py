@@ -25,6 +25,7 @@ from casework.models import (
     TrainingRecord,
 )
 from casework.services.ledgers import ledger_keeper_assign
+from documents.models import IssuerProfile
 from integrations.services.reconnect import reconnect_link_create
 from tests.factories import make_member
 
@@ -178,8 +179,16 @@ def test_training_and_letters(world, client: Client, django_capture_on_commit_ca
     }
     assert _login(client, world.secretary).post(url, data).status_code == 302
     assert TrainingRecord.objects.get().member == member
+    letters_url = f"/prevention/organisations/{world.branch.pk}/letters/"
+    # no contact the member could call (no contact card, no issuer profile): refused, unwritten
+    refused = client.post(letters_url, follow=True).content.decode()
+    assert "缺少必要事实“党支部联系人”" in refused
+    assert not ContactAttempt.objects.filter(member=member, channel="letter").exists()
+    IssuerProfile.objects.create(
+        organisation=world.branch, contact_person="林晓东", contact_phone="0591-87654321"
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/prevention/organisations/{world.branch.pk}/letters/")
+        response = client.post(letters_url)
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "学习戊" in page
