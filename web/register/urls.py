@@ -13,6 +13,7 @@ class RegisterApp(Application):
     title = _("党员名册")
     icon = "people"
     app_name = "register"
+    menu_template_name = "web/register/menu.html"
     index_path = path("", views.member_list, name="index")
     detail_path = path("members/<int:pk>/", views.member_detail, name="detail")
     edit_path = path("members/<int:pk>/edit/", views.member_edit, name="edit")
