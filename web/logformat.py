@@ -13,13 +13,11 @@ import logging
 
 def iso_time(record: logging.LogRecord) -> str:
     """When the record was made, local time with its offset, to the millisecond."""
-    return (
-        dt.datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")
-    )
+    return dt.datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")
 
 
 class PlainFormatter(logging.Formatter):
     """`logging.Formatter` whose %(asctime)s is ISO 8601 with the offset."""
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - logging's name
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return iso_time(record)

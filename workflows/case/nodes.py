@@ -30,7 +30,7 @@ from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.status import STATUS
 
 from casework.access import has_role_over
-from casework.models import Organisation
+from casework.models import Organisation, RoleAssignment
 from workflows.models import TaskDue, TaskState
 
 # (role, organisation at which the role is needed) for a case
@@ -126,6 +126,15 @@ class CaseTimer(RoutedNodeMixin, flow.Timer):
 # ---- human steps ---------------------------------------------------------------------
 
 
+def _holds(user_id: int, role: str, organisation: Organisation) -> bool:
+    """Whether the user still holds `role` at `organisation` or above (one query, only when
+    a repeated step would go back to its previous owner)."""
+    ids = [int(part) for part in organisation.path.strip("/").split("/") if part]
+    return RoleAssignment.objects.filter(
+        user_id=user_id, role=role, organisation_id__in=ids, is_active=True
+    ).exists()
+
+
 class CaseStepActivation(RoutedActivationMixin, ViewActivation):
     @classmethod
     def create(
@@ -144,6 +153,8 @@ class CaseStepActivation(RoutedActivationMixin, ViewActivation):
             if owners is not None
             else flow_class.instance.previous_owner_id(activation, flow_task)
         )
+        if owner_id is not None and not _holds(owner_id, role, role_org):
+            owner_id = None  # e.g. a restoration's approval: not the suspension's approver
         if owner_id is not None:
             task.owner_id = owner_id
             task.status = STATUS.ASSIGNED
