@@ -18,6 +18,7 @@ class RegisterApp(Application):
     detail_path = path("members/<int:pk>/", views.member_detail, name="detail")
     edit_path = path("members/<int:pk>/edit/", views.member_edit, name="edit")
     reveal_path = path("members/<int:pk>/reveal/", views.member_reveal_view, name="reveal")
+    call_path = path("members/<int:pk>/call/", views.member_call_view, name="call")
     relative_add_path = path(
         "members/<int:pk>/relatives/", views.relative_add_view, name="relative_add"
     )
