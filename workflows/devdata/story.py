@@ -313,10 +313,13 @@ class Story:
     def inquiries(self, key: str, *departments: Department) -> None:
         self.step(key, "request_inquiries", "coordinator", departments=[d.pk for d in departments])
 
-    def print_letters(self) -> None:
-        """The coordinator prints the queued letters and posts them: the inquiries are sent."""
+    def print_letters(self, *keys: str) -> None:
+        """The coordinator prints the queued letters and posts them: the inquiries of `keys`
+        are sent (once: not when their letters went out already)."""
         coordinator = self.user["coordinator"]
-        if print_queue_for_coordinator(user=coordinator).exists():
+        cases = [self.case(key).pk for key in keys]
+        waiting = Inquiry.objects.filter(case_id__in=cases, status=InquiryStatus.SIGNED)
+        if waiting.exists() and print_queue_for_coordinator(user=coordinator).exists():
             print_queue_combine(user=coordinator)
 
     def police_answer_not_found(self, key: str) -> None:
@@ -394,7 +397,7 @@ class Story:
         self.inquiries("liaison", self.police, self.social)
         for key in ("propose", "approval", "suspended", "restored"):
             self.inquiries(key, self.police)
-        self.print_letters()
+        self.print_letters("liaison", "propose", "approval", "suspended", "restored")
         for key in ("propose", "approval", "suspended", "restored"):
             self.police_answer_not_found(key)
         # contact regained: talk, cause assessed
