@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
+from casework.access import reads_register
 from web.register import views
 
 
@@ -13,6 +14,7 @@ class RegisterApp(Application):
     title = _("党员名册")
     icon = "people"
     app_name = "register"
+    permission = staticmethod(reads_register)  # not liaisons: their menu is 协查答复
     menu_template_name = "web/register/menu.html"
     index_path = path("", views.member_list, name="index")
     detail_path = path("members/<int:pk>/", views.member_detail, name="detail")
