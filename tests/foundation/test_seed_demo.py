@@ -3,6 +3,7 @@ queue — driven through the flow (services and task forms), deterministic and i
 
 import io
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -133,8 +134,12 @@ def test_the_story_leaves_work_in_every_demo_users_queue_and_is_idempotent() -> 
     # the tour under the logins
     text = out.getvalue()
     assert text.index("Demo logins") < text.index("The tour")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     for stop in tour({key: _member(key) for key in CAST}):
         assert stop.line() in text
+        # the README opens with the same tour, one screenshot per stop
+        assert f"**`{stop.username}`** — {stop.where}: {stop.what}." in readme
+        assert f"docs/screenshots/{stop.shot}.png" in readme
 
     # idempotent: a second run opens nothing and completes nothing
     cases, events = Case.objects.count(), AuditEvent.objects.count()

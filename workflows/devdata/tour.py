@@ -39,9 +39,6 @@ def tour(members: dict[str, Member]) -> list[Stop]:
         found = Case.objects.filter(member=members[key]).order_by("-pk").first()
         return reverse("cases:detail", args=[found.pk]) if found else reverse("cases:index")
 
-    def member_url(key: str) -> str:
-        return reverse("register:detail", args=[members[key].pk])
-
     return [
         Stop(
             "officer1",
@@ -121,17 +118,18 @@ def tour(members: dict[str, Member]) -> list[Stop]:
         Stop(
             "officer1",
             f"失联案件 → {n('correction')}",
-            "a correction in its review period (限期改正, three months)",
+            "a correction in its review period (限期改正, three months, then the review)",
             case_url("correction"),
-            ("限期改正",),
+            ("限期改正", "限期改正期满"),
             "tour-10-correction",
         ),
         Stop(
             "officer1",
-            f"党员名册 → {n('restored')}",
-            "a restored member (suspended, reappeared, restoration approved)",
-            member_url("restored"),
-            (n("restored"), "恢复党籍"),
+            f"失联案件 → {n('restored')}",
+            "a restored member (suspended, reappeared, restoration approved by the "
+            "organisation department; the case is closed)",
+            case_url("restored"),
+            (n("restored"), "恢复党籍", "已结案"),
             "tour-11-restored",
         ),
         Stop(
