@@ -36,9 +36,7 @@ def _submit(page: Any) -> None:
 def test_the_officer_claims_reveals_calls_logs_and_completes_outreach(screens, size) -> None:
     viewport = PHONE if size == "phone" else DESKTOP
     world = build_world()
-    member = make_member(
-        world.branch, name="林小梅", phone=NUMBER, contact_officer=world.officer
-    )
+    member = make_member(world.branch, name="林小梅", phone=NUMBER, contact_officer=world.officer)
     case = svc.case_open(member=member, actor=None)
     due = TaskDue.objects.get(case=case, node="outreach")
     officer = screens.login("officer", viewport=viewport)

@@ -4,6 +4,7 @@ import json
 import logging
 import time
 import uuid
+from typing import Any
 
 import pytest
 from celery import signals
@@ -106,7 +107,8 @@ def test_plain_log_lines_carry_an_iso_8601_time_with_its_offset() -> None:
 
     from web.logformat import PlainFormatter
 
-    spec = settings.LOGGING["formatters"]["plain"]
+    config: Any = settings.LOGGING
+    spec = config["formatters"]["plain"]
     formatter = PlainFormatter(spec["format"])
     record = _record("案件已登记")
     RequestIdFilter().filter(record)
@@ -117,7 +119,7 @@ def test_plain_log_lines_carry_an_iso_8601_time_with_its_offset() -> None:
     assert abs(moment.timestamp() - record.created) < 0.002
     assert line.endswith("INFO lianluo.test [-] 案件已登记")
     # runserver's request lines go through the same handler (not Django's zone-less format)
-    assert settings.LOGGING["loggers"]["django.server"]["handlers"] == ["console"]
+    assert config["loggers"]["django.server"]["handlers"] == ["console"]
 
 
 def test_in_process_tasks_log_no_broker_hostname_warning(caplog: pytest.LogCaptureFixture) -> None:
@@ -127,7 +129,6 @@ def test_in_process_tasks_log_no_broker_hostname_warning(caplog: pytest.LogCaptu
     from settings.celery import app
 
     assert settings.CELERY_TASK_ALWAYS_EAGER
-    with caplog.at_level(logging.WARNING, logger="kombu"):
-        with app.connection_for_write() as connection:
-            connection.as_uri()  # what an eager .delay() reads: the connection's info
+    with caplog.at_level(logging.WARNING, logger="kombu"), app.connection_for_write() as connection:
+        connection.as_uri()  # what an eager .delay() reads: the connection's info
     assert not [r for r in caplog.records if "hostname" in r.getMessage()]

@@ -62,7 +62,7 @@ def _member(key: str) -> Member:
 
 
 def _case(key: str) -> Case:
-    return Case.objects.filter(member=_member(key)).order_by("pk").first()
+    return Case.objects.filter(member=_member(key)).order_by("pk")[0]
 
 
 def _names(rows) -> dict[str, str]:
@@ -76,7 +76,7 @@ def test_the_story_leaves_work_in_every_demo_users_queue_and_is_idempotent() -> 
     started = time.monotonic()
     call_command("seed_demo", "--members", "60", stdout=out)
     elapsed = time.monotonic() - started
-    print(f"seed_demo with the story: {elapsed:.1f} s")  # noqa: T201 - the report quotes it
+    print(f"seed_demo with the story: {elapsed:.1f} s")
 
     # officer1: an outreach in progress (claimed, two attempts) and one to claim
     officer = _user("officer1")
@@ -105,11 +105,12 @@ def test_the_story_leaves_work_in_every_demo_users_queue_and_is_idempotent() -> 
     # approver_edu: an approval waiting, proposed by someone else
     approvals = list(selectors.task_approval_queue_for_user(user=_user("approver_edu")))
     assert _names(approvals) == {CAST["approval"].name: "approval"}
-    assert approvals[0].case.current_proposal.proposed_by == _user("secretary1")
+    proposal = approvals[0].case.current_proposal
+    assert proposal is not None and proposal.proposed_by == _user("secretary1")
     # a suspension in force with its clock, a correction in its review period
     suspended = _case("suspended")
     assert suspended.status == CaseStatus.IN_FORCE and suspended.clock_kind == ClockKind.SUSPENSION
-    assert suspended.clock_due > timezone.localdate()
+    assert suspended.clock_due is not None and suspended.clock_due > timezone.localdate()
     assert suspended.member.status == MemberStatus.SUSPENDED
     assert TaskDue.objects.get(case=suspended, state="open").node == "restoration"
     correction = _case("correction")

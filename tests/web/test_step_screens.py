@@ -91,7 +91,9 @@ def test_the_approval_task_page_shows_the_proposal_its_vote_and_pre_review(
 
     page = _text(client.get(url))
 
-    proposal = page[page.index('id="proposal"') : page.index("</section>", page.index('id="proposal"'))]
+    proposal = page[
+        page.index('id="proposal"') : page.index("</section>", page.index('id="proposal"'))
+    ]
     assert "停止党籍" in proposal and "经支委会研究" in proposal
     assert "赞成 6、反对 1、弃权 1（通过）" in proposal
     assert f"审批党委预审：{world.approver.get_full_name()}" in proposal

@@ -232,7 +232,10 @@ def test_a_restorations_approval_goes_to_the_department_not_the_suspensions_appr
         lambda c: svc.case_propose(case=c, actor=world.secretary, kind="restore", reasons="考察"),
     )
     case = step(
-        case, "pre_review", world.approver, lambda c: svc.case_pre_review(case=c, actor=world.approver)
+        case,
+        "pre_review",
+        world.approver,
+        lambda c: svc.case_pre_review(case=c, actor=world.approver),
     )
     due = open_task(case, "approval")
     assert due.owner_id is None and due.state == "open" and due.role == "coordinator"

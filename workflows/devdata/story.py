@@ -30,7 +30,6 @@ from django.utils import timezone
 from casework.devdata.demo import make_id_number
 from casework.models import (
     Case,
-    CaseStatus,
     ContactAttempt,
     Department,
     DepartmentKind,
@@ -458,8 +457,3 @@ def tell_story(*, seed: int = 2026, today: dt.date | None = None) -> StoryResult
     """Drive the demo cases (see the module docstring); safe to run again."""
     with tasks_in_process():
         return Story(seed=seed, today=today or timezone.localdate()).tell()
-
-
-def story_case_statuses(result: StoryResult) -> dict[str, str]:
-    """Cast key → case status (for the command's summary and the tests)."""
-    return {key: CaseStatus(case.status).label for key, case in result.cases.items()}
