@@ -21,7 +21,7 @@ class CasesApp(Application):
     title = _("失联案件")
     icon = "folder_shared"
     app_name = "cases"
-    permission = staticmethod(reads_register)  # not liaisons: their menu is 协查答复
+    menu_shown_to = staticmethod(reads_register)  # not to liaisons (see site_menu.html)
     menu_template_name = None
     index_path = path("", CaseListView.as_view(), name="index")
     detail_path = path("<int:pk>/", CaseDetailView.as_view(), name="detail")

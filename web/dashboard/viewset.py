@@ -14,7 +14,7 @@ class DashboardApp(Application):
     title = _("考核统计")
     icon = "insights"
     app_name = "dashboard"
-    permission = staticmethod(reads_register)  # not liaisons: their menu is 协查答复
+    menu_shown_to = staticmethod(reads_register)  # not to liaisons (see site_menu.html)
     menu_template_name = None
     index_path = path("", DashboardView.as_view(), name="index")
     export_xlsx_path = path(

@@ -14,7 +14,7 @@ class QueuesApp(Application):
     title = _("任务队列")
     icon = "inbox"
     app_name = "queues"
-    permission = staticmethod(reads_register)  # not liaisons: their menu is 协查答复
+    menu_shown_to = staticmethod(reads_register)  # not to liaisons (see site_menu.html)
     menu_template_name = None
     index_path = path("", QueueView.as_view(kind="inbox"), name="index")
     queue_path = path("group/", QueueView.as_view(kind="queue"), name="queue")

@@ -14,7 +14,7 @@ class RegisterApp(Application):
     title = _("党员名册")
     icon = "people"
     app_name = "register"
-    permission = staticmethod(reads_register)  # not liaisons: their menu is 协查答复
+    menu_shown_to = staticmethod(reads_register)  # not to liaisons (see site_menu.html)
     menu_template_name = "web/register/menu.html"
     index_path = path("", views.member_list, name="index")
     detail_path = path("members/<int:pk>/", views.member_detail, name="detail")

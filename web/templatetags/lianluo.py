@@ -90,3 +90,10 @@ def masked(value: Any, kind: str) -> str:
     from casework.member_data import mask_value
 
     return str(mask_value(kind, value) or "") if value else ""
+
+
+@register.filter
+def menu_shown_to(app: Any, user: Any) -> bool:
+    """Whether the site menu lists `app` for `user` (its optional `menu_shown_to(user)`)."""
+    shown = getattr(app, "menu_shown_to", None)
+    return True if shown is None else bool(shown(user))
