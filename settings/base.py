@@ -296,6 +296,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own console handler (DEBUG only) printed its records a second time,
+        # without a time: every django.* record goes through ours, once.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         # runserver's request lines, in the same format (Django's own has no time zone)
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
