@@ -45,6 +45,7 @@ from casework.models import (
 from casework.services.detection import detect_lost_contact
 from casework.services.ledgers import contact_attempt_record
 from casework.services.members import id_number_index, member_create
+from integrations.letters import LetterNotReady
 from integrations.models import ChannelKind, DepartmentChannel
 from integrations.services.answers import answer_record
 from integrations.services.directory import channel_configure
@@ -53,6 +54,7 @@ from workflows import services
 from workflows.models import OPEN_STATES, TaskDue
 from workflows.selectors import task_get_for_user
 
+log = logging.getLogger(__name__)
 BRANCH = "FZYZ-1"
 STORY_SOURCE = "demo-story"
 
@@ -327,7 +329,14 @@ class Story:
         cases = [self.case(key).pk for key in keys]
         waiting = Inquiry.objects.filter(case_id__in=cases, status=InquiryStatus.SIGNED)
         if waiting.exists() and print_queue_for_coordinator(user=coordinator).exists():
-            print_queue_combine(user=coordinator)
+            try:
+                print_queue_combine(user=coordinator)
+            except LetterNotReady as exc:  # no PDF: documents cannot render (fonts missing?)
+                log.warning(
+                    "demo story: letter %s is not rendered, so it cannot be printed; the "
+                    "cases waiting for inquiry answers stop here",
+                    exc,
+                )
 
     def police_answer_not_found(self, key: str) -> None:
         """The public-security liaison answers in the portal; the wait resumes."""
