@@ -136,7 +136,6 @@ def _walk(
     from casework.models import Member
 
     User = get_user_model()
-    from casework.services import cases as svc
     from workflows import services
     from workflows.models import TaskDue
 
@@ -158,7 +157,7 @@ def _walk(
         finally:
             db_seconds[0] += time.perf_counter() - t
 
-    def do(case_id: int, node: str, user: Any, perform: Any, route: str | None = None) -> None:
+    def do(case_id: int, node: str, user: Any, data: dict[str, Any]) -> None:
         task_id, process_id = (
             TaskDue.objects.filter(case_id=case_id, node=node, state="open")
             .values_list("task_id", "task__process_id")
@@ -168,22 +167,23 @@ def _walk(
             with CaptureQueriesContext(connection) as ctx:
                 services.task_claim(task_id=task_id, user=user)
             claim_queries.append(len(ctx.captured_queries))
-            with CaptureQueriesContext(connection) as ctx:
-                services.task_complete(
-                    task_id=task_id, process_id=process_id, user=user, perform=perform, route=route
-                )
-            complete_queries.append(len(ctx.captured_queries))
-            step_queries.setdefault(node, []).append(len(ctx.captured_queries))
         else:
             services.task_claim(task_id=task_id, user=user)
+        form = services.task_form(task_id=task_id, user=user, data=data)
+        if not form.is_valid():
+            raise RuntimeError(f"{node}: {form.errors.as_json()}")
+        with CaptureQueriesContext(connection) as ctx:
             services.task_complete(
-                task_id=task_id, process_id=process_id, user=user, perform=perform, route=route
+                task_id=task_id, process_id=process_id, user=user, data=form.cleaned_data
             )
+        if count_queries:
+            complete_queries.append(len(ctx.captured_queries))
+            step_queries.setdefault(node, []).append(len(ctx.captured_queries))
 
     wrapper = connection.execute_wrapper(timed) if time_db else contextlib.nullcontext()
     start = time.perf_counter()
     with wrapper:
-        _drive(cases, world, users, talkers, today, svc, do)
+        _drive(cases, world, users, talkers, today, do)
     return {
         "elapsed": time.perf_counter() - start,
         "db_seconds": db_seconds[0],
@@ -200,36 +200,17 @@ def _drive(
     users: dict[int, Any],
     talkers: dict[int, Any],
     today: Any,
-    svc: Any,
     do: Any,
 ) -> None:
     for case_id, b in cases:
         officer, approver = users[world[b]["officer"]], users[world[b]["approver"]]
         a, c = talkers[b]
-        do(case_id, "outreach", officer, lambda case: case, route="talk")
-        do(
-            case_id,
-            "talk",
-            officer,
-            lambda case, officer=officer, a=a, c=c: svc.case_mark_located(
-                case=case, actor=officer, talkers=(a, c), held_on=today, content="更换手机号码"
-            ),
-        )
-        do(
-            case_id,
-            "assess_cause",
-            officer,
-            lambda case, officer=officer: svc.case_assess_cause(
-                case=case, actor=officer, cause="objective"
-            ),
-        )
-        do(
-            case_id,
-            "approval",
-            approver,
-            lambda case, u=approver: svc.case_approve(case=case, actor=u),
-        )
-        do(case_id, "close", officer, lambda case, u=officer: svc.case_close(case=case, actor=u))
+        talk = {"talker1": a.pk, "talker2": c.pk, "held_on": today, "content": "更换手机号码"}
+        do(case_id, "outreach", officer, {"action": "located"})
+        do(case_id, "talk", officer, talk)
+        do(case_id, "assess_cause", officer, {"cause": "objective"})
+        do(case_id, "approval", approver, {"decision": "agree"})
+        do(case_id, "close", officer, {})
 
 
 def _worker(

@@ -44,12 +44,6 @@ def _assignments(user: User, roles: Iterable[str]) -> list[tuple[str, str, int]]
     return [row for row in cache if row[0] in wanted]
 
 
-def forget_roles(user: User) -> None:
-    """Drop the per-user cache after roles change."""
-    if hasattr(user, "_lianluo_roles"):
-        delattr(user, "_lianluo_roles")
-
-
 def scope_paths(user: User, roles: Iterable[str] = REGISTER_ROLES) -> list[str]:
     """The organisation paths at which the user holds one of `roles`, without nested duplicates."""
     paths = sorted({path for _, path, _ in _assignments(user, roles)})
@@ -111,8 +105,3 @@ def may_reveal_member(user: User, member: Member) -> bool:
         and member.contact_officer_id == user.pk
         and has_role_over(user, organisation, (Role.CONTACT_OFFICER,))
     )
-
-
-def may_reveal_in(user: User, organisation: Organisation) -> bool:
-    """Whether the user may reveal every member of `organisation`'s subtree (exports)."""
-    return has_role_over(user, organisation, REVEAL_ROLES)

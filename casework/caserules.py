@@ -43,28 +43,17 @@ def inquiry_wait_over(case: Case) -> bool:
     return inquiries_settled(case)
 
 
-CLUE_ASSESSED = "inquiry.assess_clue"
-
-
 def unassessed_clues(case: Case) -> list[int]:
     """Ids of the case's inquiries answered with a clue the officer has not assessed yet."""
     from casework.models.inquiries import Inquiry, InquiryAnswer
-    from casework.models.timeline import TimelineEntry
 
-    clues = list(
-        Inquiry.objects.filter(case_id=case.pk, answer=InquiryAnswer.CLUE)
+    return list(
+        Inquiry.objects.filter(
+            case_id=case.pk, answer=InquiryAnswer.CLUE, clue_assessed_at__isnull=True
+        )
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    if not clues:
-        return []
-    assessed = {
-        (details or {}).get("inquiry")
-        for details in TimelineEntry.objects.filter(
-            case_id=case.pk, action=CLUE_ASSESSED
-        ).values_list("details", flat=True)
-    }
-    return [pk for pk in clues if pk not in assessed]
 
 
 def inquiry_wait_interrupted(case: Case) -> bool:

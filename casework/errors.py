@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils.functional import Promise
 
 
@@ -38,10 +40,11 @@ class Conflict(DomainError):
 
 
 class InvalidData(DomainError):
-    """Input that fails validation; `errors` maps field names to Chinese messages."""
+    """Input that fails validation; `errors` maps field names to Chinese messages (one, or a
+    list of them)."""
 
     code = "invalid_data"
 
-    def __init__(self, message: str | Promise, *, errors: dict[str, str]) -> None:
+    def __init__(self, message: str | Promise, *, errors: Mapping[str, str | list[str]]) -> None:
         super().__init__(message)
         self.errors = errors

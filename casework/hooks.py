@@ -16,6 +16,10 @@ Register once, from an AppConfig.ready():
 
     from casework import hooks
     hooks.cases_opened.register(start_case_processes)
+
+A caller that takes care of its own changes (a flow step: the flow moves on from the step's
+task once the step's service returned) wraps the service call in
+`hooks.case_changed.handled_by_caller()`: inside it `run_now` only collects the ids.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -36,6 +42,7 @@ class HookList:
     def __init__(self, name: str) -> None:
         self.name = name
         self._callables: list[Hook] = []
+        self._collected: ContextVar[list[int] | None] = ContextVar(f"hook_{name}", default=None)
 
     def register(self, func: Hook) -> Hook:
         """Add `func` (idempotent, usable as a decorator)."""
@@ -59,11 +66,26 @@ class HookList:
 
     def run_now(self, ids: list[int], actor: Any = None) -> None:
         """Run every registered callable with `(ids, actor)` inside the caller's transaction;
-        an exception rolls the caller back."""
+        an exception rolls the caller back. Inside `handled_by_caller()`, collect the ids."""
         if not ids:
+            return
+        collected = self._collected.get()
+        if collected is not None:
+            collected.extend(i for i in ids if i not in collected)
             return
         for func in self:
             func(list(ids), actor)
+
+    @contextmanager
+    def handled_by_caller(self) -> Iterator[list[int]]:
+        """The caller takes care of the changes made inside the block: `run_now` collects the
+        ids (yielded, in order, without duplicates) instead of running the callables."""
+        collected: list[int] = []
+        token = self._collected.set(collected)
+        try:
+            yield collected
+        finally:
+            self._collected.reset(token)
 
 
 cases_opened = HookList("cases_opened")

@@ -61,11 +61,12 @@ MIDDLEWARE = [
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "web.errors.DomainErrorMiddleware",  # domain errors a page does not show itself
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
-ROOT_URLCONF = "settings.urls"
+ROOT_URLCONF = "web.urls"
 WSGI_APPLICATION = "settings.wsgi.application"
 
 TEMPLATES = [

@@ -40,7 +40,7 @@ def add_app(app: Application) -> None:
     site._children.append(app)
 
 
-from workflows.viewset import CaseFlowViewset  # noqa: E402
+from web.queues.flow_viewset import CaseFlowViewset  # noqa: E402
 
 site.viewsets.append(CaseFlowViewset())
 

@@ -9,10 +9,9 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self) -> None:
         from casework import hooks
-        from workflows.hooks import letters_for_signed, resume_waits, start_processes_on_commit
-        from workflows.services import case_flow_follow
+        from workflows.hooks import resume_waits, start_processes_on_commit
+        from workflows.services.processes import case_flow_follow
 
         hooks.cases_opened.register(start_processes_on_commit)
         hooks.case_changed.register(case_flow_follow)
-        hooks.inquiries_signed.register(letters_for_signed)
         hooks.inquiries_settled.register(resume_waits)

@@ -1,42 +1,42 @@
-"""Checks used by tests and the admin: the flow's open tasks match the case status."""
+"""The flow's open tasks match the case status: used when the flow follows a case changed
+outside it, by the tests and by the admin. Which statuses a node may be open in is declared
+with the node (the steps table, and `.OpenIn(...)` for waits and timers); a boundary timer
+shares its host's."""
 
 from __future__ import annotations
+
+from functools import cache
 
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from casework.models import Case, CaseStatus
+from casework.models import CLOSED_STATUSES, Case
 
-S = CaseStatus
-NODE_STATUSES: dict[str, set[str]] = {
-    "outreach": {S.REGISTERED, S.OUTREACH},
-    "talk": {S.REGISTERED, S.OUTREACH, S.INQUIRY},
-    "request_inquiries": {S.INQUIRY},
-    "wait_inquiries": {S.INQUIRY},
-    "assess_clues": {S.INQUIRY},
-    "conclude_search": {S.INQUIRY},
-    "assess_cause": {S.LOCATED},
-    "propose": {S.NOT_LOCATED, S.PROPOSAL},
-    "pre_review": {S.PRE_REVIEW},
-    "notice": {S.DEFENCE},
-    "defence": {S.DEFENCE},
-    "meeting": {S.MEETING},
-    "approval": {S.APPROVAL},
-    "close": {S.IN_FORCE},
-    "correction_wait": {S.IN_FORCE},
-    "correction_review": {S.IN_FORCE},
-    "restoration": {S.IN_FORCE},
-    "restoration__timeout": {S.IN_FORCE},
-}
+
+@cache
+def node_statuses() -> dict[str, frozenset[str]]:
+    """{node name: the case statuses its task may be open in} for every node of the flow."""
+    from workflows.case.flows import CaseFlow
+
+    out: dict[str, frozenset[str]] = {}
+    for node in CaseFlow.instance.nodes():
+        host = getattr(node, "_attached_to", None)
+        statuses: frozenset[str] = getattr(
+            host if host is not None else node, "statuses", frozenset()
+        )
+        if statuses:
+            out[node.name] = statuses
+    return out
 
 
 def steps_match_status(status: str, nodes: list[str]) -> bool:
     """An open case has exactly one open step (plus a boundary timer) allowed for its status;
     a closed case has none."""
-    if status in (S.CLOSED, S.WITHDRAWN):
+    if status in CLOSED_STATUSES:
         return not nodes
+    allowed = node_statuses()
     steps = [n for n in nodes if not n.endswith("__timeout")]
-    return len(steps) == 1 and all(status in NODE_STATUSES.get(n, set()) for n in nodes)
+    return len(steps) == 1 and all(status in allowed.get(n, frozenset()) for n in nodes)
 
 
 def open_tasks_match_status(case_id: int) -> bool:

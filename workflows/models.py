@@ -10,8 +10,6 @@ organisation, due date) into one narrow table with composite indexes; the heavy 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -47,25 +45,6 @@ class EscalationLevel(models.IntegerChoices):
     NONE = 0, _("未升级")
     SECRETARY = 1, _("已提醒支部书记")
     COMMITTEE = 2, _("已提醒党委")
-
-
-STEP_TITLES: dict[str, Any] = {
-    "outreach": _("联系查找"),
-    "talk": _("谈话记录"),
-    "request_inquiries": _("发起部门协查"),
-    "assess_clues": _("研判线索"),
-    "conclude_search": _("查找结论"),
-    "assess_cause": _("失联原因认定"),
-    "propose": _("处置提议"),
-    "pre_review": _("预审"),
-    "notice": _("告知党员本人"),
-    "defence": _("申辩"),
-    "meeting": _("支部大会表决"),
-    "approval": _("党委审批"),
-    "close": _("决定生效与归档"),
-    "correction_review": _("限期改正期满复核"),
-    "restoration": _("停止党籍期间：恢复党籍申请"),
-}
 
 
 class TaskDue(models.Model):
@@ -138,6 +117,8 @@ class TaskDue(models.Model):
 
     @property
     def step_title(self) -> str:
+        from workflows.case.steps import STEP_TITLES
+
         return str(STEP_TITLES.get(self.node, self.node))
 
 

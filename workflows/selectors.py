@@ -38,6 +38,7 @@ from casework.access import REGISTER_ROLES, scope_paths, scope_q
 from casework.errors import NotFound
 from casework.models import Case as CaseModel
 from casework.models import Role
+from workflows.case.steps import FOUR_EYES_STEPS, REVIEW_STEPS
 from workflows.models import OPEN_STATES, TaskDue, TaskState
 
 User = AbstractBaseUser | AnonymousUser
@@ -49,7 +50,8 @@ CLAIM_ROLES = (
     Role.COMMITTEE_APPROVER,
     Role.COORDINATOR,
 )
-APPROVAL_NODES = ("pre_review", "approval")
+# The steps of the approval queue (pre-reviews, approvals), from the steps table.
+APPROVAL_NODES = REVIEW_STEPS
 
 
 def task_rows(qs: QuerySet[TaskDue]) -> QuerySet[TaskDue]:
@@ -87,7 +89,7 @@ def _four_eyes_q(user: User) -> Q:
         return Q(pk__in=[])
     proposed = CaseModel.objects.filter(current_proposal__proposed_by_id=user.pk)
     recorded = CaseModel.objects.filter(current_proposal__meetings__recorded_by_id=user.pk)
-    return Q(node="approval") & (
+    return Q(node__in=FOUR_EYES_STEPS) & (
         Q(case_id__in=proposed.values("pk")) | Q(case_id__in=recorded.values("pk"))
     )
 

@@ -90,6 +90,8 @@ class Proposal(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     proposed_at = models.DateTimeField(auto_now_add=True)
+    # The case status the proposal was made in: where a send back from pre-review returns.
+    proposed_in = models.CharField(max_length=20, blank=True)
     notified_on = models.DateField(_("告知日期"), null=True, blank=True)
     defence_until = models.DateField(_("申辩期限"), null=True, blank=True)
     defence_text = EncryptedTextField(_("申辩意见"), blank=True)

@@ -64,6 +64,10 @@ class Inquiry(FSMModelMixin, models.Model):
     )
     # Personal data from the answer (address, phone, employer, insured unit, notes) as JSON.
     answer_details = EncryptedTextField(_("答复内容"), blank=True)
+    # A clue's assessment by the contact officer (研判线索): when, and whether it led to the
+    # member (True) or was followed without result (False). Unset until assessed.
+    clue_assessed_at = models.DateTimeField(_("线索研判时间"), null=True, blank=True)
+    clue_confirmed = models.BooleanField(_("线索属实"), null=True, blank=True)
     reminder_count = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,23 +7,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from casework.access import User
 from casework.models import (
     ApproverAssignment,
     Case,
     CaseStatus,
     ContactAttempt,
     Inquiry,
-    InquiryStatus,
     Member,
     RoleAssignment,
     TimelineEntry,
 )
-from casework.selectors.cases import case_list_for_user
 from casework.validation import mask_address, mask_id_number, mask_phone
 
 ACTION_LABELS: dict[str, Any] = {
@@ -160,41 +156,6 @@ def case_inquiries(*, case: Case) -> QuerySet[Inquiry]:
     return Inquiry.objects.filter(case_id=case.pk).select_related("department").order_by("id")
 
 
-def overdue_inquiry_q(today: dt.date | None = None) -> Q:
-    """Cases with an inquiry past its deadline and still unanswered."""
-    today = today or timezone.localdate()
-    overdue = Inquiry.objects.filter(case_id=OuterRef("pk")).filter(
-        Q(status__in=[InquiryStatus.OVERDUE, InquiryStatus.REMINDED])
-        | Q(status=InquiryStatus.SENT, due_date__lt=today)
-    )
-    return Q(Exists(overdue))
-
-
-def case_search_for_user(
-    *,
-    user: User,
-    stage: str = "",
-    organisation_id: int | None = None,
-    overdue: bool = False,
-    open_only: bool = True,
-) -> QuerySet[Case]:
-    """The case list with its filters (stage, organisation subtree, overdue), newest first."""
-    qs = case_list_for_user(user=user)
-    if open_only and not stage:
-        qs = qs.exclude(status__in=[CaseStatus.CLOSED, CaseStatus.WITHDRAWN])
-    if stage:
-        qs = qs.filter(status=stage)
-    if organisation_id is not None:
-        from casework.models import Organisation
-
-        path = Organisation.objects.filter(pk=organisation_id).values_list("path", flat=True)
-        qs = qs.filter(organisation__path__startswith=path.first() or "/none/")
-    if overdue:
-        today = timezone.localdate()
-        qs = qs.filter(overdue_inquiry_q(today) | Q(clock_due__lt=today))
-    return qs.select_related("member", "organisation").order_by("-opened_at", "-id")
-
-
 @dataclass
 class ApproverPanel:
     """The pending approval's named approvers and who else could be named."""
@@ -211,14 +172,11 @@ class ApproverPanel:
 def approver_panel(*, case: Case) -> ApproverPanel | None:
     """For a case awaiting approval: the named approvers (only they decide once any is named)
     and the holders of the approving role at the approving organisation. Three queries."""
-    from casework.services.cases import approval_seat
+    from casework.seats import approval_seat
 
-    if case.status != CaseStatus.APPROVAL:
+    if case.status != CaseStatus.APPROVAL or case.current_proposal_id is None:
         return None
-    seat = approval_seat(case)
-    if seat is None:
-        return None
-    org, role = seat
+    role, org = approval_seat(case)
     named_ids = set(
         ApproverAssignment.objects.filter(
             proposal_id=case.current_proposal_id or 0, is_active=True

@@ -429,11 +429,6 @@ def roll_up(rows: list[Figures], per_org: PerOrg, buckets: Callable[[str], list[
 # ---- entry point ------------------------------------------------------------------------------
 
 
-def dashboard_roots_for_user(*, user: User) -> list[Organisation]:
-    """The top organisations of the user's scope (where their roles are held)."""
-    return list(Organisation.objects.filter(path__in=scope_paths(user, REGISTER_ROLES)))
-
-
 def dashboard_for_user(
     *,
     user: User,

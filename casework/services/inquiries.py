@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import hooks
 from casework.access import has_role_over
-from casework.caserules import CLUE_ASSESSED, unassessed_clues
 from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
 from casework.models import (
     Case,
@@ -116,8 +115,11 @@ def inquiry_request(
     departments: list[Department],
     actor: Actor,
     due_date: dt.date | None = None,
+    sign: bool = False,
 ) -> list[Inquiry]:
-    """Draft one inquiry per department not yet asked; moves the case into the inquiry step."""
+    """Draft one inquiry per department not yet asked; moves the case into the inquiry step.
+    With `sign`, the coordinator signs the drafts at once (each signature numbers the
+    department's letter, sent after commit)."""
     if not departments:
         raise DomainError(_("请至少选择一个协查部门。"))
     with transaction.atomic():
@@ -171,6 +173,13 @@ def inquiry_request(
         )
         if before != case.status:
             hooks.case_changed.run_now([case.pk], actor)
+        if sign:
+            created = [
+                inquiry_sign(inquiry=inquiry, actor=actor)
+                if inquiry.status == InquiryStatus.DRAFT
+                else inquiry
+                for inquiry in created
+            ]
     return created
 
 
@@ -285,13 +294,16 @@ def inquiry_assess_clue(*, inquiry: Inquiry, actor: Actor, confirmed: bool, note
             raise PermissionDenied(_("只有本支部的联系人或支部书记可以研判线索。"))
         if case.status != CaseStatus.INQUIRY:
             raise Conflict(_("案件当前环节不能研判线索。"), code="illegal_transition")
-        if inquiry.pk not in unassessed_clues(case):
+        if inquiry.answer != InquiryAnswer.CLUE or inquiry.clue_assessed_at is not None:
             raise Conflict(_("该协查没有待研判的线索（可能已由他人研判）。"), code="no_clue")
+        inquiry.clue_assessed_at = timezone.now()
+        inquiry.clue_confirmed = confirmed
+        inquiry.save(update_fields=["clue_assessed_at", "clue_confirmed", "updated_at"])
         inquiry.case = case
         _step(
             inquiry,
             actor,
-            CLUE_ASSESSED,
+            "inquiry.assess_clue",
             inquiry.status,
             inquiry.status,
             comment=notes,

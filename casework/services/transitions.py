@@ -1,7 +1,18 @@
 """The plumbing every case service shares: lock the case, fire a transition, record the step.
 
-A service = `with transaction.atomic(): case = lock_case(...); fire(...); write rows;
-record_step(...)`. `fire` turns django-fsm refusals into domain errors with Chinese
+A service is one `case_transition` block:
+
+    with case_transition(case, actor) as t:
+        ...checks on t.case...
+        t.fire("approve")            # the django-fsm transition
+        ...write the step's rows...
+        t.save("clock_kind")         # case fields the step changed
+        t.note(comment=..., details={...})
+    return t.case
+
+On leaving the block the case is saved, one timeline entry and one audit event are written
+and the upper floors' `case_changed` hooks run, all in the block's transaction (the case row
+locked at its start). `fire` turns django-fsm refusals into domain errors with Chinese
 messages: an illegal source state is a Conflict (someone else moved the case first), a
 missing role is PermissionDenied, an unmet condition is a DomainError naming the rule.
 """
@@ -9,15 +20,19 @@ missing role is PermissionDenied, an unmet condition is a DomainError naming the
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from casework import hooks
 from casework.audit import audit_record
 from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
-from casework.models import Case, CaseStatus, TimelineEntry
+from casework.models import Case, CaseStatus, Proposal, TimelineEntry
+from casework.transactions import atomic
 
 Actor = AbstractBaseUser | None
 
@@ -102,4 +117,84 @@ def save_case(case: Case, *fields: str) -> None:
     case.save(update_fields=["status", "updated_at", *fields])
 
 
-__all__ = ["Actor", "fire", "lock_case", "record_step", "save_case", "status_label", "transaction"]
+def actor_id(actor: Actor) -> int | None:
+    return actor.pk if actor is not None and actor.is_authenticated else None
+
+
+def locked_proposal(case: Case) -> Proposal:
+    """The case's pending proposal, locked; kept on the case (callers after the service,
+    e.g. the step's documents, reuse it)."""
+    if case.current_proposal_id is None:
+        raise DomainError(_("本案尚无处置提议。"), code="no_proposal")
+    proposal = Proposal.objects.select_for_update().get(pk=case.current_proposal_id)
+    case.current_proposal = proposal
+    return proposal
+
+
+class Transition:
+    """One case transition in progress (see `case_transition`)."""
+
+    def __init__(self, case: Case, actor: Actor) -> None:
+        self.case = case
+        self.actor = actor
+        self.name = ""
+        self.before = self.after = case.status
+        self.fields: list[str] = []
+        self.comment = ""
+        self.details: dict[str, Any] = {}
+        self.action = ""
+
+    def fire(self, name: str, *, as_actor: bool = True, **kwargs: Any) -> None:
+        """Fire transition `name` (its permission checked for the actor unless `as_actor`
+        is False: a timer's transition)."""
+        self.name = name
+        self.before, self.after = fire(self.case, name, self.actor if as_actor else None, **kwargs)
+
+    def save(self, *fields: str) -> None:
+        self.fields.extend(fields)
+
+    def note(
+        self, *, comment: str = "", details: dict[str, Any] | None = None, action: str = ""
+    ) -> None:
+        """What the step's timeline entry says (`action` defaults to "case.<transition>")."""
+        self.comment = comment
+        self.details = details or {}
+        self.action = action
+
+
+@contextmanager
+def case_transition(case: Case | int, actor: Actor) -> Iterator[Transition]:
+    """Lock the case, let the block fire one transition and write its rows, then save the
+    case, record the step (timeline + audit) and run the case_changed hooks — one
+    transaction; an error anywhere rolls all of it back."""
+    with atomic():
+        step = Transition(lock_case(case), actor)
+        yield step
+        if not step.name:
+            raise RuntimeError("case_transition: the block fired no transition")
+        save_case(step.case, *step.fields)
+        record_step(
+            case=step.case,
+            actor=step.actor,
+            action=step.action or f"case.{step.name}",
+            before=step.before,
+            after=step.after,
+            comment=step.comment,
+            details=step.details,
+        )
+        hooks.case_changed.run_now([step.case.pk], step.actor)
+
+
+__all__ = [
+    "Actor",
+    "Transition",
+    "actor_id",
+    "case_transition",
+    "fire",
+    "lock_case",
+    "locked_proposal",
+    "record_step",
+    "save_case",
+    "status_label",
+    "transaction",
+]

@@ -10,7 +10,7 @@ from casework.fields import EncryptedTextField
 from casework.models import Case, Inquiry, Member, Organisation
 
 
-class FollowUp(models.Model):
+class ClueFollowUp(models.Model):
     """A clue from a department for the contact officer to act on (call, visit)."""
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.errors import DomainError
 from casework.models import Inquiry, InquiryAnswer
 from integrations import inquiry_port
-from integrations.models import AnswerAttachment, FollowUp
+from integrations.models import AnswerAttachment, ClueFollowUp
 
 Actor = AbstractBaseUser | AnonymousUser | None
 DETAIL_FIELDS = ("address", "phone", "employer", "insured_unit", "notes")
@@ -59,7 +59,7 @@ def answer_record(
         )
         if answer == InquiryAnswer.CLUE:
             case = answered.case
-            FollowUp.objects.get_or_create(
+            ClueFollowUp.objects.get_or_create(
                 inquiry=answered,
                 defaults={
                     "member": case.member,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from casework.errors import DomainError, NotFound
 from casework.selectors.members import member_get_for_user
-from integrations.models import FollowUp
+from integrations.models import ClueFollowUp
 from integrations.services.reconnect import (
     LinkRefused,
     pending_change_decide,
@@ -72,7 +72,7 @@ def reconnect_page(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def pending_changes(request: HttpRequest) -> HttpResponse:
     changes = pending_changes_for_user(user=request.user)
-    follow_ups = FollowUp.objects.filter(
+    follow_ups = ClueFollowUp.objects.filter(
         assignee_id=request.user.pk, done_at__isnull=True
     ).select_related("member")
     return render(

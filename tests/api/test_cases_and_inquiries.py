@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from casework.models import Inquiry, InquiryStatus
 from casework.services.cases import case_open
+from integrations.models import ClueFollowUp
 from tests.casework.case_helpers import make_department, make_liaison
 from tests.factories import make_member
 
@@ -62,13 +65,28 @@ def test_a_liaison_sees_only_inquiries_sent_to_their_department(seeded, client_f
 def test_a_liaison_records_an_answer_and_a_different_second_answer_is_409(seeded, client_for):
     client = client_for(seeded.liaison)
     url = f"/api/v1/inquiries/{seeded.inquiry.pk}/answer/"
-    first = client.post(url, {"answer": "clue", "details": {"note": "x"}}, format="json")
+    first = client.post(url, {"answer": "clue", "details": {"notes": " x "}}, format="json")
     assert first.status_code == 200, first.json()
     assert first.json()["status"] == InquiryStatus.ANSWERED
+    follow_up = ClueFollowUp.objects.get(inquiry=seeded.inquiry)  # the same path as the portal
+    assert json.loads(follow_up.details) == {"notes": "x"}
     again = client.post(url, {"answer": "found", "details": {}}, format="json")
     assert again.status_code == 409
     assert again.json()["code"] == "already_answered"
     assert Inquiry.objects.get(pk=seeded.inquiry.pk).answer == "clue"
+
+
+def test_an_answer_is_cleaned_and_limited_like_every_other_channel(seeded, client_for):
+    client = client_for(seeded.liaison)
+    url = f"/api/v1/inquiries/{seeded.inquiry.pk}/answer/"
+    empty_clue = client.post(url, {"answer": "clue", "details": {"other": "x"}}, format="json")
+    assert empty_clue.status_code == 400
+    assert empty_clue.json()["code"] == "clue_without_details"
+    too_long = client.post(
+        url, {"answer": "found", "details": {"address": "路" * 501}}, format="json"
+    )
+    assert too_long.status_code == 400 and too_long.json()["code"] == "invalid_detail"
+    assert Inquiry.objects.get(pk=seeded.inquiry.pk).status == InquiryStatus.SENT
 
 
 def test_answering_a_draft_inquiry_is_an_illegal_transition(seeded, client_for):

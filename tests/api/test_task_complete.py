@@ -67,37 +67,21 @@ def _attempts(world, case) -> None:
 
 def _to_request_inquiries(world, case):
     _attempts(world, case)
-    return step(
-        case,
-        "outreach",
-        world.officer,
-        lambda c: svc.case_finish_outreach(
-            case=svc.case_start_outreach(case=c, actor=world.officer), actor=world.officer
-        ),
-    )
+    return step(case, "outreach", world.officer, action="not_reachable")
 
 
 def _to_not_located(world, case):
     case = _to_request_inquiries(world, case)
     department = make_department(world.department)
 
-    def request(c):
-        inq.inquiry_request(case=c, departments=[department], actor=world.coordinator)
-
-    case = step(case, "request_inquiries", world.coordinator, request)
+    case = step(case, "request_inquiries", world.coordinator, departments=[department.pk])
     (inquiry,) = case.inquiries.all()
-    inquiry = inq.inquiry_sign(inquiry=inquiry, actor=world.coordinator)
     inquiry = inq.inquiry_mark_sent(inquiry=inquiry, actor=world.coordinator)
     inq.inquiry_record_answer(
         inquiry=inquiry, actor=None, answer="not_found", details={}, source="manual"
     )
     assert services.inquiry_wait_resume(case_id=case.pk) is True
-    return step(
-        case,
-        "conclude_search",
-        world.officer,
-        lambda c: svc.case_mark_not_located(case=c, actor=world.officer),
-    )
+    return step(case, "conclude_search", world.officer, conclusion="not_located")
 
 
 def test_outreach_records_attempts_then_marks_the_search_exhausted(world, case, client_for) -> None:
@@ -109,6 +93,7 @@ def test_outreach_records_attempts_then_marks_the_search_exhausted(world, case, 
     assert missing.status_code == 400
     assert missing["Content-Type"].startswith("application/problem+json")
     assert missing.json()["errors"]["non_field_errors"] == ["记录联系时请选择联系方式和联系结果。"]
+    assert missing.json()["code"] == "invalid"
     bad_choice = _complete(client, due, action="record", channel="pigeon", outcome="no_answer")
     assert bad_choice.status_code == 400 and "channel" in bad_choice.json()["errors"]
     too_early = _complete(client, due, action="not_reachable", notes="")

@@ -251,7 +251,7 @@ def test_named_approvers_can_be_added_and_removed_while_pending(world, case) -> 
     assert case.status == CaseStatus.IN_FORCE
 
 
-def test_send_back_returns_to_the_previous_step_and_its_owner(world, case) -> None:
+def test_send_back_returns_to_the_previous_step(world, case) -> None:
     case = _to_meeting(world, case)
     case = _meeting(case, world.secretary)
     with pytest.raises(DomainError, match="意见"):
@@ -262,7 +262,7 @@ def test_send_back_returns_to_the_previous_step_and_its_owner(world, case) -> No
     assert case.status == CaseStatus.MEETING
     entry = TimelineEntry.objects.filter(case=case).last()
     assert entry is not None
-    assert entry.details["previous_owner"] == world.secretary.pk
+    assert entry.details == {"sent_back_from": "approval", "returned_to": "meeting"}
     case = _meeting(case, world.secretary)
     case = svc.case_send_back(case=case, actor=world.approver, comment="再议")
     case = svc.case_send_back(case=case, actor=world.approver, comment="申辩材料不全")

@@ -1,9 +1,10 @@
 """Random allowed and forbidden actions by random roles; invariants checked after every step.
 
-Cases run in their flow: an action that is a flow step goes through the open task
-(`workflows.services.task_complete`, claimed first by the acting user), like the task views;
-anything else (withdrawal, inquiries, a step with no matching open task) calls the casework
-service directly, and the flow follows the case (`casework.hooks.case_changed`).
+Cases run in their flow: `advance` completes the case's open task through its form
+(`workflows.services.task_complete_with_data`, claimed first by the acting user, usually one
+holding the task's seat), like the task page and the API; `act` calls any casework service
+directly, by anyone, and the flow follows the case (`casework.hooks.case_changed`). The form
+data per step is keyed by the flow's steps table.
 """
 
 import contextlib
@@ -25,6 +26,7 @@ from casework.models import (
     Decision,
     Inquiry,
     Member,
+    RoleAssignment,
     TimelineEntry,
 )
 from casework.services import cases as svc
@@ -33,6 +35,7 @@ from casework.services.ledgers import contact_attempt_record
 from tests.casework.case_helpers import make_department, talkers
 from tests.factories import make_member
 from workflows import services
+from workflows.case.steps import STEP_BY_NAME
 from workflows.invariants import open_tasks_match_status
 from workflows.models import CaseProcess, TaskDue
 
@@ -125,65 +128,99 @@ def _actions(world, department, talk):
     }
 
 
-# Which open task an action completes, and the route hint it gives (as the task views do).
-FLOW_STEPS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "finish_outreach": (("outreach",), None),
-    "reached": (("outreach",), "talk"),
-    "request": (("request_inquiries",), None),
-    "located": (("talk",), None),
-    "not_located": (("conclude_search",), None),
-    "found": (("conclude_search",), "talk"),
-    "assess": (("assess_cause",), None),
-    "propose": (("propose",), None),
-    "pre_review": (("pre_review",), None),
-    "notify": (("notice",), None),
-    "defence": (("defence",), None),
-    "meeting": (("meeting",), None),
-    "approve": (("approval",), None),
-    "close": (("close",), None),
-    "review": (("correction_review",), None),
-    "restore_apply": (("restoration",), None),
-    "send_back": (("pre_review", "meeting", "approval"), None),
-}
+def _step_data(world, department, talk):
+    """What a user fills in on each human step's form: one hypothesis strategy per step of
+    the flow's steps table (workflows/case/steps.py), keyed by its name."""
+    today = timezone.localdate()
+    decision = st.sampled_from(["agree", "agree", "send_back"])
+
+    def clue(case):
+        from casework.caserules import unassessed_clues
+
+        ids = unassessed_clues(case) or list(case.inquiries.values_list("pk", flat=True)) or [0]
+        return st.fixed_dictionaries(
+            {
+                "inquiry": st.sampled_from(ids),
+                "result": st.sampled_from(["confirmed", "no_result"]),
+                "notes": st.just("已核查"),
+            }
+        )
+
+    return {
+        "outreach": lambda c: st.fixed_dictionaries(
+            {
+                "action": st.sampled_from(["record", "located", "not_reachable"]),
+                "channel": st.sampled_from(["phone", "relative", "home_visit"]),
+                "outcome": st.just("no_answer"),
+            }
+        ),
+        "talk": lambda c: st.just(
+            {"talker1": talk[0].pk, "talker2": talk[1].pk, "held_on": today, "content": "谈话"}
+        ),
+        "request_inquiries": lambda c: st.just({"departments": [department.pk]}),
+        "assess_clues": clue,
+        "conclude_search": lambda c: st.fixed_dictionaries(
+            {"conclusion": st.sampled_from(["not_located", "not_located", "located"])}
+        ),
+        "assess_cause": lambda c: st.fixed_dictionaries(
+            {"cause": st.sampled_from(["objective", "subjective", "unfit", "asks_to_leave"])}
+        ),
+        "propose": lambda c: st.fixed_dictionaries(
+            {
+                "kind": st.sampled_from(
+                    [
+                        "correction",
+                        "persuade",
+                        "remove",
+                        "suspend",
+                        "annul_probation",
+                        "withdrawal",
+                        "restore",
+                    ]
+                ),
+                "grounds": st.sampled_from([[], ["slack_work"], ["self_withdrawal"]]),
+                "reasons": st.just("研究"),
+            }
+        ),
+        "pre_review": lambda c: st.fixed_dictionaries(
+            {"decision": decision, "comment": st.just("意见")}
+        ),
+        "notice": lambda c: st.just({"notified_on": today}),
+        "defence": lambda c: st.just({"defence_text": "无"}),
+        "meeting": lambda c: st.fixed_dictionaries(
+            {
+                "decision": st.sampled_from(["record", "record", "send_back"]),
+                "comment": st.just("退回"),
+                "held_on": st.just(today),
+                "voting_members": st.just(9),
+                "present": st.integers(3, 9),
+                "votes_for": st.integers(3, 6),
+                "votes_against": st.just(0),
+                "abstentions": st.just(0),
+            }
+        ),
+        "approval": lambda c: st.fixed_dictionaries(
+            {"decision": decision, "comment": st.just("意见")}
+        ),
+        "close": lambda c: st.just({"comment": ""}),
+        "correction_review": lambda c: st.fixed_dictionaries(
+            {"corrected": st.sampled_from(["1", "0"])}
+        ),
+        "restoration": lambda c: st.just({"applied_on": today, "application": "申请"}),
+    }
 
 
-# What the flow's open step calls for, and who usually does it.
-NODE_ACTIONS: dict[str, list[str]] = {
-    "outreach": ["reached", "finish_outreach", "request", "withdraw"],
-    "request_inquiries": ["request"],
+# What moves the flow's other nodes (waits and timers): done outside the flow, which follows.
+WAIT_ACTIONS: dict[str, list[str]] = {
     "wait_inquiries": ["settle"],
-    "conclude_search": ["not_located", "found"],
-    "talk": ["located"],
-    "assess_cause": ["assess"],
-    "propose": ["propose"],
-    "pre_review": ["pre_review", "send_back"],
-    "notice": ["notify"],
-    "defence": ["defence"],
-    "meeting": ["meeting", "send_back"],
-    "approval": ["approve", "send_back", "withdraw"],
-    "close": ["close"],
     "correction_wait": ["review"],
-    "correction_review": ["review"],
-    "restoration": ["restore_apply", "expire"],
     "restoration__timeout": ["expire"],
 }
-NODE_ROLES: dict[str, list[str]] = {
-    "outreach": ["officer"],
-    "request_inquiries": ["coordinator"],
-    "wait_inquiries": ["coordinator"],
-    "conclude_search": ["officer"],
-    "talk": ["officer"],
-    "assess_cause": ["officer"],
-    "propose": ["secretary"],
-    "pre_review": ["approver", "coordinator"],
-    "notice": ["officer"],
-    "defence": ["officer"],
-    "meeting": ["secretary"],
-    "approval": ["approver", "approver2", "coordinator"],
-    "close": ["officer"],
-    "correction_wait": ["officer"],
-    "correction_review": ["officer"],
-    "restoration": ["officer"],
+ROLE_USERS = {
+    "contact_officer": ["officer"],
+    "branch_secretary": ["secretary"],
+    "committee_approver": ["approver", "approver2"],
+    "coordinator": ["coordinator"],
 }
 
 
@@ -199,12 +236,6 @@ def open_nodes(case):
     )
 
 
-def _as_case(result, case):
-    if isinstance(result, Case):
-        return result
-    return Case.objects.select_related("member", "organisation").get(pk=case.pk)
-
-
 @pytest.mark.django_db
 def test_random_actions_by_random_roles_keep_the_invariants(
     world, django_capture_on_commit_callbacks, monkeypatch
@@ -215,6 +246,8 @@ def test_random_actions_by_random_roles_keep_the_invariants(
     members = [make_member(world.branch, name=f"成员{i}") for i in range(2)]
     members.append(make_member(world.branch, name="预备", membership_type="probationary"))
     actions = _actions(world, department, talk)
+    step_data = _step_data(world, department, talk)
+    assert set(step_data) == set(STEP_BY_NAME), "one form-data strategy per human step"
 
     class CaseMachine(RuleBasedStateMachine):
         """Each example starts from the same database (its writes are rolled back), so the
@@ -238,27 +271,11 @@ def test_random_actions_by_random_roles_keep_the_invariants(
                 svc.case_open(member=Member.objects.get(pk=member.pk), actor=getattr(world, role))
 
         def _do(self, case, name, actor, data):
-            nodes, route = FLOW_STEPS.get(name, ((), None))
-            due = TaskDue.objects.filter(
-                case=case, node__in=nodes, state__in=["open", "assigned"]
-            ).first()
+            """A casework service called outside the flow (the flow follows the case)."""
             with contextlib.suppress(DomainError):
-                if due is None:
-                    actions[name](case, actor, data)
-                    if name == "settle":  # what the inquiry hooks do after commit
-                        services.inquiry_wait_resume(case_id=case.pk)
-                    return
-                if due.owner_id is None:
-                    services.task_claim(task_id=due.task_id, user=actor)
-                elif due.owner_id != actor.pk and data.draw(st.booleans()):
-                    actor = due.owner  # the holder acts (else: refused, not the holder)
-                services.task_complete(
-                    task_id=due.task_id,
-                    user=actor,
-                    perform=lambda c: _as_case(actions[name](c, actor, data), c),
-                    route=route,
-                    step="send_back" if name == "send_back" else ("none" if route else None),
-                )
+                actions[name](case, actor, data)
+                if name == "settle":  # what the inquiry hooks do after commit
+                    services.inquiry_wait_resume(case_id=case.pk)
 
         @rule(
             name=st.sampled_from(sorted(actions)),
@@ -267,27 +284,38 @@ def test_random_actions_by_random_roles_keep_the_invariants(
             data=st.data(),
         )
         def act(self, name, role, pick, data):
-            """Any action by anyone on any case: mostly refused."""
+            """Any action by anyone on any case, outside the flow: mostly refused."""
             cases = list(Case.objects.order_by("id"))
             if cases:
                 self._do(cases[pick % len(cases)], name, getattr(world, role), data)
 
         @rule(pick=st.integers(0, 10), data=st.data())
         def advance(self, pick, data):
-            """The step the case's flow waits for, usually by someone holding its role."""
+            """The task the case's flow waits for, through its form, usually by a user holding
+            its seat (picked by role, never by who did it last); a wait or timer is moved on
+            by its outside action."""
             cases = list(Case.objects.exclude(status__in=CLOSED_STATUSES).order_by("id"))
             if not cases:
                 return
             case = cases[pick % len(cases)]
-            nodes = open_nodes(case)
-            if not nodes:
+            due = TaskDue.objects.filter(case=case, state__in=["open", "assigned"]).first()
+            if due is None:
+                nodes = open_nodes(case)
+                if nodes and nodes[0] in WAIT_ACTIONS:
+                    name = data.draw(st.sampled_from(WAIT_ACTIONS[nodes[0]]))
+                    self._do(case, name, getattr(world, data.draw(st.sampled_from(ROLES))), data)
                 return
-            name = data.draw(st.sampled_from(NODE_ACTIONS[nodes[0]]))
-            if name == "finish_outreach" and data.draw(st.booleans()):
+            if due.node == "outreach" and data.draw(st.booleans()):
                 self._do(case, "attempts", world.officer, data)
-            roles = NODE_ROLES.get(nodes[0], ROLES)
-            role = data.draw(st.sampled_from([*roles, *roles, *ROLES]))
-            self._do(case, name, getattr(world, role), data)
+            holders = ROLE_USERS.get(due.role, ROLES)
+            actor = getattr(world, data.draw(st.sampled_from([*holders, *holders, *ROLES])))
+            form_data = data.draw(step_data[due.node](case))
+            with contextlib.suppress(DomainError):
+                if due.owner_id is None:
+                    services.task_claim(task_id=due.task_id, user=actor)
+                elif due.owner_id != actor.pk and data.draw(st.booleans()):
+                    actor = due.owner  # the holder acts (else: refused, not the holder)
+                services.task_complete_with_data(task_id=due.task_id, user=actor, data=form_data)
 
         @invariant()
         def at_most_one_open_case_per_member(self):
@@ -323,6 +351,18 @@ def test_random_actions_by_random_roles_keep_the_invariants(
                     Case.objects.get(pk=case_id).status,
                     list(TaskDue.objects.filter(case_id=case_id).values_list("node", "state")),
                 )
+
+        @invariant()
+        def every_open_task_has_someone_holding_its_seat(self):
+            for due in TaskDue.objects.filter(state__in=["open", "assigned"]):
+                ids = [int(p) for p in due.role_path.strip("/").split("/") if p]
+                assert RoleAssignment.objects.filter(
+                    role=due.role, organisation_id__in=ids, is_active=True
+                ).exists(), (due.node, due.role)
+                if due.owner_id is not None:
+                    assert RoleAssignment.objects.filter(
+                        user_id=due.owner_id, role=due.role, organisation_id__in=ids
+                    ).exists(), (due.node, due.owner_id)
 
         @invariant()
         def every_case_runs_in_a_flow(self):

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from casework.models import Inquiry, InquiryStatus
-from integrations.models import FollowUp, WebhookReceipt
+from integrations.models import ClueFollowUp, WebhookReceipt
 from integrations.signing import sign
 from tests.integrations.conftest import HMAC_KEY, http_channel
 
@@ -75,7 +75,7 @@ def test_a_duplicate_gives_the_same_single_answer(client, sent):
     assert first.status_code == second.status_code == 200
     assert first.json() == second.json()
     assert WebhookReceipt.objects.count() == 1
-    assert FollowUp.objects.filter(inquiry=inquiry).count() == 1
+    assert ClueFollowUp.objects.filter(inquiry=inquiry).count() == 1
 
 
 def test_a_reused_key_with_a_different_body_is_a_conflict(client, sent):

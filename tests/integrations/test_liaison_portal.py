@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from casework.models import Inquiry, InquiryStatus
-from integrations.models import AnswerAttachment, FollowUp
+from integrations.models import AnswerAttachment, ClueFollowUp
 from tests.integrations.conftest import make_liaison
 
 
@@ -66,7 +66,7 @@ def test_a_liaison_answers_with_a_clue_and_an_attachment(client, portal):
     assert stored.status == InquiryStatus.ANSWERED
     assert stored.answer == "clue"
     assert json.loads(stored.answer_details)["employer"] == "福州某某有限公司"
-    follow_up = FollowUp.objects.get(inquiry=inquiry)
+    follow_up = ClueFollowUp.objects.get(inquiry=inquiry)
     assert follow_up.case == inquiry.case
     attachment = AnswerAttachment.objects.get(inquiry=inquiry)
     assert attachment.file.read() == b"%PDF-1.4 scan"

@@ -11,7 +11,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from casework.services import cases as svc
 from casework.services.ledgers import contact_attempt_record
 from tests.workflows.flow_helpers import open_case, open_task, propose_to_meeting, step, today
 from tests.workflows.test_case_flow import _not_located
@@ -31,16 +30,13 @@ def _at_approval(world, callbacks, name: str):
         case,
         "meeting",
         world.secretary,
-        lambda c: svc.case_record_meeting(
-            case=c,
-            actor=world.secretary,
-            held_on=today(),
-            voting_members=9,
-            present=8,
-            votes_for=6,
-            votes_against=1,
-            abstentions=1,
-        ),
+        decision="record",
+        held_on=today(),
+        voting_members=9,
+        present=8,
+        votes_for=6,
+        votes_against=1,
+        abstentions=1,
     )
 
 

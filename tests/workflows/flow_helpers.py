@@ -1,8 +1,7 @@
-"""Drive the case flow through its services like the task views do."""
+"""Drive the case flow through its tasks, with the data each step's form takes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -39,25 +38,13 @@ def open_task(case: Case, node: str) -> TaskDue:
     return TaskDue.objects.get(case=case, node=node, state__in=["open", "assigned"])
 
 
-def step(
-    case: Case,
-    node: str,
-    user: Any,
-    perform: Callable[[Case], Case | None],
-    route: str | None = None,
-    step_name: str | None = None,
-) -> Case:
-    """Claim (when needed) and complete the open `node` task as `user`."""
+def step(case: Case, node: str, user: Any, **data: Any) -> Case:
+    """Claim (when needed) and complete the open `node` task as `user` with the data its form
+    takes (as the task page would post it): the one path of the task page and the API."""
     due = open_task(case, node)
     if due.owner_id is None:
         services.task_claim(task_id=due.task_id, user=user)
-
-    def run(c: Case) -> Case:
-        return perform(c) or Case.objects.select_related("member", "organisation").get(pk=c.pk)
-
-    return services.task_complete(
-        task_id=due.task_id, user=user, perform=run, route=route, step=step_name
-    )
+    return services.task_complete_with_data(task_id=due.task_id, user=user, data=data).case
 
 
 def today() -> Any:
@@ -66,18 +53,8 @@ def today() -> Any:
 
 def notice_and_defence(world: Any, case: Case) -> Case:
     """The officer notifies the member and closes the defence: the case is at the meeting."""
-    case = step(
-        case,
-        "notice",
-        world.officer,
-        lambda c: svc.case_notify_member(case=c, actor=world.officer, notified_on=today()),
-    )
-    return step(
-        case,
-        "defence",
-        world.officer,
-        lambda c: svc.case_close_defence(case=c, actor=world.officer, defence_text="无异议"),
-    )
+    case = step(case, "notice", world.officer, notified_on=today())
+    return step(case, "defence", world.officer, defence_text="无异议")
 
 
 def propose_to_meeting(
@@ -85,19 +62,9 @@ def propose_to_meeting(
 ) -> Case:
     """The secretary proposes, the committee pre-reviews, then notice and defence."""
     case = step(
-        case,
-        "propose",
-        world.secretary,
-        lambda c: svc.case_propose(
-            case=c, actor=world.secretary, kind=kind, grounds=grounds, reasons="经支委会研究"
-        ),
+        case, "propose", world.secretary, kind=kind, grounds=grounds or [], reasons="经支委会研究"
     )
-    case = step(
-        case,
-        "pre_review",
-        world.approver,
-        lambda c: svc.case_pre_review(case=c, actor=world.approver),
-    )
+    case = step(case, "pre_review", world.approver, decision="agree")
     return notice_and_defence(world, case)
 
 
@@ -108,33 +75,38 @@ def outreach_fails(world: Any, case: Case) -> Case:
         contact_attempt_record(
             member=case.member, actor=world.officer, channel=channel, outcome="no_answer", case=case
         )
-    return step(
-        case,
-        "outreach",
-        world.officer,
-        lambda c: svc.case_finish_outreach(
-            case=svc.case_start_outreach(case=c, actor=world.officer), actor=world.officer
-        ),
-    )
+    return step(case, "outreach", world.officer, action="not_reachable")
 
 
 def locate_and_assess(world: Any, case: Case, cause: str = "subjective") -> Case:
     """Outreach finds the member, two full members hold the talk, the cause is assessed."""
     from tests.casework.case_helpers import talkers
 
-    case = step(case, "outreach", world.officer, lambda c: c, route="talk", step_name="none")
+    case = step(case, "outreach", world.officer, action="located")
     a, b = talkers(world)
     case = step(
-        case,
-        "talk",
-        world.officer,
-        lambda c: svc.case_mark_located(
-            case=c, actor=world.officer, talkers=(a, b), held_on=today(), content="谈话"
-        ),
+        case, "talk", world.officer, talker1=a.pk, talker2=b.pk, held_on=today(), content="谈话"
     )
-    return step(
-        case,
-        "assess_cause",
-        world.officer,
-        lambda c: svc.case_assess_cause(case=c, actor=world.officer, cause=cause),
+    return step(case, "assess_cause", world.officer, cause=cause)
+
+
+def seat_holder(due: TaskDue, exclude: tuple[Any, ...] = ()) -> Any:
+    """A user holding the task's seat (its role, at its organisation or above), picked by
+    role — never "whoever did it last"."""
+    from casework.models import RoleAssignment
+
+    ids = [int(part) for part in due.role_path.strip("/").split("/") if part]
+    assignment = (
+        RoleAssignment.objects.filter(role=due.role, organisation_id__in=ids, is_active=True)
+        .exclude(user_id__in=[user.pk for user in exclude])
+        .select_related("user")
+        .order_by("user__username")
+        .first()
     )
+    assert assignment is not None, f"nobody holds the seat of {due.node}"
+    return assignment.user
+
+
+def step_by_seat(case: Case, node: str, **data: Any) -> Case:
+    """Complete the open `node` task as a user picked by the task's seat."""
+    return step(case, node, seat_holder(open_task(case, node)), **data)

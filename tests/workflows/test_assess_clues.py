@@ -8,7 +8,6 @@ import pytest
 
 from casework.errors import Conflict, DomainError, PermissionDenied
 from casework.models import AuditEvent, CaseStatus
-from casework.services import cases as svc
 from casework.services import inquiries as inq
 from tests.casework.case_helpers import make_department
 from tests.workflows.flow_helpers import open_case, open_nodes, open_task, outreach_fails, step
@@ -25,12 +24,10 @@ def waiting(world, django_capture_on_commit_callbacks):
     case = outreach_fails(world, case)
     departments = [make_department(world.department), make_department(world.department, "tax")]
 
-    def request(c):
-        inq.inquiry_request(case=c, departments=departments, actor=world.coordinator)
-
-    case = step(case, "request_inquiries", world.coordinator, request)
+    case = step(
+        case, "request_inquiries", world.coordinator, departments=[d.pk for d in departments]
+    )
     for inquiry in case.inquiries.order_by("pk"):
-        inquiry = inq.inquiry_sign(inquiry=inquiry, actor=world.coordinator)
         inq.inquiry_mark_sent(inquiry=inquiry, actor=world.coordinator)
     assert open_nodes(case) == ["wait_inquiries"]
     return case
@@ -43,13 +40,10 @@ def _answer(inquiry, answer: str):
 
 
 def _assess(world, case, inquiry, confirmed: bool):
-    def perform(c):
-        inq.inquiry_assess_clue(
-            inquiry=inquiry, actor=world.officer, confirmed=confirmed, notes="已核查"
-        )
-
-    route = "talk" if confirmed else None
-    return step(case, "assess_clues", world.officer, perform, route=route, step_name="none")
+    result = "confirmed" if confirmed else "no_result"
+    return step(
+        case, "assess_clues", world.officer, inquiry=inquiry.pk, result=result, notes="已核查"
+    )
 
 
 def test_a_clue_interrupts_the_wait_and_a_confirmed_clue_leads_to_the_talk(world, waiting):
@@ -74,12 +68,7 @@ def test_a_clue_without_result_returns_to_waiting_then_to_the_conclusion(world, 
     _answer(second, "not_found")
     assert services.inquiry_wait_resume(case_id=case.pk) is True
     assert open_nodes(case) == ["conclude_search"]
-    case = step(
-        case,
-        "conclude_search",
-        world.officer,
-        lambda c: svc.case_mark_not_located(case=c, actor=world.officer),
-    )
+    case = step(case, "conclude_search", world.officer, conclusion="not_located")
     assert case.status == CaseStatus.NOT_LOCATED and open_nodes(case) == ["propose"]
 
 

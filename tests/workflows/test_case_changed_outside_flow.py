@@ -96,12 +96,7 @@ def test_a_task_page_of_a_withdrawn_case_refuses_clearly(world, client, case) ->
 def _to_pre_review(world, case) -> Case:
     case = locate_and_assess(world, case)
     return step(
-        case,
-        "propose",
-        world.secretary,
-        lambda c: svc.case_propose(
-            case=c, actor=world.secretary, kind="correction", grounds=["slack_work"], reasons="研究"
-        ),
+        case, "propose", world.secretary, kind="correction", grounds=["slack_work"], reasons="研究"
     )
 
 

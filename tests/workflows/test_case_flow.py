@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from casework.models import CaseStatus, MemberStatus
-from casework.services import cases as svc
 from casework.services import inquiries as inq
 from casework.services.ledgers import contact_attempt_record
 from documents.models import Document
@@ -52,30 +51,24 @@ def test_located_member_goes_back_to_normal_with_talk_and_decision_documents(
     world, django_capture_on_commit_callbacks
 ) -> None:
     case = open_case(world, django_capture_on_commit_callbacks)
-    case = step(case, "outreach", world.officer, lambda c: c, route="talk", step_name="none")
+    case = step(case, "outreach", world.officer, action="located")
     assert open_nodes(case) == ["talk"]
     a, b = talkers(world)
     case = step(
         case,
         "talk",
         world.officer,
-        lambda c: svc.case_mark_located(
-            case=c, actor=world.officer, talkers=(a, b), held_on=today(), content="更换了手机号"
-        ),
+        talker1=a.pk,
+        talker2=b.pk,
+        held_on=today(),
+        content="更换了手机号",
     )
     assert open_nodes(case) == ["assess_cause"]
-    case = step(
-        case,
-        "assess_cause",
-        world.officer,
-        lambda c: svc.case_assess_cause(case=c, actor=world.officer, cause="objective"),
-    )
+    case = step(case, "assess_cause", world.officer, cause="objective")
     assert case.status == CaseStatus.APPROVAL and open_nodes(case) == ["approval"]
-    case = step(
-        case, "approval", world.approver, lambda c: svc.case_approve(case=c, actor=world.approver)
-    )
+    case = step(case, "approval", world.approver, decision="agree")
     assert open_nodes(case) == ["close"]
-    case = step(case, "close", world.officer, lambda c: svc.case_close(case=c, actor=world.officer))
+    case = step(case, "close", world.officer)
     assert case.status == CaseStatus.CLOSED and open_nodes(case) == []
     assert case.member.status == MemberStatus.NORMAL
     assert _kinds(case) == ["register_form", "reply", "talk_record"]
@@ -84,24 +77,13 @@ def test_located_member_goes_back_to_normal_with_talk_and_decision_documents(
 
 def _not_located(world, case):
     _attempts(world, case)
-    case = step(
-        case,
-        "outreach",
-        world.officer,
-        lambda c: svc.case_finish_outreach(
-            case=svc.case_start_outreach(case=c, actor=world.officer), actor=world.officer
-        ),
-    )
+    case = step(case, "outreach", world.officer, action="not_reachable")
     assert open_nodes(case) == ["request_inquiries"]
     department = make_department(world.department)
-
-    def request(c):
-        inq.inquiry_request(case=c, departments=[department], actor=world.coordinator)
-
-    case = step(case, "request_inquiries", world.coordinator, request)
+    case = step(case, "request_inquiries", world.coordinator, departments=[department.pk])
     assert open_nodes(case) == ["wait_inquiries"]
     (inquiry,) = case.inquiries.all()
-    inquiry = inq.inquiry_sign(inquiry=inquiry, actor=world.coordinator)
+    assert inquiry.status == "signed"  # the coordinator requests and signs in one step
     inquiry = inq.inquiry_mark_sent(inquiry=inquiry, actor=world.coordinator)
     assert services.inquiry_wait_resume(case_id=case.pk) is False
     inq.inquiry_record_answer(
@@ -109,12 +91,7 @@ def _not_located(world, case):
     )
     assert services.inquiry_wait_resume(case_id=case.pk) is True
     assert open_nodes(case) == ["conclude_search"]
-    return step(
-        case,
-        "conclude_search",
-        world.officer,
-        lambda c: svc.case_mark_not_located(case=c, actor=world.officer),
-    )
+    return step(case, "conclude_search", world.officer, conclusion="not_located")
 
 
 def _decide(world, case, kind: str, grounds=None):
@@ -123,21 +100,16 @@ def _decide(world, case, kind: str, grounds=None):
         case,
         "meeting",
         world.secretary,
-        lambda c: svc.case_record_meeting(
-            case=c,
-            actor=world.secretary,
-            held_on=today(),
-            voting_members=9,
-            present=7,
-            votes_for=6,
-            votes_against=1,
-            abstentions=0,
-        ),
+        decision="record",
+        held_on=today(),
+        voting_members=9,
+        present=7,
+        votes_for=6,
+        votes_against=1,
+        abstentions=0,
     )
     assert open_nodes(case) == ["approval"]
-    return step(
-        case, "approval", world.approver2, lambda c: svc.case_approve(case=c, actor=world.approver2)
-    )
+    return step(case, "approval", world.approver2, decision="agree")
 
 
 def test_not_located_member_is_suspended_with_every_document_issued(
@@ -166,18 +138,9 @@ def test_an_approver_sends_back_and_the_task_returns_to_its_previous_owner(
 ) -> None:
     case = open_case(world, django_capture_on_commit_callbacks)
     case = _not_located(world, case)
+    case = step(case, "propose", world.secretary, kind="suspend", reasons="研究")
     case = step(
-        case,
-        "propose",
-        world.secretary,
-        lambda c: svc.case_propose(case=c, actor=world.secretary, kind="suspend", reasons="研究"),
-    )
-    case = step(
-        case,
-        "pre_review",
-        world.approver,
-        lambda c: svc.case_send_back(case=c, actor=world.approver, comment="事实不清，请补充"),
-        step_name="send_back",
+        case, "pre_review", world.approver, decision="send_back", comment="事实不清，请补充"
     )
     assert case.status == CaseStatus.NOT_LOCATED
     due = open_task(case, "propose")
@@ -188,23 +151,14 @@ def test_an_approver_sends_back_and_the_task_returns_to_its_previous_owner(
 def test_the_flow_refuses_a_send_back_without_a_comment_and_keeps_the_task(
     world, django_capture_on_commit_callbacks
 ) -> None:
-    from casework.errors import DomainError
+    from casework.errors import InvalidData
 
     case = open_case(world, django_capture_on_commit_callbacks)
     case = _not_located(world, case)
-    case = step(
-        case,
-        "propose",
-        world.secretary,
-        lambda c: svc.case_propose(case=c, actor=world.secretary, kind="suspend", reasons="研究"),
-    )
-    with pytest.raises(DomainError):
-        step(
-            case,
-            "pre_review",
-            world.approver,
-            lambda c: svc.case_send_back(case=c, actor=world.approver, comment=" "),
-        )
+    case = step(case, "propose", world.secretary, kind="suspend", reasons="研究")
+    with pytest.raises(InvalidData) as refused:
+        step(case, "pre_review", world.approver, decision="send_back", comment=" ")
+    assert "退回时须填写意见" in str(refused.value.errors)
     assert open_nodes(case) == ["pre_review"]
     assert TaskDue.objects.get(case=case, node="pre_review").state == "assigned"
 
@@ -212,37 +166,17 @@ def test_the_flow_refuses_a_send_back_without_a_comment_and_keeps_the_task(
 def test_a_restorations_approval_goes_to_the_department_not_the_suspensions_approver(
     world, django_capture_on_commit_callbacks
 ) -> None:
-    """A repeated step goes back to its previous owner only while they hold its role: the
+    """A repeated step goes back to its previous owner only while they hold its seat: the
     committee approver who approved the suspension may not approve the restoration (the
     organisation department does), so the task waits unclaimed in the coordinator's queue."""
     case = open_case(world, django_capture_on_commit_callbacks)
     case = _decide(world, _not_located(world, case), "suspend")
     case = step(
-        case,
-        "restoration",
-        world.officer,
-        lambda c: svc.case_apply_for_restoration(
-            case=c, actor=world.officer, applied_on=today(), application="本人申请恢复党籍"
-        ),
+        case, "restoration", world.officer, applied_on=today(), application="本人申请恢复党籍"
     )
-    case = step(
-        case,
-        "propose",
-        world.secretary,
-        lambda c: svc.case_propose(case=c, actor=world.secretary, kind="restore", reasons="考察"),
-    )
-    case = step(
-        case,
-        "pre_review",
-        world.approver,
-        lambda c: svc.case_pre_review(case=c, actor=world.approver),
-    )
+    case = step(case, "propose", world.secretary, kind="restore", reasons="考察")
+    case = step(case, "pre_review", world.approver, decision="agree")
     due = open_task(case, "approval")
     assert due.owner_id is None and due.state == "open" and due.role == "coordinator"
-    case = step(
-        case,
-        "approval",
-        world.coordinator,
-        lambda c: svc.case_approve(case=c, actor=world.coordinator),
-    )
+    case = step(case, "approval", world.coordinator, decision="agree")
     assert case.member.status == MemberStatus.NORMAL and open_nodes(case) == ["close"]

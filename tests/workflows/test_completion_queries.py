@@ -18,7 +18,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 
-from casework.services import cases as svc
 from tests.casework.case_helpers import talkers
 from tests.workflows.flow_helpers import open_case, open_task, step, today
 from workflows import services
@@ -33,20 +32,17 @@ BUDGET = {
 CLAIM_BUDGET = {"postgresql": 11, "sqlite": 12}
 
 
-def _complete(case, node, user, perform, claims, route=None, step=None) -> int:
+def _complete(case, node, user, claims, **data) -> int:
     due = open_task(case, node)
     with CaptureQueriesContext(connection) as claim:
         services.task_claim(task_id=due.task_id, user=user)
     claims.append(len(claim.captured_queries))
     process_id = due.task.process_id
+    form = services.task_form(task_id=due.task_id, user=user, data=data)
+    assert form.is_valid(), form.errors
     with CaptureQueriesContext(connection) as ctx:
         services.task_complete(
-            task_id=due.task_id,
-            process_id=process_id,
-            user=user,
-            perform=perform,
-            route=route,
-            step=step,
+            task_id=due.task_id, process_id=process_id, user=user, data=form.cleaned_data
         )
     return len(ctx.captured_queries)
 
@@ -58,37 +54,20 @@ def test_each_claim_and_completion_of_the_located_path_stays_within_the_query_bu
     a, b = talkers(world)
     claims: list[int] = []
     counts = {
-        "outreach": _complete(case, "outreach", world.officer, lambda c: c, claims, route="talk"),
+        "outreach": _complete(case, "outreach", world.officer, claims, action="located"),
         "talk": _complete(
             case,
             "talk",
             world.officer,
-            lambda c: svc.case_mark_located(
-                case=c, actor=world.officer, talkers=(a, b), held_on=today(), content="谈话"
-            ),
             claims,
+            talker1=a.pk,
+            talker2=b.pk,
+            held_on=today(),
+            content="谈话",
         ),
-        "assess_cause": _complete(
-            case,
-            "assess_cause",
-            world.officer,
-            lambda c: svc.case_assess_cause(case=c, actor=world.officer, cause="objective"),
-            claims,
-        ),
-        "approval": _complete(
-            case,
-            "approval",
-            world.approver,
-            lambda c: svc.case_approve(case=c, actor=world.approver),
-            claims,
-        ),
-        "close": _complete(
-            case,
-            "close",
-            world.officer,
-            lambda c: svc.case_close(case=c, actor=world.officer),
-            claims,
-        ),
+        "assess_cause": _complete(case, "assess_cause", world.officer, claims, cause="objective"),
+        "approval": _complete(case, "approval", world.approver, claims, decision="agree"),
+        "close": _complete(case, "close", world.officer, claims),
     }
     budget = BUDGET["postgresql" if connection.vendor == "postgresql" else "sqlite"]
     claim_budget = CLAIM_BUDGET["postgresql" if connection.vendor == "postgresql" else "sqlite"]
@@ -105,18 +84,9 @@ def test_the_owners_carried_from_task_to_task_match_the_queue_rows_after_a_send_
 
     case = open_case(world, django_capture_on_commit_callbacks)
     case = _not_located(world, case)
+    case = step(case, "propose", world.secretary, kind="suspend", reasons="研究")
     case = step(
-        case,
-        "propose",
-        world.secretary,
-        lambda c: svc.case_propose(case=c, actor=world.secretary, kind="suspend", reasons="研究"),
-    )
-    case = step(
-        case,
-        "pre_review",
-        world.approver,
-        lambda c: svc.case_send_back(case=c, actor=world.approver, comment="事实不清，请补充"),
-        step_name="send_back",
+        case, "pre_review", world.approver, decision="send_back", comment="事实不清，请补充"
     )
     due = open_task(case, "propose")
     expected: dict[str, int | None] = {}

@@ -30,12 +30,8 @@ def test_two_completions_of_the_same_task_one_wins(world, monkeypatch) -> None:
     def complete() -> None:
         try:
             barrier.wait()
-            services.task_complete(
-                task_id=due.task_id,
-                user=world.officer,
-                perform=lambda c: c,
-                route="talk",
-                step="none",
+            services.task_complete_with_data(
+                task_id=due.task_id, user=world.officer, data={"action": "located"}
             )
             results.append("won")
         except Conflict as exc:

@@ -201,12 +201,7 @@ def test_the_correction_timer_fires_a_review_task_when_the_deadline_is_reached(
     clock(timezone.make_aware(dt.datetime.combine(case.clock_due, dt.time(9))))
     call_command("workflow_timers")
     assert open_nodes(case) == ["correction_review"]
-    case = step(
-        case,
-        "correction_review",
-        world.officer,
-        lambda c: svc.case_review_correction(case=c, actor=world.officer, corrected=True),
-    )
+    case = step(case, "correction_review", world.officer, corrected="1")
     assert case.status == CaseStatus.CLOSED and open_nodes(case) == []
 
 
@@ -240,16 +235,13 @@ def _to_approval(world, case, recorder):
         case,
         "meeting",
         recorder,
-        lambda c: svc.case_record_meeting(
-            case=c,
-            actor=recorder,
-            held_on=today(),
-            voting_members=9,
-            present=7,
-            votes_for=6,
-            votes_against=1,
-            abstentions=0,
-        ),
+        decision="record",
+        held_on=today(),
+        voting_members=9,
+        present=7,
+        votes_for=6,
+        votes_against=1,
+        abstentions=0,
     )
     assert open_nodes(case) == ["approval"]
     return case

@@ -1,9 +1,10 @@
-"""Completing a case-flow task through the API with the same form and the same step code as
-the task pages (workflows/case/views.py): no second copy of any rule.
+"""Completing a case-flow task through the API: the step's form as JSON, the same path as the
+task page (`workflows.services.task_complete_with_data`): no second copy of any rule.
 
-A step's payload is its form's fields as JSON. The payload is validated by that form (400
-with field errors), then the step view's `apply()` runs the one casework service through
-`workflows.services.task_complete` (lock, race check → 409, documents, next task).
+A step's payload is its form's fields as JSON. The JSON is turned into the data the task page
+would post (shape errors: 400 per field), then validated by the step's form (400 with field
+errors) and the step done by `task_complete` (lock, race check → 409, the step's one casework
+service, documents, next task).
 
 The OpenAPI description of every step's payload is generated from the same forms.
 """
@@ -13,26 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import QueryDict
+from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.request import Request
 
-from casework.errors import PermissionDenied
+from casework.errors import InvalidData
+from workflows.case.steps import STEPS, step_named
 from workflows.models import TaskDue
+from workflows.services import StepDone, task_complete_with_data
 
 STEP_FIELD = "step"
-
-
-def step_nodes() -> list[Any]:
-    """The human steps of the case flow (the nodes with a task view), in flow order."""
-    from workflows.case.flows import CaseFlow
-
-    return [node for node in CaseFlow.instance.nodes() if _view_class(node) is not None]
-
-
-def _view_class(node: Any) -> Any:
-    return getattr(getattr(node, "_view", None), "view_class", None)
 
 
 # ---- the payload ------------------------------------------------------------------------
@@ -50,10 +41,10 @@ def _out_of_range(value: Any) -> bool:
         return False
 
 
-def _form_data(form_class: type[forms.Form], payload: dict[str, Any]) -> QueryDict:
-    """JSON → the form-encoded data the task page would post: scalars as strings, lists
-    only for multiple-choice fields; anything else is a field error."""
-    data = QueryDict(mutable=True)
+def _form_data(form_class: type[forms.Form], payload: dict[str, Any]) -> dict[str, Any]:
+    """JSON → the data the task page would post: scalars as strings, lists only for
+    multiple-choice fields; anything else is a field error."""
+    data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     fields = form_class.base_fields
     for name, value in payload.items():
@@ -67,42 +58,30 @@ def _form_data(form_class: type[forms.Form], payload: dict[str, Any]) -> QueryDi
         if isinstance(fields[name], INTEGER_FIELDS) and any(_out_of_range(v) for v in values):
             errors[name] = [str(_("数值超出范围。"))]
             continue
-        data.setlist(name, [str(v) for v in values])
+        strings = [str(v) for v in values]
+        data[name] = strings if many else strings[0]
     if errors:
         raise serializers.ValidationError(errors)
     return data
 
 
-def complete_with_payload(*, request: Request, row: TaskDue, payload: Any) -> str:
-    """Validate `payload` with the step's form and apply the step as `request.user`.
-    Returns "completed", or "recorded" for a step action that keeps the task open."""
+def complete_with_payload(*, user: AbstractBaseUser, row: TaskDue, payload: Any) -> StepDone:
+    """Check the payload names the task's step, turn its JSON into form data and complete the
+    task as `user` (the one path: task_complete_with_data)."""
     if not isinstance(payload, dict):
         raise serializers.ValidationError({"non_field_errors": [str(_("请求体须为 JSON 对象。"))]})
-    step = payload.get(STEP_FIELD)
-    if step != row.node:
+    if payload.get(STEP_FIELD) != row.node:
         raise serializers.ValidationError(
             {STEP_FIELD: [str(_("办理环节不符：该任务的环节是 %(step)s。") % {"step": row.node})]}
         )
-    view_class = _view_class(row.task.flow_task)
-    if view_class is None:  # a timer or a wait: nobody completes it by hand
+    step = step_named(row.node)
+    if step is None:  # a timer or a wait: nobody completes it by hand
         raise serializers.ValidationError({STEP_FIELD: [str(_("该环节不能手工办理。"))]})
-    if row.owner_id is None and not row.task.flow_task.can_assign(request.user, row.task):
-        raise PermissionDenied(_("您无权办理该任务。"))  # a reader: may see, may never claim
-    view = view_class()
-    view.setup(request, process_pk=row.process_id, task_pk=row.task_id)  # type: ignore[attr-defined]
-    view.row, view.case = row, row.case
-    kwargs = view.get_form_kwargs()
-    kwargs.pop("files", None)
-    kwargs["data"] = _form_data(view.form_class, payload)
-    form = view.form_class(**kwargs)
-    if not form.is_valid():
-        raise serializers.ValidationError(
-            {
-                "non_field_errors" if key == "__all__" else key: [e["message"] for e in errs]
-                for key, errs in form.errors.get_json_data().items()
-            }
-        )
-    return str(view.apply(form.cleaned_data))
+    data = _form_data(step.form, payload)
+    try:
+        return task_complete_with_data(task_id=row.task_id, user=user, data=data)
+    except InvalidData as exc:  # the form's field errors: the API's usual 400 `invalid`
+        raise serializers.ValidationError(dict(exc.errors)) from exc
 
 
 # ---- the OpenAPI description ------------------------------------------------------------
@@ -140,22 +119,22 @@ def step_payload_schemas() -> dict[str, dict[str, Any]]:
     """{component name: schema} per human step, plus the `TaskPayload` oneOf over them."""
     components: dict[str, dict[str, Any]] = {}
     mapping: dict[str, str] = {}
-    for node in step_nodes():
-        form_class = _view_class(node).form_class
-        name = "TaskPayload_" + node.name
+    for step in STEPS:
+        form_class = step.form
+        name = "TaskPayload_" + step.name
         fields = form_class.base_fields
-        title = str(getattr(node, "task_title", "") or node.name)
+        title = str(step.title)
         components[name] = {
             "type": "object",
             "title": name,
             "description": " — ".join(filter(None, [title, form_class.__doc__])),
             "properties": {
-                STEP_FIELD: {"type": "string", "enum": [node.name]},
+                STEP_FIELD: {"type": "string", "enum": [step.name]},
                 **{key: _field_schema(field) for key, field in fields.items()},
             },
             "required": [STEP_FIELD, *[k for k, f in fields.items() if f.required]],
         }
-        mapping[node.name] = f"#/components/schemas/{name}"
+        mapping[step.name] = f"#/components/schemas/{name}"
     components["TaskPayload"] = {
         "description": (
             "The form of the task's step as JSON. `step` names the step (it must match the "

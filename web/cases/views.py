@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from casework.access import has_role_over, may_reveal_member
-from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
+from casework.errors import DomainError, NotFound
 from casework.models import Case, CaseStatus, InquiryStatus
 from casework.models.cases import (
     OPEN_BEFORE_DECISION,
@@ -28,10 +28,9 @@ from casework.selectors.case_page import (
     approver_panel,
     case_history,
     case_inquiries,
-    case_search_for_user,
     member_summary,
 )
-from casework.selectors.cases import case_get_for_user
+from casework.selectors.cases import CaseFilter, case_get_for_user, case_search_for_user
 from casework.selectors.organisations import organisation_list_for_user
 from casework.services.cases import (
     case_add_approver,
@@ -93,14 +92,16 @@ class CaseListView(LoginRequiredMixin, View):
             ]
         ]
         form = CaseFilterForm(request.GET or None, organisations=organisations)
-        filters: dict[str, Any] = {}
+        filters = CaseFilter(open=True)  # open cases, unless a stage is chosen
         if form.is_bound and form.is_valid():
-            filters = {
-                "stage": form.cleaned_data["stage"] or "",
-                "organisation_id": form.cleaned_data["org"],
-                "overdue": form.cleaned_data["overdue"],
-            }
-        cases = case_search_for_user(user=request.user, **filters)
+            stage = form.cleaned_data["stage"] or ""
+            filters = CaseFilter(
+                status=stage,
+                organisation_id=form.cleaned_data["org"],
+                overdue=form.cleaned_data["overdue"],
+                open=None if stage else True,
+            )
+        cases = case_search_for_user(user=request.user, filters=filters)
         page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
@@ -161,12 +162,6 @@ class CaseDetailView(LoginRequiredMixin, View):
         return render(request, "web/cases/detail.html", case_page_context(request, case))
 
 
-def _refusal_status(exc: DomainError) -> int:
-    if isinstance(exc, Conflict):
-        return 409
-    return 403 if isinstance(exc, PermissionDenied) else 400
-
-
 class CaseInquirySignView(LoginRequiredMixin, View):
     """The organisation department signs a drafted inquiry letter from the case page."""
 
@@ -180,7 +175,7 @@ class CaseInquirySignView(LoginRequiredMixin, View):
         except DomainError as exc:
             messages.error(request, str(exc.message))
             context = case_page_context(request, case)
-            return render(request, "web/cases/detail.html", context, status=_refusal_status(exc))
+            return render(request, "web/cases/detail.html", context, status=exc.http_status)
         messages.success(
             request, _("已签发（%(department)s）。") % {"department": inquiry.department.name}
         )
@@ -201,7 +196,7 @@ class CaseSendBackView(LoginRequiredMixin, View):
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
-                status = _refusal_status(exc)
+                status = exc.http_status
             else:
                 messages.success(request, _("已退回上一环节。"))
                 return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
@@ -227,7 +222,7 @@ class CaseWithdrawView(LoginRequiredMixin, View):
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
-                status = _refusal_status(exc)
+                status = exc.http_status
             else:
                 messages.success(request, _("案件已撤销，待办任务已取消。"))
                 return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
@@ -256,6 +251,6 @@ class CaseApproversView(LoginRequiredMixin, View):
             messages.error(request, str(exc.message))
             case.refresh_from_db()
             context = case_page_context(request, case)
-            return render(request, "web/cases/detail.html", context, status=_refusal_status(exc))
+            return render(request, "web/cases/detail.html", context, status=exc.http_status)
         messages.success(request, _("审批人名单已更新。"))
         return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))

@@ -89,8 +89,6 @@ class ContactRecordView(LoginRequiredMixin, View):
             member = member_get_for_user(user=request.user, pk=pk)
         except NotFound as exc:
             raise Http404 from exc
-        if not _may_write(request, member.organisation):
-            return _forbidden(request)
         data = request.POST.copy()
         quick = str(data.get("quick", ""))
         if ":" in quick:
@@ -107,6 +105,8 @@ class ContactRecordView(LoginRequiredMixin, View):
                 outcome=form.cleaned_data["outcome"],
                 notes=form.cleaned_data["notes"],
             )
+        except DomainPermissionDenied:
+            raise  # the service's own check: 403 (web.errors)
         except DomainError as exc:
             messages.error(request, str(exc.message))
         else:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from casework.models import CaseStatus
 from casework.selectors.step_facts import ProposalSummary, proposal_summaries
 from web.templatetags.lianluo import key_group_labels
-from workflows.models import STEP_TITLES
+from workflows.case.steps import STEP_TITLES
 
 SENTINEL = 987654321
 

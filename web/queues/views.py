@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
+from casework.errors import DomainError, NotFound
 from casework.models import CaseStatus, KeyGroup
 from web.queues.rows import render_rows
 from workflows import selectors, services
@@ -167,14 +167,10 @@ def _back(request: HttpRequest) -> HttpResponseRedirect:
     return HttpResponseRedirect(target)
 
 
-def _status(exc: DomainError) -> int:
-    if isinstance(exc, Conflict):
-        return 409
-    return 403 if isinstance(exc, PermissionDenied) else 400
-
-
 def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "web/queues/refused.html", {"message": exc.message}, status=_status(exc))
+    return render(
+        request, "web/queues/refused.html", {"message": exc.message}, status=exc.http_status
+    )
 
 
 class TaskActionView(LoginRequiredMixin, View):
@@ -240,6 +236,6 @@ class BulkReassignView(LoginRequiredMixin, View):
             raise Http404 from exc
         except DomainError as exc:
             form.add_error(None, str(exc.message))
-            return render(request, self.template, {"form": form}, status=_status(exc))
+            return render(request, self.template, {"form": form}, status=exc.http_status)
         messages.success(request, _("已转办 %(n)s 项任务。") % {"n": len(moved)})
         return HttpResponseRedirect(reverse("queues:index"))

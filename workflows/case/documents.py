@@ -1,13 +1,15 @@
-"""Which formal document each step of the case flow issues, and its context from the case.
+"""The formal documents a step of the case flow issues, with their context from the case.
 
-Inquiry letters and reminders are batched by the integrations layer and not issued here.
-Documents are numbered inside the step's transaction and rendered after commit
-(documents.services.document_issue).
+Which kinds a step issues is declared in workflows/case/steps.py (`Step.documents_for`);
+this module builds each kind's context and issues it. Inquiry letters and reminders are
+batched by the integrations layer and not issued here. Documents are numbered inside the
+step's transaction and rendered after commit (documents.services.document_issue).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
@@ -31,15 +33,6 @@ from documents.kinds import DocumentKind as K
 from documents.models import Document
 from documents.render import document_language
 from documents.services import document_issue
-
-DECISION_KINDS = {
-    ProposalKind.CORRECTION: K.DECISION_CORRECTION,
-    ProposalKind.PERSUADE: K.DECISION_PERSUASION,
-    ProposalKind.REMOVE: K.DECISION_REMOVAL,
-    ProposalKind.SUSPEND: K.DECISION_SUSPENSION,
-    ProposalKind.RESTORE: K.DECISION_RESTORATION,
-}
-
 
 logger = logging.getLogger(__name__)
 
@@ -168,46 +161,23 @@ def _context(kind: str, facts: _Facts) -> dict[str, Any]:
     }
 
 
-def step_documents(step: str, facts: _Facts) -> list[Any]:
-    """The kinds a completed step issues for this case."""
-    case = facts.case
-    if step == "open":
-        return [K.REGISTER_FORM]
-    if step == "talk":
-        return [K.TALK_RECORD]
-    if step == "propose":
-        return [K.APPROVAL_FORM]
-    if step == "notice":
-        return [K.DEFENCE_NOTICE]
-    if step == "meeting":
-        passed = case.status == "approval"
-        return [K.MEETING_RESOLUTION] + ([K.REQUEST] if passed else [])
-    if step == "approval":
-        decision = facts.decision
-        if decision is None:
-            return []
-        kind = DECISION_KINDS.get(ProposalKind(decision.kind))
-        return [K.REPLY] + ([kind] if kind else [])
-    return []
-
-
 def issue_step_documents(
-    *, step: str, case: Case, actor: AbstractBaseUser | None
+    *, kinds: Sequence[str], case: Case, actor: AbstractBaseUser | None
 ) -> list[Document]:
-    """Issue the documents of `step`, in the caller's transaction."""
-    facts = _Facts(case)
-    kinds = step_documents(step, facts)
+    """Issue the documents of a step (`kinds`, from its declaration), in the caller's
+    transaction."""
     if not kinds:
         return []
+    facts = _Facts(case)
     try:
         issuer = _issuer(case.organisation)
     except DomainError:
         # A tree without any 机关代字 or approving committee is a configuration gap; the case
         # must still move. Say so loudly (ids only) instead of failing the step.
         logger.warning(
-            "case %s step %s: no issuing organisation configured, documents not issued",
+            "case %s documents %s: no issuing organisation configured, not issued",
             case.pk,
-            step,
+            list(kinds),
         )
         return []
     signer = actor if actor is not None and has_role_over(actor, issuer, WRITE_ROLES) else None

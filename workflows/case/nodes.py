@@ -1,18 +1,23 @@
-"""Node types of the case flow.
+"""Node types of the case flow — the one place where viewflow's internals are overridden.
 
 The case status (casework, django-fsm) is the single source of truth. After every node the
 flow asks `CaseFlow.route(activation)` which node comes next, and creates exactly that one
 task: no intermediate Switch/If rows, so a human-task completion writes the finished task,
-the next task, its `previous` link and its `TaskDue` row and nothing else.
+the next task, its `previous` link and its `TaskDue` row and nothing else. The overrides:
 
-`CaseStep` is a human task with a role, a scope and a due date; its `TaskDue` row is written
-when the task is created and closed when it finishes or is cancelled.
+- `create_next` (RoutedActivationMixin): the routed node instead of a fixed `.Next()`; the
+  same `next_activation` creates the step after a change outside the flow (services).
+- `_outgoing` (RoutedNodeMixin): the chart's edges, from the step's declared routes.
+- `CaseStepActivation.create/complete/cancel`: the task's `TaskDue` queue row is written when
+  the task is created (its seat, asked of casework; owner pre-assigned only while they still
+  hold the seat) and closed when it finishes or is cancelled.
+- `CaseStep.view_path` and the `can_*` checks: our generic step view does its own scope check
+  and claims go through workflows.services (locks, audit).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.urls import path
@@ -30,16 +35,14 @@ from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.status import STATUS
 
 from casework.access import has_role_over
-from casework.models import Organisation, RoleAssignment
+from casework.seats import Seat, seat_held_by
+from workflows.case.steps import Step
 from workflows.models import TaskDue, TaskState
 
-# (role, organisation at which the role is needed) for a case
-RoleSpec = Callable[[Any], tuple[str, Organisation]]
-
-
 # task.data key: {human step name: owner id} of the case's completed human steps, carried
-# from each task to the next so that a step sent back (or repeated) goes to whoever did it
-# last time without a query. Missing on tasks created before it existed: then ask TaskDue.
+# from each task to the next so that a step sent back (or repeated) is offered to whoever did
+# it last time without a query — if they still hold its seat. Missing on tasks created before
+# it existed: then ask TaskDue.
 DONE_BY = "done_by"
 
 
@@ -62,23 +65,37 @@ def next_task_data(activation: Any) -> dict[str, Any] | None:
     return None if owners is None else {DONE_BY: owners}
 
 
+def next_activation(activation: Any) -> Any | None:
+    """Create the task of the node the flow routes to after `activation` (None at the end)."""
+    node = activation.flow_class.instance.route(activation)
+    if node is None:
+        return None
+    return node._create(activation, activation.task.token, data=next_task_data(activation))
+
+
 class RoutedActivationMixin:
     """create_next asks the flow for the one next node instead of a fixed `.Next()`."""
 
     @Activation.status.transition(source=STATUS.DONE)
     def create_next(self) -> Any:
-        node = self.flow_class.instance.route(self)  # type: ignore[attr-defined]
-        if node is not None:
-            yield node._create(self, self.task.token, data=next_task_data(self))  # type: ignore[attr-defined]
+        created = next_activation(self)
+        if created is not None:
+            yield created
 
 
 class RoutedNodeMixin:
-    """Declares the possible next nodes (for the chart and checks); routing is dynamic."""
+    """Declares the possible next nodes (for the chart and checks; routing is dynamic) and
+    the case statuses the node's task may be open in (workflows.invariants)."""
 
     _routes: tuple[Any, ...] = ()
+    statuses: frozenset[str] = frozenset()
 
     def Routes(self, *nodes: Any) -> Any:
         self._routes = nodes
+        return self
+
+    def OpenIn(self, *statuses: str) -> Any:
+        self.statuses = frozenset(statuses)
         return self
 
     def _resolve(self, instance: Any) -> None:
@@ -126,15 +143,6 @@ class CaseTimer(RoutedNodeMixin, flow.Timer):
 # ---- human steps ---------------------------------------------------------------------
 
 
-def _holds(user_id: int, role: str, organisation: Organisation) -> bool:
-    """Whether the user still holds `role` at `organisation` or above (one query, only when
-    a repeated step would go back to its previous owner)."""
-    ids = [int(part) for part in organisation.path.strip("/").split("/") if part]
-    return RoleAssignment.objects.filter(
-        user_id=user_id, role=role, organisation_id__in=ids, is_active=True
-    ).exists()
-
-
 class CaseStepActivation(RoutedActivationMixin, ViewActivation):
     @classmethod
     def create(
@@ -147,14 +155,14 @@ class CaseStepActivation(RoutedActivationMixin, ViewActivation):
         task.data = {**(data or {}), **({DONE_BY: owners} if owners is not None else {})}
         activation = cls(task)
         case = flow_class.instance.case_of(prev_activation)
-        role, role_org = flow_task.role_for(case)
+        seat = flow_task.seat_for(case)
         owner_id = (
             owners.get(flow_task.name)
             if owners is not None
             else flow_class.instance.previous_owner_id(activation, flow_task)
         )
-        if owner_id is not None and not _holds(owner_id, role, role_org):
-            owner_id = None  # e.g. a restoration's approval: not the suspension's approver
+        if owner_id is not None and not seat_held_by(seat, owner_id):
+            owner_id = None  # they no longer hold the seat: the task goes to the queue
         if owner_id is not None:
             task.owner_id = owner_id
             task.status = STATUS.ASSIGNED
@@ -166,9 +174,9 @@ class CaseStepActivation(RoutedActivationMixin, ViewActivation):
             case_id=case.pk,
             organisation_id=case.organisation_id,
             node=flow_task.name,
-            role=role,
-            role_organisation=role_org,
-            role_path=role_org.path,
+            role=seat.role,
+            role_organisation=seat.organisation,
+            role_path=seat.organisation.path,
             owner_id=owner_id,
             state=TaskState.ASSIGNED if owner_id else TaskState.OPEN,
             due_at=timezone.now() + dt.timedelta(days=flow_task.due_days),
@@ -192,22 +200,22 @@ class CaseStepActivation(RoutedActivationMixin, ViewActivation):
 
 
 class CaseStep(RoutedNodeMixin, flow.View):
-    """A human task: a form calling one casework service. Claimable by `role` held at (or
-    above) the organisation `role_for(case)` names; due `due_days` after creation."""
+    """A human task built from its declaration in workflows/case/steps.py: claimable by whoever
+    holds the step's seat (role at or above an organisation, decided by casework), due
+    `due_days` after creation, served by the generic step view."""
 
     activation_class = CaseStepActivation
 
-    def __init__(self, view: Any, *, role: RoleSpec, due_days: int = 10, **kwargs: Any) -> None:
-        super().__init__(view, **kwargs)
-        self._role = role
-        self.due_days = due_days
+    def __init__(self, step: Step, view: Any) -> None:
+        super().__init__(view)
+        self.step = step
+        self.due_days = step.due_days
+        self.statuses = step.statuses
+        self.Annotation(title=step.title)
+        self.Routes(*(getattr(this, name) for name in step.next_nodes))
 
-    def _resolve(self, instance: Any) -> None:
-        super()._resolve(instance)
-        self._role = this.resolve(instance, self._role)
-
-    def role_for(self, case: Any) -> tuple[str, Organisation]:
-        return self._role(case)
+    def seat_for(self, case: Any) -> Seat:
+        return self.step.seat(case)
 
     @property
     def view_path(self) -> Any:

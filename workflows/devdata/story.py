@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
 from casework.devdata.demo import make_id_number
@@ -52,7 +51,6 @@ from integrations.services.directory import channel_configure
 from integrations.services.manual import print_queue_combine, print_queue_for_coordinator
 from workflows import services
 from workflows.models import OPEN_STATES, TaskDue
-from workflows.selectors import task_get_for_user
 
 log = logging.getLogger(__name__)
 BRANCH = "FZYZ-1"
@@ -103,44 +101,18 @@ class StoryResult:
 # ---- completing a task: the one place ---------------------------------------------------------
 
 
-def _form_data(data: dict[str, Any]) -> QueryDict:
-    """A dict of form values → what the task page would post (lists for multiple choices)."""
-    query = QueryDict(mutable=True)
-    for name, value in data.items():
-        values = value if isinstance(value, list | tuple) else [value]
-        query.setlist(name, [v.isoformat() if isinstance(v, dt.date) else str(v) for v in values])
-    return query
-
-
-def _task_complete_with_data(*, task_id: int, user: Any, data: dict[str, Any]) -> str:
-    """Validate `data` with the step's form and apply it, as the task page and the API do
-    (the step view's `apply`: one casework service through `services.task_complete`).
-    "completed", or "recorded" for an action that keeps the task open (an outreach attempt).
-
-    Stand-in for `workflows.services.task_complete_with_data` (same arguments)."""
-    row = task_get_for_user(user=user, task_id=task_id)
-    view_class = row.task.flow_task._view.view_class  # type: ignore[attr-defined]
-    request = HttpRequest()
-    request.method = "GET"  # the form gets `data` below, not the request's
-    request.user = user
-    view = view_class()
-    view.setup(request, process_pk=row.process_id, task_pk=row.task_id)  # type: ignore[attr-defined]
-    view.row, view.case = row, row.case
-    form = view.form_class(**{**view.get_form_kwargs(), "data": _form_data(data)})
-    if not form.is_valid():
-        raise ValueError(f"story step {row.node} (task {task_id}): {form.errors.as_json()}")
-    return str(view.apply(form.cleaned_data))
-
-
 def complete_step(*, case: Case, node: str, user: Any, data: dict[str, Any]) -> str:
     """Claim the case's open `node` task when nobody holds it, then complete it as `user`
-    with the step's form data. Every task of the story goes through here."""
+        with the step's form data (`workflows.services.task_complete_with_data`: the step's form
+    validates it, its one casework service applies it). Every task of the story goes through
+    here; "completed", or "recorded" for an attempt that keeps the outreach open."""
     due = _open_task(case, node)
     if due is None:
         raise ValueError(f"case {case.pk} has no open {node} task")
     if due.owner_id is None:
         services.task_claim(task_id=due.task_id, user=user)
-    return _task_complete_with_data(task_id=due.task_id, user=user, data=data)
+    done = services.task_complete_with_data(task_id=due.task_id, user=user, data=data)
+    return "completed" if done.completed else "recorded"
 
 
 def _open_task(case: Case, node: str) -> TaskDue | None:

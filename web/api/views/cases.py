@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -15,18 +13,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework.errors import Conflict, NotFound
-from casework.models import CLOSED_STATUSES, Case, Inquiry, TimelineEntry
+from casework.models import Case, Inquiry, TimelineEntry
 from casework.selectors.case_page import approver_panel
-from casework.selectors.cases import case_get_for_user, case_list_for_user, case_timeline
+from casework.selectors.cases import (
+    CaseFilter,
+    case_get_for_user,
+    case_search_for_user,
+    case_timeline,
+)
 from casework.selectors.inquiries import (
     inquiry_get_for_liaison,
     inquiry_get_for_user,
     inquiry_list_for_liaison,
     inquiry_list_for_user,
 )
-from casework.selectors.organisations import organisation_get_for_user
 from casework.services.cases import case_add_approver, case_remove_approver, case_withdraw
-from casework.services.inquiries import inquiry_record_answer
+from integrations.services.answers import answer_record
 from web.api.pagination import Cursor
 from web.api.serializers import (
     CaseApproverChangeSerializer,
@@ -42,10 +44,6 @@ from web.api.serializers import (
 from web.api.views.base import Ordering, query_filters
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 @extend_schema(tags=["cases"], parameters=[CaseFilterSerializer])
 class CaseList(generics.ListAPIView[Case]):
     serializer_class = CaseSerializer
@@ -55,28 +53,16 @@ class CaseList(generics.ListAPIView[Case]):
     ordering = ["-opened_at", "-id"]
 
     def get_queryset(self) -> QuerySet[Case]:
-        cases = case_list_for_user(user=self.request.user)
         wanted = query_filters(CaseFilterSerializer, self.request)
-        if "organisation" in wanted:
-            try:
-                org = organisation_get_for_user(user=self.request.user, pk=wanted["organisation"])
-            except NotFound:
-                return cases.none()
-            cases = cases.filter(organisation__path__startswith=org.path)
-        if "status" in wanted:
-            cases = cases.filter(status=wanted["status"])
-        if "member" in wanted:
-            cases = cases.filter(member_id=wanted["member"])
-        if wanted.get("open") is True:
-            cases = cases.exclude(status__in=CLOSED_STATUSES)
-        elif wanted.get("open") is False:
-            cases = cases.filter(status__in=CLOSED_STATUSES)
-        if "opened_after" in wanted:
-            cases = cases.filter(opened_at__gte=_day_start(wanted["opened_after"]))
-        if "opened_before" in wanted:
-            before = wanted["opened_before"] + dt.timedelta(days=1)
-            cases = cases.filter(opened_at__lt=_day_start(before))
-        return cases
+        filters = CaseFilter(
+            status=wanted.get("status", ""),
+            organisation_id=wanted.get("organisation"),
+            member_id=wanted.get("member"),
+            open=wanted.get("open"),
+            opened_after=wanted.get("opened_after"),
+            opened_before=wanted.get("opened_before"),
+        )
+        return case_search_for_user(user=self.request.user, filters=filters)
 
 
 @extend_schema(tags=["cases"])
@@ -203,7 +189,9 @@ class InquiryDetail(generics.GenericAPIView[Inquiry]):
 
 @extend_schema(tags=["inquiries"])
 class InquiryAnswerView(generics.GenericAPIView[Inquiry]):
-    """Record a department's answer (inquiry_record_answer: liaison or coordinator)."""
+    """Record a department's answer: the one path of every channel (integrations answers:
+    cleaned details and limits, a clue's follow-up for the contact officer); liaison or
+    coordinator."""
 
     serializer_class = InquiryAnswerSerializer
 
@@ -213,9 +201,9 @@ class InquiryAnswerView(generics.GenericAPIView[Inquiry]):
         incoming = InquiryAnswerSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        inquiry = inquiry_record_answer(
+        inquiry = answer_record(
             inquiry=inquiry,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             answer=data["answer"],
             details=data["details"],
             source=data["source"],

@@ -2,7 +2,7 @@
 
 Reads go through workflows.selectors and writes through workflows.services (locks, audit,
 409 on races), exactly as the queue screens do. Completing a task takes its step's form as
-JSON and runs the task page's own step code (web/api/steps.py).
+JSON and goes the task page's own way (web/api/steps.py → workflows.services).
 """
 
 from __future__ import annotations
@@ -142,10 +142,14 @@ class TaskComplete(generics.GenericAPIView[TaskDue]):
 
     def post(self, request: Request, task_id: int) -> Response:
         row = task_get_for_user(user=request.user, task_id=task_id)  # 404 outside scope
-        result = complete_with_payload(request=request, row=row, payload=request.data)
+        done = complete_with_payload(
+            user=request.user,  # type: ignore[arg-type]
+            row=row,
+            payload=request.data,
+        )
         row = task_get_for_user(user=request.user, task_id=task_id)
         body = {
-            "result": result,
+            "result": "completed" if done.completed else "recorded",
             "task": row,
             "case_status": row.case.status,
             "next_tasks": list(task_open_for_case(user=request.user, case_id=row.case_id)),

@@ -1,4 +1,5 @@
-"""URL configuration: probes, auth, admin, the site shell (every app registers in web.site)."""
+"""The root URL configuration: probes, auth, admin, the API, the site shell (every app
+registers in web.site). settings.ROOT_URLCONF points here."""
 
 from django.contrib import admin
 from django.urls import include, path

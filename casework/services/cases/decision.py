@@ -1,0 +1,242 @@
+"""The decision path: proposal, pre-review, notice and defence, the branch general meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.access import has_role_at
+from casework.errors import DomainError, PermissionDenied
+from casework.models import (
+    UNQUALIFIED_GROUNDS,
+    Case,
+    CaseStatus,
+    Ground,
+    MeetingResolution,
+    MembershipType,
+    PreReview,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+)
+from casework.policy import rules_by_code
+from casework.seats import pending_pre_reviews, pre_review_level_seat
+from casework.services.transitions import Actor, actor_id, case_transition, locked_proposal
+
+_DEFAULT_GROUNDS = {
+    ProposalKind.SUSPEND: [Ground.LOST_CONTACT],
+    ProposalKind.ANNUL_PROBATION: [Ground.LOST_CONTACT],
+    ProposalKind.WITHDRAWAL: [Ground.OWN_REQUEST],
+    ProposalKind.RESTORE: [Ground.REAPPEARED],
+}
+
+
+def _check_proposal(
+    case: Case, kind: str, grounds: list[str], correction_months: int | None
+) -> tuple[list[str], int | None]:
+    member = case.member
+    probationary = member.membership_type == MembershipType.PROBATIONARY
+    if kind not in ProposalKind.values or kind == ProposalKind.RETURN_TO_NORMAL:
+        raise DomainError(_("处置方式无效。"), code="invalid_kind")
+    if kind == ProposalKind.PERSUADE and probationary:
+        raise DomainError(_("预备党员不适用劝退。"), code="persuade_probationary")
+    if kind == ProposalKind.SUSPEND and probationary:
+        raise DomainError(
+            _("预备党员查找未果的，应取消其预备党员资格，不适用停止党籍。"),
+            code="suspend_probationary",
+        )
+    if kind == ProposalKind.ANNUL_PROBATION and not probationary:
+        raise DomainError(_("只有预备党员才能取消预备党员资格。"), code="annul_full_member")
+    if case.suggested_kinds and kind not in case.suggested_kinds:
+        allowed = "、".join(str(ProposalKind(k).label) for k in case.suggested_kinds)
+        raise DomainError(
+            _("本案当前只能提议：%(allowed)s。") % {"allowed": allowed}, code="kind_not_allowed"
+        )
+    unknown = set(grounds) - set(Ground.values)
+    if unknown:
+        raise DomainError(_("处置依据无效。"), code="invalid_grounds")
+    chosen = list(dict.fromkeys(grounds)) or list(_DEFAULT_GROUNDS.get(ProposalKind(kind), []))
+    unqualified = set(chosen) & set(UNQUALIFIED_GROUNDS)
+    if kind in (ProposalKind.CORRECTION, ProposalKind.PERSUADE) and not unqualified:
+        raise DomainError(_("请至少选择一种不合格党员表现作为处置依据。"), code="grounds_required")
+    if kind == ProposalKind.REMOVE and not (unqualified or Ground.SELF_WITHDRAWAL in chosen):
+        raise DomainError(_("除名须以不合格党员表现或自行脱党为依据。"), code="grounds_required")
+    months = None
+    if kind == ProposalKind.CORRECTION:
+        rules = rules_by_code(case.rule_set)
+        months = correction_months or rules.correction_default_months
+        if not 1 <= months <= rules.correction_max_months:
+            raise DomainError(
+                _("改正期限须在1至%(max)s个月之间。") % {"max": rules.correction_max_months},
+                code="correction_months",
+            )
+    return chosen, months
+
+
+def case_propose(
+    *,
+    case: Case,
+    actor: Actor,
+    kind: str,
+    grounds: list[str] | None = None,
+    reasons: str = "",
+    correction_months: int | None = None,
+) -> Case:
+    """The branch committee proposes a disposition (or, for restoration, assesses the
+    application): proposal / not located → pre-review."""
+    with case_transition(case, actor) as t:
+        t.fire("propose")
+        chosen, months = _check_proposal(t.case, kind, grounds or [], correction_months)
+        proposal = Proposal.objects.create(
+            case=t.case,
+            kind=kind,
+            grounds=chosen,
+            reasons=reasons,
+            correction_months=months,
+            proposed_by_id=actor_id(actor),
+            proposed_in=t.before,
+        )
+        t.case.current_proposal = proposal
+        t.save("current_proposal")
+        t.note(comment=reasons, details={"proposal": proposal.pk, "kind": kind, "grounds": chosen})
+    return t.case
+
+
+def case_pre_review(*, case: Case, actor: AbstractBaseUser, comment: str = "") -> Case:
+    """Pre-review by the approving committee (and the organisation department for 劝退/除名).
+    The actor reviews the first pending level whose seat they hold (casework.seats). Moves
+    on once every required level has reviewed: to defence, or to approval for a
+    restoration."""
+    with case_transition(case, actor) as t:
+        proposal = locked_proposal(t.case)
+        pending = pending_pre_reviews(t.case, proposal)
+        level = None
+        for candidate in pending:
+            seat = pre_review_level_seat(t.case, candidate)
+            if has_role_at(actor, seat.organisation, [seat.role]):
+                level = candidate
+                break
+        if t.case.status == CaseStatus.PRE_REVIEW and level is None:
+            raise PermissionDenied(_("您不是本案待预审层级的预审人。"))
+        remaining = [candidate for candidate in pending if candidate != level]
+        if remaining:
+            target = CaseStatus.PRE_REVIEW
+        elif proposal.kind == ProposalKind.RESTORE:
+            target = CaseStatus.APPROVAL
+        else:
+            target = CaseStatus.DEFENCE
+        t.fire("pre_review", target=target)
+        assert level is not None
+        PreReview.objects.create(
+            proposal=proposal, level=level, reviewer_id=actor.pk, comment=comment
+        )
+        t.note(comment=comment, details={"proposal": proposal.pk, "level": level})
+    return t.case
+
+
+def case_notify_member(*, case: Case, actor: Actor, notified_on: dt.date) -> Case:
+    """The member is told of the proposal and of the right to a defence (申辩)."""
+    with case_transition(case, actor) as t:
+        t.fire("notify_member")
+        proposal = locked_proposal(t.case)
+        proposal.notified_on = notified_on
+        proposal.defence_until = notified_on + dt.timedelta(
+            days=rules_by_code(t.case.rule_set).defence_days
+        )
+        proposal.save(update_fields=["notified_on", "defence_until"])
+        t.note(details={"notified_on": notified_on, "defence_until": proposal.defence_until})
+    return t.case
+
+
+def case_close_defence(
+    *, case: Case, actor: Actor, defence_text: str = "", as_of: dt.date | None = None
+) -> Case:
+    """Record the defence (or its absence once the period is over): defence → meeting."""
+    with case_transition(case, actor) as t:
+        t.fire("close_defence")
+        proposal = locked_proposal(t.case)
+        if proposal.notified_on is None or proposal.defence_until is None:
+            raise DomainError(_("尚未告知党员本人，不能进入支部大会表决。"), code="not_notified")
+        if not defence_text.strip() and (as_of or timezone.localdate()) <= proposal.defence_until:
+            raise DomainError(
+                _("申辩期限（至%(day)s）未满且未收到申辩意见。")
+                % {"day": f"{proposal.defence_until:%Y年%m月%d日}"},
+                code="defence_period_running",
+            )
+        proposal.defence_text = defence_text
+        proposal.defence_closed_at = timezone.now()
+        proposal.save(update_fields=["defence_text", "defence_closed_at"])
+        t.note(details={"defence_given": bool(defence_text.strip())})
+    return t.case
+
+
+def meeting_outcome(
+    *, voting_members: int, present: int, votes_for: int, votes_against: int, abstentions: int
+) -> tuple[bool, bool]:
+    """(quorate, passed): quorum = more than half of voting members present; passes with
+    more than half of all voting members entitled (not of those present)."""
+    if voting_members < 1 or min(present, votes_for, votes_against, abstentions) < 0:
+        raise DomainError(_("表决人数无效。"), code="invalid_votes")
+    if present > voting_members:
+        raise DomainError(_("到会人数不能多于有表决权的党员人数。"), code="invalid_votes")
+    if votes_for + votes_against + abstentions > present:
+        raise DomainError(_("赞成、反对、弃权票数之和不能多于到会人数。"), code="invalid_votes")
+    quorate = present * 2 > voting_members
+    return quorate, quorate and votes_for * 2 > voting_members
+
+
+def case_record_meeting(
+    *,
+    case: Case,
+    actor: AbstractBaseUser,
+    held_on: dt.date,
+    voting_members: int,
+    present: int,
+    votes_for: int,
+    votes_against: int,
+    abstentions: int,
+) -> Case:
+    """The branch general meeting's vote: passed → committee approval; failed → back to
+    proposal. A meeting without a quorum is refused and nothing is recorded."""
+    quorate, passed = meeting_outcome(
+        voting_members=voting_members,
+        present=present,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        abstentions=abstentions,
+    )
+    with case_transition(case, actor) as t:
+        target = CaseStatus.APPROVAL if passed else CaseStatus.PROPOSAL
+        t.fire("record_meeting", target=target)
+        if not quorate:
+            raise DomainError(_("到会有表决权的党员未超过半数，会议不能表决。"), code="no_quorum")
+        proposal = locked_proposal(t.case)
+        resolution = MeetingResolution.objects.create(
+            proposal=proposal,
+            held_on=held_on,
+            voting_members=voting_members,
+            present=present,
+            votes_for=votes_for,
+            votes_against=votes_against,
+            abstentions=abstentions,
+            passed=passed,
+            recorded_by_id=actor.pk,
+        )
+        if not passed:
+            proposal.status = ProposalStatus.REJECTED
+            proposal.save(update_fields=["status"])
+        t.note(
+            details={
+                "resolution": resolution.pk,
+                "voting": voting_members,
+                "present": present,
+                "for": votes_for,
+                "against": votes_against,
+                "abstain": abstentions,
+                "passed": passed,
+            }
+        )
+    return t.case
