@@ -8,7 +8,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= settings.dev
 
 .PHONY: up test system venv migrate seed serve worker beat lint check-deploy bench clean \
-	prod-local smoke deploy-validate
+	prod-local smoke deploy-validate screenshots
 
 ## make up: install what is missing, migrate SQLite, seed demo data, print logins, serve :8000
 up: system venv migrate seed serve
@@ -40,6 +40,15 @@ seed: venv
 serve: venv
 	@echo ">> lianluo at http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make screenshots: refresh docs/screenshots/ from a fresh browser-test run (var/screenshots/)
+screenshots: system-browser venv
+	rm -rf var/screenshots
+	DJANGO_SETTINGS_MODULE=settings.test LIANLUO_SCREENSHOT_DIR=var/screenshots \
+		$(PY) -m pytest -q -p no:cacheprovider -m browser tests/browser $(PYTEST_ARGS)
+	mkdir -p docs/screenshots
+	cp var/screenshots/*.png docs/screenshots/
+	@echo ">> docs/screenshots/ refreshed from var/screenshots/"
 
 worker: venv
 	$(VENV)/bin/celery -A settings worker --loglevel=INFO --concurrency=2

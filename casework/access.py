@@ -69,6 +69,12 @@ def scope_q(user: User, path_field: str, roles: Iterable[str] = REGISTER_ROLES) 
     return q
 
 
+def reads_register(user: User) -> bool:
+    """Whether the user holds a role that reads some subtree's register and cases (the side
+    menu shows those applications to them; a liaison or a role-less user sees none)."""
+    return bool(scope_paths(user, REGISTER_ROLES))
+
+
 def has_role_over(user: User, organisation: Organisation, roles: Iterable[str]) -> bool:
     """True when the user holds one of `roles` at `organisation` or one of its ancestors."""
     return any(organisation.path.startswith(path) for path in scope_paths(user, roles))

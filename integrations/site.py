@@ -24,6 +24,7 @@ class CoordinationApp(Application):
     title = _("协查送达")
     icon = "outgoing_mail"
     app_name = "coordination"
+    menu_template_name = "integrations/menu.html"
     permission = staticmethod(_is_staff)
     index_path = path("", coordination.department_list, name="index")
     department_new_path = path(
@@ -53,6 +54,7 @@ class LiaisonApp(Application):
     title = _("协查答复")
     icon = "fact_check"
     app_name = "liaison"
+    menu_template_name = None  # one page: the site menu is enough
     permission = staticmethod(_is_liaison)
     index_path = path("", liaison.inquiry_list, name="index")
     answer_path = path("<int:pk>/", liaison.inquiry_answer, name="answer")

@@ -20,7 +20,14 @@ class HomeApp(Application):
     index_path = path("", HomeView.as_view(), name="index")
 
 
-site = Site(
+class LianluoSite(Site):
+    # Applications may say whom the menu shows them to (`menu_shown_to(user)`), apart from
+    # who may open them: a liaison does not see the register, yet /register/ still answers
+    # them as before (an empty list, 404 on a member), not viewflow's blanket 403.
+    menu_template_name = "web/includes/site_menu.html"
+
+
+site = LianluoSite(
     title=_("联络 · 党员联络管理"),
     viewsets=[HomeApp(), RegisterApp(), PreventionApp(), CoordinationApp(), LiaisonApp()],
 )

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from casework.models import (
     Department,
@@ -96,7 +97,7 @@ def _user(username: str, full_name: str, *, superuser: bool = False) -> Abstract
 @transaction.atomic
 def seed_demo(*, seed: int = 2026, members: int = 300, today: dt.date | None = None) -> DemoResult:
     rng = random.Random(seed)
-    today = today or dt.date.today()
+    today = today or timezone.localdate()  # the day detection counts from
     result = DemoResult()
 
     dept = _org(

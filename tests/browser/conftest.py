@@ -1,8 +1,10 @@
 """Playwright (sync) driving Debian's Chromium against pytest-django's live server.
 
 Playwright never downloads a browser here: it launches /usr/bin/chromium (or
-LIANLUO_CHROMIUM). Screenshots of each main screen go to docs/screenshots/ (or
-LIANLUO_SCREENSHOT_DIR) at 1366×768.
+LIANLUO_CHROMIUM). Screenshots of each main screen go to var/screenshots/ (or
+LIANLUO_SCREENSHOT_DIR), at 1366×768 unless a test asks for the phone's 390×844; a normal run
+never writes the tracked docs/screenshots/ — `make screenshots` refreshes those from a fresh
+run.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("LIANLUO_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(
     os.environ.get(
-        "LIANLUO_SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+        "LIANLUO_SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "var" / "screenshots"
     )
 )
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -62,9 +66,17 @@ class Screens:
         self.base_url = base_url
         self.contexts: list[Any] = []
 
-    def login(self, username: str, password: str = "pw") -> Any:
+    def login(
+        self, username: str, password: str = "pw", viewport: dict[str, int] | None = None
+    ) -> Any:
+        phone = viewport == PHONE
         context = self.chromium.new_context(
-            viewport={"width": 1366, "height": 768}, accept_downloads=True, locale="zh-CN"
+            viewport=viewport or DESKTOP,
+            accept_downloads=True,
+            locale="zh-CN",
+            is_mobile=phone,
+            has_touch=phone,
+            device_scale_factor=1,
         )
         self.contexts.append(context)
         page = context.new_page()

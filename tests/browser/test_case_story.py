@@ -4,7 +4,7 @@ department's liaison answers "not found" in the portal, the secretary proposes s
 the committee pre-reviews, the officer gives notice and closes the defence period, the
 secretary records the branch meeting, the proposer is refused the approval, another approver
 approves, and the officer previews and downloads the decision PDF. Screenshots of each main
-screen go to docs/screenshots/."""
+screen go to var/screenshots/ (`make screenshots` copies them to docs/screenshots/)."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ import json
 import logging
 import time
 import uuid
+from typing import Any
 
 import pytest
 from celery import signals
@@ -96,3 +97,38 @@ def test_a_real_worker_records_the_request_id_of_the_enqueuing_request(
     else:
         pytest.fail("the worker did not run the task within 30 s")
     assert event.request_id == request_id
+
+
+def test_plain_log_lines_carry_an_iso_8601_time_with_its_offset() -> None:
+    import datetime as dt
+    import re
+
+    from django.conf import settings
+
+    from web.logformat import PlainFormatter
+
+    config: Any = settings.LOGGING
+    spec = config["formatters"]["plain"]
+    formatter = PlainFormatter(spec["format"])
+    record = _record("案件已登记")
+    RequestIdFilter().filter(record)
+    line = formatter.format(record)
+    stamp = line.split(" ", 1)[0]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d", stamp), line
+    moment = dt.datetime.fromisoformat(stamp)
+    assert abs(moment.timestamp() - record.created) < 0.002
+    assert line.endswith("INFO lianluo.test [-] 案件已登记")
+    # runserver's request lines go through the same handler (not Django's zone-less format)
+    assert config["loggers"]["django.server"]["handlers"] == ["console"]
+
+
+def test_in_process_tasks_log_no_broker_hostname_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """With no broker configured the stand-in names a host: kombu stays quiet."""
+    from django.conf import settings
+
+    from settings.celery import app
+
+    assert settings.CELERY_TASK_ALWAYS_EAGER
+    with caplog.at_level(logging.WARNING, logger="kombu"), app.connection_for_write() as connection:
+        connection.as_uri()  # what an eager .delay() reads: the connection's info
+    assert not [r for r in caplog.records if "hostname" in r.getMessage()]

@@ -166,3 +166,22 @@ def test_the_flow_refuses_a_send_back_without_a_comment_and_keeps_the_task(
     assert "退回时须填写意见" in str(refused.value.errors)
     assert open_nodes(case) == ["pre_review"]
     assert TaskDue.objects.get(case=case, node="pre_review").state == "assigned"
+
+
+def test_a_restorations_approval_goes_to_the_department_not_the_suspensions_approver(
+    world, django_capture_on_commit_callbacks
+) -> None:
+    """A repeated step goes back to its previous owner only while they hold its seat: the
+    committee approver who approved the suspension may not approve the restoration (the
+    organisation department does), so the task waits unclaimed in the coordinator's queue."""
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = _decide(world, _not_located(world, case), "suspend")
+    case = step(
+        case, "restoration", world.officer, applied_on=today(), application="本人申请恢复党籍"
+    )
+    case = step(case, "propose", world.secretary, kind="restore", reasons="考察")
+    case = step(case, "pre_review", world.approver, decision="agree")
+    due = open_task(case, "approval")
+    assert due.owner_id is None and due.state == "open" and due.role == "coordinator"
+    case = step(case, "approval", world.coordinator, decision="agree")
+    assert case.member.status == MemberStatus.NORMAL and open_nodes(case) == ["close"]

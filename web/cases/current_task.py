@@ -30,6 +30,7 @@ def current_tasks(*, user: User, case: Case) -> list[dict[str, Any]]:
                 "title": row.step_title,
                 "node": row.node,
                 "url": url,
+                "owner_id": row.owner_id,
                 "owner": (row.owner.get_full_name() or row.owner.get_username())
                 if row.owner
                 else "",

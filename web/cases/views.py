@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from casework.access import has_role_over
+from casework.access import has_role_over, may_reveal_member
 from casework.errors import DomainError, NotFound
 from casework.models import Case, CaseStatus, InquiryStatus
 from casework.models.cases import (
@@ -128,6 +128,7 @@ def case_page_context(request: HttpRequest, case: Case, **extra: Any) -> dict[st
         .only("pk", "kind", "number", "status", "issued_on", "sha256", "issuer__name")
     )
     inquiries = list(case_inquiries(case=case))
+    tasks = current_tasks(user=request.user, case=case)
     return {
         "case": case,
         "member": member_summary(case.member),
@@ -136,7 +137,16 @@ def case_page_context(request: HttpRequest, case: Case, **extra: Any) -> dict[st
         "may_sign": any(i.status == InquiryStatus.DRAFT for i in inquiries)
         and has_role_over(request.user, case.organisation, INQUIRY_STAFF),
         "documents": documents,
-        "tasks": current_tasks(user=request.user, case=case),
+        "tasks": tasks,
+        "can_call": may_reveal_member(request.user, case.member),
+        "call_task": next(
+            (
+                t["task_id"]
+                for t in tasks
+                if t["node"] == "outreach" and t["owner_id"] == request.user.pk
+            ),
+            None,
+        ),
         "may_send_back": case.status in SEND_BACK_FROM,
         "send_back_form": extra.pop("send_back_form", None) or SendBackForm(),
         "may_withdraw": case.status in OPEN_BEFORE_DECISION and may_withdraw(case, request.user),

@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
+from casework.access import reads_register
 from web.cases.views import (
     CaseApproversView,
     CaseDetailView,
@@ -20,6 +21,7 @@ class CasesApp(Application):
     title = _("失联案件")
     icon = "folder_shared"
     app_name = "cases"
+    menu_shown_to = staticmethod(reads_register)  # not to liaisons (see site_menu.html)
     menu_template_name = None
     index_path = path("", CaseListView.as_view(), name="index")
     detail_path = path("<int:pk>/", CaseDetailView.as_view(), name="detail")

@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from casework.models import CaseStatus
+from casework.selectors.step_facts import ProposalSummary, proposal_summaries
 from web.templatetags.lianluo import key_group_labels
 from workflows.case.steps import STEP_TITLES
 
@@ -67,6 +68,26 @@ def _action_form(url: str, hidden: SafeString, action: str, label: str) -> SafeS
     )
 
 
+def _proposal_cell(proposal: ProposalSummary | None, labels: dict[str, str]) -> SafeString:
+    """The proposal an approval or pre-review decides: kind, grounds, proposer, the branch
+    meeting's vote, and the reasons."""
+    if proposal is None:
+        return format_html('<td data-label="{}">—</td>', labels["proposal"])
+    grounds = "、".join(proposal.grounds)
+    return format_html(
+        '<td data-label="{}" class="ll-proposal" data-proposal="{}"><strong>{}</strong>{}'
+        '<br><span class="ll-caption">{}</span><br><span class="ll-caption">{}</span>'
+        '<div class="ll-reasons">{}</div></td>',
+        labels["proposal"],
+        proposal.kind_code,
+        proposal.kind,
+        format_html("（{}）", grounds) if grounds else "",
+        _("提议人：%(name)s") % {"name": proposal.proposer},
+        proposal.vote_text(),
+        proposal.reasons,
+    )
+
+
 def render_rows(rows: Iterable[Any], *, request: Any, kind: str) -> SafeString:
     urls = _Urls()
     hidden = format_html(
@@ -76,6 +97,16 @@ def render_rows(rows: Iterable[Any], *, request: Any, kind: str) -> SafeString:
         request.get_full_path(),
     )
     labels = {
+        "task": _("任务"),
+        "member": _("党员"),
+        "branch": _("党支部"),
+        "stage": _("案件环节"),
+        "since": _("距上次联系（天）"),
+        "due": _("办理期限"),
+        "groups": _("重点群体"),
+        "owner": _("办理人"),
+        "actions": _("操作"),
+        "proposal": _("处置提议"),
         "overdue": _("逾期"),
         "unclaimed": _("待认领"),
         "claim": _("认领"),
@@ -89,6 +120,13 @@ def render_rows(rows: Iterable[Any], *, request: Any, kind: str) -> SafeString:
     stages = {value: str(label) for value, label in CaseStatus.choices}
     groups: dict[int, str] = {}
     user_id = request.user.pk
+    rows = list(rows)
+    # The approval queue shows what is decided beside each task (two queries a page).
+    proposals = (
+        proposal_summaries(row.case.current_proposal_id for row in rows)
+        if kind == "approvals"
+        else {}
+    )
     html = []
     for row in rows:
         task_id = row.task_id
@@ -136,28 +174,44 @@ def render_rows(rows: Iterable[Any], *, request: Any, kind: str) -> SafeString:
         bits = member.key_groups
         if bits not in groups:
             groups[bits] = key_group_labels(bits)
+        proposal = (
+            _proposal_cell(proposals.get(row.case.current_proposal_id or 0), labels)
+            if kind == "approvals"
+            else mark_safe("")
+        )
         html.append(
             format_html(
-                '<tr data-task="{}" data-case="{}"><td>{}</td><td><a href="{}">{}</a></td>'
-                "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-                "<td>{}</td></tr>",
+                '<tr data-task="{}" data-case="{}"><td data-label="{}" class="ll-card-title">{}'
+                '</td><td data-label="{}"><a href="{}">{}</a></td><td data-label="{}">{}</td>'
+                '<td data-label="{}">{}</td><td data-label="{}">{}</td><td data-label="{}">{}'
+                '</td><td>{}</td><td data-label="{}">{}</td><td data-label="{}">{}</td>{}'
+                '<td class="ll-card-actions">{}</td></tr>',
                 task_id,
                 row.case_id,
+                labels["task"],
                 step,
+                labels["member"],
                 urls.fill(urls.case, row.case_id),
                 member.name,
+                labels["branch"],
                 row.organisation.name,
+                labels["stage"],
                 stages.get(row.case.status, row.case.status),
+                labels["since"],
                 since.days if since is not None else "—",
+                labels["due"],
                 date_filter(localtime(row.due_at), "Y-m-d") if row.due_at else "",
                 format_html('<span class="ll-overdue">{}</span>', labels["overdue"])
                 if row.is_overdue
                 else "",
+                labels["groups"],
                 groups[bits],
+                labels["owner"],
                 (owner.get_full_name() or owner.username) if owner else labels["unclaimed"],
+                proposal,
                 actions,
             )
         )
     if not html:
-        return format_html('<tr><td colspan="10">{}</td></tr>', _("暂无任务。"))
+        return format_html('<tr><td colspan="11">{}</td></tr>', _("暂无任务。"))
     return format_html_join("\n", "{}", ((row,) for row in html))

@@ -54,6 +54,7 @@ COLUMNS = (
 ROW_FIELDS = (
     "task__process",
     "case__status",
+    "case__current_proposal",
     "case__member__name",
     "case__member__key_groups",
     "case__member__last_contact_date",

@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
+from casework.access import reads_register
 from web.queues.views import BulkReassignView, QueueView, TaskActionView
 
 
@@ -13,6 +14,7 @@ class QueuesApp(Application):
     title = _("任务队列")
     icon = "inbox"
     app_name = "queues"
+    menu_shown_to = staticmethod(reads_register)  # not to liaisons (see site_menu.html)
     menu_template_name = None
     index_path = path("", QueueView.as_view(kind="inbox"), name="index")
     queue_path = path("group/", QueueView.as_view(kind="queue"), name="queue")

@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
+from casework.access import reads_register
 from web.register import search, views
 
 
@@ -13,11 +14,14 @@ class RegisterApp(Application):
     title = _("党员名册")
     icon = "people"
     app_name = "register"
+    menu_shown_to = staticmethod(reads_register)  # not to liaisons (see site_menu.html)
+    menu_template_name = "web/register/menu.html"
     index_path = path("", views.member_list, name="index")
     search_path = path("search/", search.member_search, name="search")
     detail_path = path("members/<int:pk>/", views.member_detail, name="detail")
     edit_path = path("members/<int:pk>/edit/", views.member_edit, name="edit")
     reveal_path = path("members/<int:pk>/reveal/", views.member_reveal_view, name="reveal")
+    call_path = path("members/<int:pk>/call/", views.member_call_view, name="call")
     relative_add_path = path(
         "members/<int:pk>/relatives/", views.relative_add_view, name="relative_add"
     )

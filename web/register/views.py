@@ -12,6 +12,7 @@ from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,6 +41,8 @@ from casework.services.members import (
     relative_remove,
 )
 from web.register.forms import ImportForm, MemberFilterForm, MemberForm, RelativeForm
+from workflows.models import TaskState
+from workflows.selectors import task_get_for_user
 
 PAGE_SIZE = 50
 
@@ -138,6 +141,52 @@ def member_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = _detail_context(request, member)
     context["revealed"] = revealed
     response = render(request, "web/register/member_detail.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _outreach_task_url(request: HttpRequest, member: Member) -> str | None:
+    """The execute URL of the outreach task named in the POST, if the user holds it and it is
+    this member's case's; None otherwise (the call is then logged as a plain contact)."""
+    raw = request.POST.get("task", "")
+    if not raw.isdigit():
+        return None
+    try:
+        row: Any = task_get_for_user(user=request.user, task_id=int(raw))
+    except errors.NotFound:
+        return None
+    holder = row.owner_id == request.user.pk and row.state == TaskState.ASSIGNED
+    if not holder or row.node != "outreach" or row.case.member_id != member.pk:
+        return None
+    return reverse("workflows:outreach:execute", args=[row.process_id, row.task_id])
+
+
+@login_required
+@require_POST
+def member_call_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The officer's phone: reveal the member's phone (audited), call it, log the outcome in
+    one tap — on the outreach task the officer holds, else as a plain contact attempt. The
+    number is in this response only (no-store), never in a URL."""
+    member = _member_or_404(request, pk)
+    try:
+        revealed = member_reveal(member=member, actor=request.user, fields=["phone"])  # type: ignore[arg-type]
+    except errors.NotFound as exc:
+        raise Http404 from exc
+    except errors.PermissionDenied as exc:
+        raise HttpForbidden(str(exc.message)) from exc
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("prevention:index")
+    task_url = _outreach_task_url(request, member)
+    phone = str(revealed.get("phone") or "")
+    context = {
+        "member": member,
+        "phone": phone,
+        "tel": "".join(ch for ch in phone if ch.isdigit() or ch == "+"),
+        "task_url": task_url,
+        "back": task_url or back,
+    }
+    response = render(request, "web/register/call.html", context)
     response["Cache-Control"] = "no-store"
     return response
 
