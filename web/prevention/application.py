@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
+from casework.access import reads_register
 from web.prevention import branch, duty, life, mobility, reach, views
 
 
@@ -13,6 +14,7 @@ class PreventionApp(Application):
     title = _("失联预防")
     icon = "notifications_active"
     app_name = "prevention"
+    menu_shown_to = staticmethod(reads_register)  # not to liaisons (see site_menu.html)
     menu_template_name = None
     index_path = path("", views.AtRiskListView.as_view(), name="index")
     contact_path = path(
