@@ -46,14 +46,25 @@ def reencrypt(token: str) -> str:
     return fernet().rotate(token.encode()).decode()
 
 
-def blind_index(kind: str, value: str) -> str:
-    """A keyed hash for exact look-up without storing plaintext (HMAC-SHA256, hex)."""
+@lru_cache(maxsize=4)
+def _keyed(key: str) -> hmac.HMAC:
+    return hmac.new(key.encode(), digestmod=hashlib.sha256)
+
+
+def blind_index_digest(kind: str, value: str) -> bytes:
+    """HMAC-SHA256 under LIANLUO_BLIND_INDEX_KEY of the kind and the normalised value."""
     key = settings.LIANLUO_BLIND_INDEX_KEY
     if not key:
         raise ImproperlyConfigured("LIANLUO_BLIND_INDEX_KEY is not set.")
     normalised = unicodedata.normalize("NFKC", value).strip().upper()
-    message = f"{kind}:{normalised}".encode()
-    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+    mac = _keyed(key).copy()  # the keyed state is computed once per key
+    mac.update(f"{kind}:{normalised}".encode())
+    return mac.digest()
+
+
+def blind_index(kind: str, value: str) -> str:
+    """A keyed hash for exact look-up without storing plaintext (HMAC-SHA256, hex)."""
+    return blind_index_digest(kind, value).hex()
 
 
 @lru_cache(maxsize=4)

@@ -33,6 +33,7 @@ from casework.errors import DomainError
 from casework.member_data import clean_member_fields, diff_fields, gender_warning
 from casework.models import Member, MemberChange, MembershipType, MemberStatus, Organisation
 from casework.services.members import id_number_index
+from casework.services.search_index import search_index_refresh
 from casework.validation import id_birth_date, id_gender, normalise_id_number
 
 # Model field → accepted header spellings (compared after removing spaces, '*' and ':').
@@ -547,6 +548,9 @@ def _write_chunk(
                 updates, [*sorted(changed_fields), "updated_at"], batch_size=500
             )
             MemberChange.objects.bulk_create(history, batch_size=500)
+        # The member search index follows the rows just written: one call per chunk, the
+        # import's only search-index hook (casework.services.search_index).
+        search_index_refresh(member_ids=[m.pk for m in (*creates, *updates) if m.pk])
         if not atomic and (creates or updates):
             _audit(actor, root, report, final=False, chunk=counts)
 

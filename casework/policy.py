@@ -35,9 +35,21 @@ class RuleSet:
     # Contact cadence in days per key-group bit (KeyGroup values); default for everyone else.
     contact_cadence_days: dict[int, int] = field(default_factory=dict)
     default_contact_cadence_days: int = 90
+    # Key-group members are at risk sooner (months per KeyGroup bit; others at_risk_after_months).
+    key_group_at_risk_months: dict[int, int] = field(default_factory=dict)
+    # 三会一课: the longest gap, in months, between two meetings of each kind (MeetingKind value).
+    org_life_cadence_months: dict[str, int] = field(default_factory=dict)
+    # A member record not confirmed with the member for this long is stale (measure 1).
+    info_confirm_months: int = 12
+    # Mobile members (measure 8): a report every N months; a talk before leaving for ≥ N months.
+    mobile_report_months: int = 6
+    departure_talk_min_months: int = 6
 
 
 _KEY_GROUP_CADENCE = {1: 30, 2: 60, 4: 30, 8: 60, 16: 30, 32: 60, 64: 60}
+_KEY_GROUP_AT_RISK = {1: 2, 2: 2, 4: 2, 8: 2, 16: 2, 32: 2, 64: 2}
+# committee meetings and group meetings monthly, member meetings and party lessons quarterly
+_ORG_LIFE = {"branch_committee": 1, "branch_general": 3, "party_lecture": 3, "party_group": 1}
 
 RULE_SETS: tuple[RuleSet, ...] = (
     RuleSet(
@@ -48,6 +60,8 @@ RULE_SETS: tuple[RuleSet, ...] = (
         correction_max_months=12,
         rejoin_bar_years=0,
         contact_cadence_days=_KEY_GROUP_CADENCE,
+        key_group_at_risk_months=_KEY_GROUP_AT_RISK,
+        org_life_cadence_months=_ORG_LIFE,
     ),
     RuleSet(
         code="2019",
@@ -57,6 +71,8 @@ RULE_SETS: tuple[RuleSet, ...] = (
         correction_max_months=12,
         rejoin_bar_years=0,
         contact_cadence_days=_KEY_GROUP_CADENCE,
+        key_group_at_risk_months=_KEY_GROUP_AT_RISK,
+        org_life_cadence_months=_ORG_LIFE,
     ),
     RuleSet(
         code="2024",
@@ -69,6 +85,8 @@ RULE_SETS: tuple[RuleSet, ...] = (
         correction_max_months=12,
         rejoin_bar_years=5,
         contact_cadence_days=_KEY_GROUP_CADENCE,
+        key_group_at_risk_months=_KEY_GROUP_AT_RISK,
+        org_life_cadence_months=_ORG_LIFE,
     ),
 )
 
@@ -112,3 +130,21 @@ def add_months(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+def group_buckets(per_bit: dict[int, int], default: int) -> list[tuple[int, int]]:
+    """Key-group values as (bit mask, value) pairs, smallest value first, then (0, default)
+    for members in no listed group. A member in several groups takes the smallest value of
+    its groups (the first bucket whose mask it matches): contact more often, warn sooner."""
+    masks: dict[int, int] = {}
+    for bit, value in per_bit.items():
+        masks[value] = masks.get(value, 0) | int(bit)
+    return [(masks[value], value) for value in sorted(masks)] + [(0, default)]
+
+
+def value_for_groups(per_bit: dict[int, int], default: int, key_groups: int) -> int:
+    """The value (cadence days, at-risk months) for a member with `key_groups` bits."""
+    for mask, value in group_buckets(per_bit, default):
+        if mask == 0 or key_groups & mask:
+            return value
+    return default

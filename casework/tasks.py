@@ -50,7 +50,8 @@ def audit_anchor_task() -> str:
 
 @shared_task(name="casework.tasks.transfer_follow_ups_task", **RETRYING)
 def transfer_follow_ups_task(as_of: str | None = None) -> int:
-    """Daily: unreturned introduction-letter receipts past validity become follow-ups."""
+    """Daily: unreturned introduction-letter receipts past validity become follow-ups, each
+    chased with a letter through the outbox (TRANSFER_CHASE)."""
     from casework.services.ledgers import transfer_follow_ups_create
 
     day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
@@ -63,3 +64,11 @@ def dashboard_rollup_task(day: str | None = None) -> int:
     from casework.services.dashboard import dashboard_rollup_refresh
 
     return dashboard_rollup_refresh(day=dt.date.fromisoformat(day) if day else None)
+
+
+@shared_task(name="casework.tasks.contact_due_reminders_task", **RETRYING)
+def contact_due_reminders_task(as_of: str | None = None) -> int:
+    """Daily: remind contact officers of members whose next contact is due (once a window)."""
+    from casework.services.contact_duty import contact_due_remind
+
+    return contact_due_remind(as_of=dt.date.fromisoformat(as_of) if as_of else timezone.localdate())

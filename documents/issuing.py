@@ -16,6 +16,12 @@ in the caller's transaction:
 
     transfer_chaser_issue(*, transfer, actor, reply_by) -> Document
         The chaser for an introduction letter whose receipt did not come back.
+
+    organisation_document_issue(*, kind, organisation, facts, actor, member=None,
+                                issued_on=None) -> Document
+        A document an organisation issues about its own ledgers, in its own name (the ledger
+        handover record, the branch's letter to an outgoing member: documents.prevention
+        builds their facts with documents.facts.prevention).
 """
 
 from __future__ import annotations
@@ -26,13 +32,19 @@ from pathlib import Path
 from typing import Any
 
 from casework.access import WRITE_ROLES, has_role_over
-from casework.models import Case, Department, Inquiry, Organisation, RelationTransfer
+from casework.models import Case, Department, Inquiry, Member, Organisation, RelationTransfer
 from documents.facts import CASE_BUILDERS, TAKES_ACTOR, CaseRecords
 from documents.facts import search as search_facts
 from documents.facts.records import need, split_title
 from documents.kinds import DocumentKind
 from documents.models import Document, issuer_profile
-from documents.organs import Organs, copy_to_for, organ_name, organs_for_case
+from documents.organs import (
+    Organs,
+    copy_to_for,
+    organ_name,
+    organs_for_case,
+    organs_for_organisation,
+)
 from documents.render import document_language, render_html
 from documents.services import document_issue, issuer_of, number_series
 
@@ -223,6 +235,36 @@ def transfer_chaser_issue(*, transfer: RelationTransfer, actor: Any, reply_by: d
         )
 
 
+def organisation_document_issue(
+    *,
+    kind: str,
+    organisation: Organisation,
+    facts: dict[str, Any],
+    actor: Any,
+    member: Member | None = None,
+    issued_on: dt.date | None = None,
+) -> Document:
+    """A document of an organisation's own ledgers (not of a case), issued in its own name;
+    `facts` are built under documents.render.document_language by the caller."""
+    organs = organs_for_organisation(kind, organisation)
+    issuer = organs.issuer
+    context = {
+        **organs.facts(kind, copy_to=[]),
+        **print_facts(issuer, kind),
+        "signer": "",
+        **facts,
+    }
+    context["title_lines"] = split_title(context["title"])
+    return document_issue(
+        kind=kind,
+        issuer=issuer,
+        context=checked(kind, issuer, context),
+        actor=_signer(actor, issuer),
+        member=member,
+        issued_on=issued_on,
+    )
+
+
 def _letter_organ_facts(kind: str, issuer: Organisation, *, addressee: str) -> dict[str, Any]:
     facts = Organs(issuer=issuer, addressee=None).facts(kind, copy_to=[])
     facts["addressee"] = addressee
@@ -234,5 +276,6 @@ __all__ = [
     "case_document_context",
     "case_documents_issue",
     "department_letter_issue",
+    "organisation_document_issue",
     "transfer_chaser_issue",
 ]

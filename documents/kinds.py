@@ -5,7 +5,7 @@ A numbered document reads `<issuer doc_code><series suffix>〔<year>〕<serial>�
 shares one series, requests (请) another, replies (复) another, decisions (发, or the organ's
 own suffix: documents.models.IssuerProfile) another; serials are counted per issuing organ
 code + series + year, gap-free. Forms and records (登记表, 谈话记录, 审批表, 告知书, 决议,
-送达回证, 案卷 …) carry no 发文字号.
+送达回证, 案卷, 台账交接记录 …) carry no 发文字号.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ class DocumentKind(models.TextChoices):
     APPEAL_REPLY = "appeal_reply", _("申诉复查答复")
     TRANSFER_CHASER = "transfer_chaser", _("组织关系回执催办函")
     DOSSIER = "dossier", _("案卷")
+    HANDOVER_RECORD = "handover_record", _("台账交接记录")
 
 
 class Layout(models.TextChoices):
@@ -113,6 +114,7 @@ SPECS: dict[str, KindSpec] = {
     K.APPEAL_REPLY: _spec(L, Series.LETTER, K.APPEAL_REPLY),
     K.TRANSFER_CHASER: _spec(L, Series.LETTER, K.TRANSFER_CHASER, optional=True),
     K.DOSSIER: _spec(P, "", K.DOSSIER),
+    K.HANDOVER_RECORD: _spec(P, "", K.HANDOVER_RECORD),
 }
 
 

@@ -1,6 +1,8 @@
 """Who issues, signs and receives every kind of document: one table.
 
-A document of a case is issued by one of the case's organs:
+A document of a case is issued by one of the case's organs (documents of an organisation's own
+ledgers — the handover record, the branch's letters to its outgoing members — by the same
+table, the organisation being the BRANCH organ: `organs_for_organisation`):
   BRANCH      the case's own organisation (党支部, or 党总支 when the member belongs to it):
               forms, records, notices to the member, the meeting's resolution, the request
               (请示) and the filing report (备案报告) going up;
@@ -80,6 +82,7 @@ ROUTES: dict[str, Route] = {
     K.APPEAL_REPLY: Route(A, N),
     K.TRANSFER_CHASER: Route(N, N),  # the organisation that issued the introduction letter
     K.DOSSIER: Route(B, N),
+    K.HANDOVER_RECORD: Route(B, N),  # an organisation's ledgers: the branch itself
 }
 
 # How an organ calls itself and how it addresses another in the text.
@@ -178,6 +181,16 @@ def organs_for_case(kind: str, case: Case, kind_of: ProposalKindOf) -> Organs:
         None if route.addressee == Organ.NONE else organisation_for(route.addressee, case, kind_of)
     )
     return Organs(issuer=issuer, addressee=addressee)
+
+
+def organs_for_organisation(kind: str, organisation: Organisation) -> Organs:
+    """Issuer of a document of `kind` that an organisation issues about its own ledgers, not
+    about a case: only kinds the branch issues to no organ; the organisation writes in its
+    own name (never an ancestor's)."""
+    route = ROUTES[DocumentKind(kind)]
+    if route.issuer != Organ.BRANCH or route.addressee != Organ.NONE:
+        raise ValueError(f"{kind}: not a document an organisation issues on its own")
+    return Organs(issuer=organisation, addressee=None)
 
 
 def copy_to_for(kind: str, case: Case, issuer: Organisation) -> list[str]:

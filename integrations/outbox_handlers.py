@@ -13,8 +13,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from casework.services.branch_contact import BRANCH_NOTICE_DELIVER
 from casework.services.detection import DETECTION_CHUNK, detect_lost_contact_chunk
 from casework.services.imports import MEMBER_IMPORT_RUN, import_job_execute
+from casework.services.ledgers import TRANSFER_CHASE
 from casework.services.notifications import (
     NOTIFICATION_EMAIL,
     notification_titles,
@@ -23,9 +25,11 @@ from casework.services.notifications import (
     user_email,
 )
 from documents.models import Document
+from documents.prevention import transfer_chasers_issue
 from documents.services import DOCUMENT_RENDER, document_render
 from integrations.email import client as email_client
 from integrations.outbox import Attempt, Defer, Retry, handler_register
+from integrations.services.broadcast import branch_notice_deliver
 from integrations.services.delivery import (
     LETTER_DELIVER,
     DeliveryBusy,
@@ -97,6 +101,16 @@ def reconnect_link_handler(payload: dict[str, Any], attempt: Attempt) -> None:
     reconnect_link_send(link_id=payload["link_id"])
 
 
+def branch_notice_handler(payload: dict[str, Any], attempt: Attempt) -> None:
+    # A later attempt means an earlier one died mid-way: take over its claimed recipients.
+    branch_notice_deliver(notice_id=payload["notice_id"], retake=attempt.number > 1)
+
+
+def transfer_chase_handler(payload: dict[str, Any], attempt: Attempt) -> None:
+    """Chasers for the receipt follow-ups not chased yet (idempotent: each is chased once)."""
+    transfer_chasers_issue(as_of=dt.date.fromisoformat(payload["as_of"]))
+
+
 def register() -> None:
     from django.conf import settings
 
@@ -110,3 +124,5 @@ def register() -> None:
     handler_register(MEMBER_IMPORT_RUN, import_run_handler, lease_seconds=3600)
     handler_register(DETECTION_CHUNK, detection_chunk_handler, lease_seconds=3600)
     handler_register(RECONNECT_LINK_SEND, reconnect_link_handler)
+    handler_register(BRANCH_NOTICE_DELIVER, branch_notice_handler, lease_seconds=3600)
+    handler_register(TRANSFER_CHASE, transfer_chase_handler)

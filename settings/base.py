@@ -154,9 +154,15 @@ CELERY_BEAT_SCHEDULE["dashboard-rollup"] = {
     "task": "casework.tasks.dashboard_rollup_task",
     "schedule": crontab(hour=2, minute=30),
 }
+# Receipt follow-ups; new ones are chased with a letter (outbox TRANSFER_CHASE → transfer_chaser).
 CELERY_BEAT_SCHEDULE["transfer-follow-ups"] = {
     "task": "casework.tasks.transfer_follow_ups_task",
     "schedule": crontab(hour=6, minute=0),
+}
+# Contact duty: remind officers of members due for contact (after the lost-contact sweep).
+CELERY_BEAT_SCHEDULE["contact-due-reminders"] = {
+    "task": "casework.tasks.contact_due_reminders_task",
+    "schedule": crontab(hour=7, minute=0),
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -278,6 +284,9 @@ SPECTACULAR_SETTINGS = {
         "WithdrawReasonEnum": "casework.models.cases.WithdrawReason",
         "MeetingKindEnum": "casework.models.ledgers.MeetingKind",
         "DocumentKindEnum": "documents.kinds.DocumentKind",
+        "ContactChannelEnum": "casework.models.ledgers.ContactChannel",
+        "NoticeChannelEnum": "casework.models.prevention.NoticeChannel",
+        "TrainingKindEnum": "casework.models.prevention.TrainingKind",
     },
     # web.api.urls IdConverter: database ids, larger numbers are a 404 (not an overflow)
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}},
@@ -365,6 +374,12 @@ LIANLUO_WECHAT_URL = env_str("LIANLUO_WECHAT_URL", "")
 LIANLUO_WECHAT_TOKEN = env_str("LIANLUO_WECHAT_TOKEN", "")
 LIANLUO_MESSAGE_FILE_DIR = env_str("LIANLUO_MESSAGE_FILE_DIR", str(VAR_DIR / "messages"))
 LIANLUO_RECONNECT_LINK_DAYS = env_int("LIANLUO_RECONNECT_LINK_DAYS", 7, minimum=1)
+# The organisation's own member platform (measure 4, e.g. 福州党员e家): linked from the public
+# branch contact cards and the reconnect page when set.
+LIANLUO_PLATFORM_NAME = env_str("LIANLUO_PLATFORM_NAME", "")
+LIANLUO_PLATFORM_URL = env_str("LIANLUO_PLATFORM_URL", "")
+if LIANLUO_PLATFORM_URL and not LIANLUO_PLATFORM_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("LIANLUO_PLATFORM_URL must start with http:// or https://.")
 CELERY_BEAT_SCHEDULE["inquiries-overdue"] = {
     "task": "integrations.tasks.inquiries_overdue_task",
     "schedule": 3600,

@@ -16,17 +16,27 @@ from django.http import Http404, HttpRequest
 from casework.access import REGISTER_ROLES, scope_paths, scope_q
 from casework.member_data import mask_value
 from casework.models import (
+    AbroadRecord,
     AuditEvent,
+    BranchContactCard,
+    BranchNotice,
     Case,
     ContactAttempt,
     Department,
+    DepartureTalk,
     ImportJob,
     Inquiry,
+    LedgerHandover,
+    LedgerKeeper,
     Member,
     MemberChange,
+    MemberLetterRound,
+    MobileRecord,
     Organisation,
     Relative,
     RoleAssignment,
+    RollCall,
+    TrainingRecord,
 )
 
 
@@ -145,3 +155,60 @@ class ImportJobAdmin(ScopedAdmin):
 class AuditEventAdmin(ScopedAdmin):
     list_display = ("stream", "seq", "at", "action", "actor", "organisation")
     list_filter = ("action",)
+
+
+# --- prevention ledgers (read-only; written through the prevention screens and API) ---------
+
+
+@admin.register(LedgerKeeper)
+class LedgerKeeperAdmin(ScopedAdmin):
+    list_display = ("organisation", "keeper", "since")
+
+
+@admin.register(LedgerHandover)
+class LedgerHandoverAdmin(ScopedAdmin):
+    list_display = ("organisation", "from_user", "to_user", "handed_over_on", "is_complete")
+
+
+@admin.register(AbroadRecord)
+class AbroadRecordAdmin(ScopedAdmin):
+    path_field = "member__organisation__path"
+    list_display = ("member", "destination", "left_on", "returned_on")
+
+
+@admin.register(MobileRecord)
+class MobileRecordAdmin(ScopedAdmin):
+    path_field = "member__organisation__path"
+    list_display = ("member", "certificate_no", "destination", "report_due_on")
+
+
+@admin.register(DepartureTalk)
+class DepartureTalkAdmin(ScopedAdmin):
+    path_field = "member__organisation__path"
+    list_display = ("member", "talked_on", "talker", "expected_months")
+
+
+@admin.register(RollCall)
+class RollCallAdmin(ScopedAdmin):
+    list_display = ("organisation", "held_on")
+
+
+@admin.register(TrainingRecord)
+class TrainingRecordAdmin(ScopedAdmin):
+    path_field = "member__organisation__path"
+    list_display = ("member", "kind", "topic", "trained_on")
+
+
+@admin.register(MemberLetterRound)
+class MemberLetterRoundAdmin(ScopedAdmin):
+    list_display = ("organisation", "sent_on", "letters")
+
+
+@admin.register(BranchContactCard)
+class BranchContactCardAdmin(ScopedAdmin):
+    list_display = ("organisation", "landline", "channel_name", "is_published")
+
+
+@admin.register(BranchNotice)
+class BranchNoticeAdmin(ScopedAdmin):
+    list_display = ("organisation", "title", "channel", "created_at")

@@ -41,8 +41,10 @@ from casework.models.ledgers import (
     ContactOutcome,
     DuesPayment,
     FollowUp,
+    HandoverCheck,
     LedgerHandover,
     LedgerKeeper,
+    LedgerKind,
     Meeting,
     MeetingKind,
     MobileRecord,
@@ -70,6 +72,21 @@ from casework.models.organisations import (
 )
 from casework.models.outbox import OPEN_STATES as OUTBOX_OPEN_STATES
 from casework.models.outbox import OutboxMessage, OutboxState
+from casework.models.prevention import (
+    BranchContactCard,
+    BranchContactPerson,
+    BranchNotice,
+    BranchNoticeRecipient,
+    ContactDueReminder,
+    DeliveryStatus,
+    DepartureTalk,
+    MemberLetterRound,
+    MemberSearchKey,
+    NoticeChannel,
+    SearchKeyKind,
+    TrainingKind,
+    TrainingRecord,
+)
 from casework.models.timeline import TimelineEntry
 
 __all__ = [
@@ -135,5 +152,22 @@ __all__ += [
     "RelationTransfer",
     "RollCall",
     "RollCallEntry",
+]
+__all__ += [
+    "BranchContactCard",
+    "BranchContactPerson",
+    "BranchNotice",
+    "BranchNoticeRecipient",
+    "ContactDueReminder",
+    "DeliveryStatus",
+    "DepartureTalk",
+    "HandoverCheck",
+    "LedgerKind",
+    "MemberLetterRound",
+    "MemberSearchKey",
+    "NoticeChannel",
+    "SearchKeyKind",
+    "TrainingKind",
+    "TrainingRecord",
 ]
 __all__ += ["OUTBOX_OPEN_STATES", "OutboxMessage", "OutboxState"]

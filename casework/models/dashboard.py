@@ -1,5 +1,6 @@
 """The dashboard's nightly rollup: one row per organisation, day and period with the figures
-of the organisation's whole subtree (members, cases, inquiries, receipts, medians).
+of the organisation's whole subtree (members, cases, inquiries, receipts, medians, and the
+prevention figures: contact duty, key groups, 三会一课, data quality).
 
 Written only by `casework.services.dashboard.dashboard_rollup_refresh` (nightly Celery task,
 after the lost-contact sweep); read by `casework.selectors.dashboard`, which then reads the
@@ -34,6 +35,24 @@ class DashboardRollup(models.Model):
     unreturned_receipts = models.PositiveIntegerField(default=0)
     median_days_to_locate = models.FloatField(null=True)
     median_days_to_locate_prev = models.FloatField(null=True)
+    # prevention (casework/selectors/dashboard_prevention.py)
+    contact_overdue = models.PositiveIntegerField(default=0)
+    key_group_members = models.PositiveIntegerField(default=0)
+    by_key_group = models.JSONField(default=dict)
+    receipts_overdue = models.PositiveIntegerField(default=0)
+    branches = models.PositiveIntegerField(default=0)
+    org_life_ok = models.PositiveIntegerField(default=0)
+    org_life_ok_prev = models.PositiveIntegerField(default=0)
+    org_life_by_kind = models.JSONField(default=dict)
+    dq_incomplete = models.PositiveIntegerField(default=0)
+    dq_no_id_number = models.PositiveIntegerField(default=0)
+    dq_no_phone = models.PositiveIntegerField(default=0)
+    dq_no_residence = models.PositiveIntegerField(default=0)
+    dq_no_occupation = models.PositiveIntegerField(default=0)
+    dq_no_relative_contact = models.PositiveIntegerField(default=0)
+    dq_no_officer = models.PositiveIntegerField(default=0)
+    dq_unconfirmed = models.PositiveIntegerField(default=0)
+    dq_duplicates = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("统计快照")

@@ -1,4 +1,5 @@
-"""Contact signals (measures 3, 7, 8): attempts to reach a member, and later ledgers."""
+"""Contact signals and ledgers (measures 2, 3, 7, 8): attempts to reach a member, meetings,
+roll calls, dues, transfers, mobile and abroad members, the ledger keeper and handovers."""
 
 from __future__ import annotations
 
@@ -97,11 +98,20 @@ class AtRiskReminder(models.Model):
 
 
 class MeetingKind(models.TextChoices):
+    # 三会一课 (their cadence is the rule set's org_life_cadence_months)
     BRANCH_GENERAL = "branch_general", _("支部党员大会")
     BRANCH_COMMITTEE = "branch_committee", _("支部委员会")
     PARTY_GROUP = "party_group", _("党小组会")
     PARTY_LECTURE = "party_lecture", _("党课")
+    # the other basic forms of organisational life (measure 7)
     THEME_DAY = "theme_day", _("主题党日")
+    ACTIVITY_DAY = "activity_day", _("党员活动日")
+    HEART_TALK = "heart_talk", _("谈心谈话")
+    SPIRIT_ANALYSIS = "spirit_analysis", _("党性分析")
+    MEMBER_REVIEW = "member_review", _("民主评议党员")
+    ORG_LIFE_MEETING = "org_life_meeting", _("组织生活会")
+    # holiday-return education of outgoing members (measure 8, 回归教育)
+    HOLIDAY_RETURN = "holiday_return", _("节假日回归教育活动")
 
 
 class AttendanceStatus(models.TextChoices):
@@ -280,6 +290,10 @@ class FollowUp(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # the chaser letter (催办函) issued for it (unreturned receipts): when, and its
+    # documents.Document id (documents sit on a higher floor)
+    chased_at = models.DateTimeField(_("催办函发出时间"), null=True, blank=True)
+    chaser_document_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -310,6 +324,10 @@ class MobileRecord(models.Model):
     end_on = models.DateField(_("返回日期"), null=True, blank=True)
     report_due_on = models.DateField(_("下次报告期限"))
     last_report_on = models.DateField(_("最近报告日期"), null=True, blank=True)
+    expected_months = models.PositiveSmallIntegerField(_("预计外出月数"), null=True, blank=True)
+    valid_until = models.DateField(_("活动证有效期至"), null=True, blank=True)
+    renewed_on = models.DateField(_("最近换发日期"), null=True, blank=True)
+    certificate_returned_on = models.DateField(_("活动证交回日期"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -363,6 +381,29 @@ class LedgerKeeper(models.Model):
         return f"{self.organisation_id}: {self.keeper_id}"
 
 
+class LedgerKind(models.TextChoices):
+    """The ledgers a branch keeps (measure 2)."""
+
+    ROSTER = "roster", _("党员花名册")
+    INFO_SHEETS = "info_sheets", _("党员基本信息表")
+    TRANSFERS = "transfers", _("组织关系接转台账")
+    ABROAD = "abroad", _("党员出国出境台账")
+    MEETINGS = "meetings", _("组织生活会议记录")
+    ACTIVITIES = "activities", _("支部活动台账")
+    MOBILE = "mobile", _("流动党员台账")
+    DUES = "dues", _("党费收缴台账")
+
+
+class HandoverCheck(models.TextChoices):
+    """What the giver and the receiver checked together before signing."""
+
+    COMPLETE = "complete", _("台账齐全，无缺页")
+    UP_TO_DATE = "up_to_date", _("台账已更新至交接日")
+    ELECTRONIC = "electronic", _("电子数据已备份并移交")
+    OUTSTANDING = "outstanding", _("未办结事项已逐项说明")
+    ACCOUNTS = "accounts", _("系统账号及保管钥匙已移交")
+
+
 class LedgerHandover(models.Model):
     organisation = models.ForeignKey(
         "casework.Organisation", on_delete=models.PROTECT, related_name="ledger_handovers"
@@ -375,8 +416,20 @@ class LedgerHandover(models.Model):
     )
     handed_over_on = models.DateField(_("交接日期"))
     items = models.TextField(_("交接清单"))
+    ledgers = models.JSONField(_("移交台账"), default=list, blank=True)  # LedgerKind values
+    checked = models.JSONField(_("核对事项"), default=list, blank=True)  # HandoverCheck values
+    witness = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("监交人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     from_confirmed_at = models.DateTimeField(null=True, blank=True)
     to_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # the handover record (documents.Document id; documents sit on a higher floor)
+    record_document_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

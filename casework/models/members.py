@@ -81,6 +81,12 @@ class Member(models.Model):
     is_abroad = models.BooleanField(_("出国（境）"), default=False)
     file_location = models.CharField(_("档案存放单位"), max_length=200, blank=True)
     key_groups = models.PositiveIntegerField(_("重点群体"), default=0)
+    info_confirmed_on = models.DateField(
+        _("信息核对日期"),
+        null=True,
+        blank=True,
+        help_text=_("最近一次与党员本人核对基本信息的日期"),
+    )
     contact_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("包干联系人"),

@@ -7,7 +7,8 @@ restricted to the focus's subtree by a path prefix), then rolled up in Python: a
 ids). At most a few thousand organisation rows reach Python, never a member or case row.
 
 Two sources of the per-organisation figures, the same shape:
-- live (exact): six grouped queries on members, cases, decisions, inquiries and transfers;
+- live (exact): six grouped queries on members, cases, decisions, inquiries and transfers,
+  and five for the prevention figures (casework/selectors/dashboard_prevention.py);
 - the nightly rollup (`DashboardRollup`, written by
   `casework.services.dashboard.dashboard_rollup_refresh`): one query. Used for today's
   dashboard when a rollup of today or yesterday exists; the page then says "as of
@@ -32,6 +33,7 @@ from django.utils import timezone
 
 from casework.access import REGISTER_ROLES, User, scope_paths
 from casework.errors import NotFound
+from casework.key_groups import at_risk_limits, seen_before_sql
 from casework.models import (
     Case,
     CaseStatus,
@@ -50,6 +52,10 @@ from casework.policy import add_months, rules_for
 PERIODS = (30, 90, 365)
 OPEN_STAGES = [s for s in CaseStatus if s not in (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)]
 _UNANSWERED = (InquiryStatus.SENT, InquiryStatus.OVERDUE, InquiryStatus.REMINDED)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
 
 
 @dataclass
@@ -76,6 +82,43 @@ class Figures:
     unreturned_receipts: int = 0
     located_days: list[float] = field(default_factory=list, repr=False)
     located_days_prev: list[float] = field(default_factory=list, repr=False)
+    # prevention (measures 1, 3, 5, 7; casework/selectors/dashboard_prevention.py)
+    contact_overdue: int = 0
+    key_group_members: int = 0
+    by_key_group: dict[str, int] = field(default_factory=dict)  # "risk:<bit>", "open:<bit>"
+    receipts_overdue: int = 0
+    branches: int = 0
+    org_life_ok: int = 0
+    org_life_ok_prev: int = 0
+    org_life_by_kind: dict[str, int] = field(default_factory=dict)  # kind → branches on time
+    dq_incomplete: int = 0
+    dq_no_id_number: int = 0
+    dq_no_phone: int = 0
+    dq_no_residence: int = 0
+    dq_no_occupation: int = 0
+    dq_no_relative_contact: int = 0
+    dq_no_officer: int = 0
+    dq_unconfirmed: int = 0
+    dq_duplicates: int = 0
+
+    @property
+    def contact_duty_rate(self) -> float | None:
+        """Members contacted within their cadence ÷ members, per cent."""
+        return _share(self.members - self.contact_overdue, self.members)
+
+    @property
+    def data_quality_rate(self) -> float | None:
+        """Members with a complete record ÷ members, per cent."""
+        return _share(self.members - self.dq_incomplete, self.members)
+
+    @property
+    def org_life_rate(self) -> float | None:
+        """Branches holding 三会一课 on schedule ÷ branches, per cent."""
+        return _share(self.org_life_ok, self.branches)
+
+    @property
+    def org_life_rate_prev(self) -> float | None:
+        return _share(self.org_life_ok_prev, self.branches)
 
     @property
     def lost_contact_rate(self) -> float | None:
@@ -206,9 +249,26 @@ SUMMED = (
     "suspended_prev",
     "overdue_inquiries",
     "unreturned_receipts",
+    "contact_overdue",
+    "key_group_members",
+    "receipts_overdue",
+    "branches",
+    "org_life_ok",
+    "org_life_ok_prev",
+    "dq_incomplete",
+    "dq_no_id_number",
+    "dq_no_phone",
+    "dq_no_residence",
+    "dq_no_occupation",
+    "dq_no_relative_contact",
+    "dq_no_officer",
+    "dq_unconfirmed",
+    "dq_duplicates",
 )
+# Figures that are dicts of counts (added up key by key).
+SUMMED_DICTS = ("by_stage", "by_key_group", "org_life_by_kind")
 # What the nightly rollup stores per organisation (its subtree's figures).
-ROLLUP_FIELDS = (*SUMMED, "by_stage", "median_days_to_locate", "median_days_to_locate_prev")
+ROLLUP_FIELDS = (*SUMMED, *SUMMED_DICTS, "median_days_to_locate", "median_days_to_locate_prev")
 
 PerOrg = dict[str, dict[str, Any]]  # organisation path → {figure: value}
 
@@ -217,7 +277,7 @@ def _slot(result: PerOrg, path: str) -> dict[str, Any]:
     if path not in result:
         result[path] = {
             **dict.fromkeys(SUMMED, 0),
-            "by_stage": {},
+            **{name: {} for name in SUMMED_DICTS},
             "located_days": [],
             "located_days_prev": [],
         }
@@ -229,12 +289,19 @@ def _slot(result: PerOrg, path: str) -> dict[str, Any]:
 
 def _member_counts(result: PerOrg, path: str, w: Window) -> None:
     join, params = subtree_join("m", "organisation_id", path)
+    # at risk: not lost yet, past the member's own threshold (key groups sooner)
+    risky, risky_params = seen_before_sql(
+        at_risk_limits(rules_for(w.today), w.today),
+        column="m.last_contact_date",
+        groups="m.key_groups",
+        adapt=_date,
+    )
     sql = (
         "SELECT o.path, COUNT(*), "
-        "SUM(CASE WHEN m.last_contact_date > %s AND m.last_contact_date <= %s THEN 1 ELSE 0 END) "
+        f"SUM(CASE WHEN m.last_contact_date > %s AND {risky} THEN 1 ELSE 0 END) "
         f"FROM {Member._meta.db_table} m {join} AND m.status = %s GROUP BY o.path"
     )
-    values = [_date(w.risk_from), _date(w.risk_until), *params, MemberStatus.NORMAL]
+    values = [_date(w.risk_from), *risky_params, *params, MemberStatus.NORMAL]
     for org_path, members, at_risk in run_grouped(sql, values):
         slot = _slot(result, org_path)
         slot["members"], slot["at_risk"] = int(members), int(at_risk or 0)
@@ -347,7 +414,7 @@ def _unreturned_receipts(result: PerOrg, path: str) -> None:
 
 def figures_by_organisation(path: str, w: Window) -> PerOrg:
     """Live, exact figures of every organisation under `path` (itself included) whose rows
-    sit at it, keyed by organisation path. Six queries whatever the data size."""
+    sit at it, keyed by organisation path. Eleven queries whatever the data size."""
     result: PerOrg = {}
     _member_counts(result, path, w)
     _case_counts(result, path, w)
@@ -355,6 +422,9 @@ def figures_by_organisation(path: str, w: Window) -> PerOrg:
     _located_days(result, path, w)
     _overdue_inquiries(result, path, w)
     _unreturned_receipts(result, path)
+    from casework.selectors.dashboard_prevention import prevention_figures  # uses this module
+
+    prevention_figures(result, path, w)
     return result
 
 
@@ -416,8 +486,10 @@ def roll_up(rows: list[Figures], per_org: PerOrg, buckets: Callable[[str], list[
                 continue
             for name in SUMMED:
                 setattr(row, name, getattr(row, name) + figures[name])
-            for stage, count in figures["by_stage"].items():
-                row.by_stage[stage] = row.by_stage.get(stage, 0) + count
+            for name in SUMMED_DICTS:
+                counts = getattr(row, name)
+                for key, count in figures[name].items():
+                    counts[key] = counts.get(key, 0) + count
             row.located_days.extend(figures["located_days"])
             row.located_days_prev.extend(figures["located_days_prev"])
     for row in rows:

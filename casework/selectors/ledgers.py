@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from casework.access import REGISTER_ROLES, User, scope_q
 from casework.errors import NotFound
+from casework.key_groups import at_risk_limits, seen_before_q
 from casework.models import (
     CLOSED_STATUSES,
     Case,
@@ -18,7 +19,7 @@ from casework.models import (
     MemberStatus,
     RelationTransfer,
 )
-from casework.policy import add_months, rules_for
+from casework.policy import rules_for
 
 
 def at_risk_list_for_user(
@@ -39,7 +40,7 @@ def at_risk_list_for_user(
                 "last_contact_date", "join_date", TruncDate("created_at"), output_field=DateField()
             )
         )
-        .filter(last_seen__lte=add_months(as_of, -rules.at_risk_after_months))
+        .filter(seen_before_q(at_risk_limits(rules, as_of)))
         .exclude(
             Exists(
                 Case.objects.filter(member_id=OuterRef("pk")).exclude(status__in=CLOSED_STATUSES)

@@ -6,7 +6,8 @@ self-service confirmation (denormalised into `Member.last_contact_date`), else t
 else the day the record was created — lies on or before `as_of` minus the rule set's
 `lost_after_months`. Exactly at the threshold counts as lost: six months without contact means
 the six months are complete. A member is *at risk* when that day lies on or before `as_of`
-minus `at_risk_after_months` but after the lost threshold.
+minus `at_risk_after_months` (for key-group members the sooner `key_group_at_risk_months`,
+see casework/key_groups.py) but after the lost threshold.
 
 The sweep is set-based: per chunk of organisations one `INSERT … SELECT … ON CONFLICT DO
 NOTHING RETURNING` opens the cases, relying on the partial unique index
@@ -44,6 +45,7 @@ from django.utils.translation import gettext as _
 
 from casework import hooks
 from casework.audit import AuditEntry, audit_record_many
+from casework.key_groups import at_risk_limits, seen_before_q
 from casework.models import (
     CLOSED_STATUSES,
     AtRiskReminder,
@@ -91,7 +93,8 @@ class DetectionResult:
 class Thresholds:
     rules: RuleSet
     lost_on_or_before: dt.date
-    at_risk_on_or_before: dt.date
+    at_risk_on_or_before: dt.date  # for members in no key group
+    at_risk_by_group: tuple[tuple[int, dt.date], ...] = ()  # key groups warn sooner
 
     @classmethod
     def for_day(cls, as_of: dt.date) -> Thresholds:
@@ -100,7 +103,12 @@ class Thresholds:
             rules=rules,
             lost_on_or_before=add_months(as_of, -rules.lost_after_months),
             at_risk_on_or_before=add_months(as_of, -rules.at_risk_after_months),
+            at_risk_by_group=tuple(at_risk_limits(rules, as_of)),
         )
+
+    def at_risk_q(self) -> Q:
+        """Not yet lost, and past the member's own at-risk threshold (key groups sooner)."""
+        return Q(last_seen__gt=self.lost_on_or_before) & seen_before_q(list(self.at_risk_by_group))
 
 
 def detection_chunks(
@@ -199,7 +207,7 @@ def _insert_select(table: str, columns: Iterable[str], select: QuerySet, returni
 
 def _counts(members: QuerySet[Any], limits: Thresholds) -> DetectionResult:
     lost = Q(last_seen__lte=limits.lost_on_or_before)
-    at_risk = Q(last_seen__gt=limits.lost_on_or_before, last_seen__lte=limits.at_risk_on_or_before)
+    at_risk = limits.at_risk_q()
     figures = members.aggregate(
         lost_new=Count("id", filter=lost & Q(has_open_case=False)),
         already_open=Count("id", filter=lost & Q(has_open_case=True)),
@@ -350,11 +358,7 @@ def _remind_at_risk(
 ) -> list[tuple[int, int, int | None]]:
     """One reminder row per member and window; returns (reminder, member, officer) of new ones."""
     select = (
-        members.filter(
-            last_seen__gt=limits.lost_on_or_before,
-            last_seen__lte=limits.at_risk_on_or_before,
-            has_open_case=False,
-        )
+        members.filter(limits.at_risk_q(), has_open_case=False)
         .annotate(c_now=Value(now, output_field=DateTimeField()))
         .values_list("pk", "last_seen", "contact_officer_id", "c_now")
     )

@@ -22,6 +22,7 @@ from casework.member_data import (
     mask_value,
 )
 from casework.models import Member, MemberChange, Organisation, Relative
+from casework.services.search_index import INDEXED_FIELDS, search_index_refresh
 from casework.validation import id_birth_date, validate_id_number, validate_phone
 
 
@@ -56,6 +57,7 @@ def member_create(
         member.save(force_insert=True)
         for relative in relatives or []:
             Relative.objects.create(member=member, **relative)
+        search_index_refresh(member_ids=[member.pk])
         audit_record(
             actor=actor,
             action="member.create",
@@ -122,6 +124,8 @@ def member_update(
         if "id_number" in diff:
             fields.append("id_number_index")
         locked.save(update_fields=fields)
+        if set(diff) & set(INDEXED_FIELDS):
+            search_index_refresh(member_ids=[locked.pk])
         _history(locked, actor, source, diff)
         audit_record(
             actor=actor,

@@ -21,6 +21,7 @@ from casework.errors import Conflict, DomainError, NotFound
 from casework.models import Case, ContactChannel, ContactOutcome, Member, MemberChange
 from casework.outbox import outbox_enqueue
 from casework.services.ledgers import contact_attempt_record
+from casework.services.search_index import search_index_refresh
 from casework.validation import mask_address, mask_phone, validate_phone
 from integrations.models import PendingContactChange, PendingStatus, ReconnectLink
 
@@ -193,6 +194,8 @@ def pending_change_decide(
                 locked.residence = change.residence
                 fields.append("residence")
             locked.save(update_fields=[*fields, "updated_at"])
+            if "phone" in fields:
+                search_index_refresh(member_ids=[locked.pk])
             MemberChange.objects.create(
                 member=locked, actor_id=actor.pk, source="self_service", changes=masked
             )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from casework.errors import DomainError, NotFound
 from casework.selectors.members import member_get_for_user
+from casework.selectors.prevention import contact_card_for
 from integrations.models import ClueFollowUp
 from integrations.services.reconnect import (
     LinkRefused,
@@ -39,7 +40,7 @@ class ReconnectForm(forms.Form):
 @never_cache
 def reconnect_page(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        reconnect_link_resolve(token=token)
+        link = reconnect_link_resolve(token=token)
     except LinkRefused as refused:
         return render(
             request,
@@ -66,7 +67,9 @@ def reconnect_page(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error("phone", str(exc.message))
         else:
             return render(request, "integrations/reconnect_done.html")
-    return render(request, "integrations/reconnect_page.html", {"form": form})
+    card = contact_card_for(link.member.organisation)
+    context = {"form": form, "card": card if card is not None and card.is_published else None}
+    return render(request, "integrations/reconnect_page.html", context)
 
 
 @login_required

@@ -50,8 +50,9 @@ class Issued:
 
 @pytest.fixture(scope="session")
 def real_documents(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[str, Issued]:
-    """The latest document of every kind the demo cases issued through the flow (rendered
-    once per test session; the cases are rolled back)."""
+    """The latest document of every kind the demo cases issued through the flow, and the
+    branch's prevention documents (the letter to an outgoing member under its own sample name;
+    rendered once per test session; everything is rolled back)."""
     from unittest import mock
 
     from django.db import transaction
@@ -61,7 +62,7 @@ def real_documents(django_db_setup, django_db_blocker, tmp_path_factory) -> dict
     from documents.render import render_pdf
     from documents.services import issuer_of
     from workflows.case.drive import Clock
-    from workflows.case.outcomes import documents_by_kind, drive_all
+    from workflows.case.outcomes import documents_by_sample, drive_all
     from workflows.case.samples import prepare_stage
 
     out = tmp_path_factory.mktemp("real-documents")
@@ -76,17 +77,17 @@ def real_documents(django_db_setup, django_db_blocker, tmp_path_factory) -> dict
         seed_demo(members=0, today=clock.today)
         branch = Organisation.objects.get(code="FZYZ-1")
         drive_all(prepare_stage(branch=branch, clock=clock))
-        for kind, document in documents_by_kind().items():
-            path = out / f"{kind}.pdf"
+        for name, document in documents_by_sample().items():
+            path = out / f"{name}.pdf"
             path.write_bytes(
                 render_pdf(
-                    kind=kind,
+                    kind=document.kind,
                     issuer=issuer_of(document.issuer),
                     context=document.context,
                     number=document.number or "",
                     verify_code=document.verify_code,
                 )
             )
-            found[kind] = Issued(kind, path, document.number or "", document.context)
+            found[name] = Issued(document.kind, path, document.number or "", document.context)
         transaction.set_rollback(True)
     return found

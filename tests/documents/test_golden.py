@@ -22,6 +22,7 @@ from casework.models import Case, Inquiry, Organisation
 from documents.models import Document
 from documents.services import document_render
 from tests.documents import pdfcheck
+from workflows import prevention_samples
 from workflows.case import outcomes, samples
 from workflows.case.drive import Clock
 
@@ -103,8 +104,12 @@ def documents_of(case: Case) -> list[Document]:
 
 
 def transcript(case: Case) -> str:
+    return transcript_of(documents_of(case))
+
+
+def transcript_of(documents: list[Document]) -> str:
     parts = []
-    for document in documents_of(case):
+    for document in documents:
         document = document_render(document_id=document.pk)
         path = Path(document.file.path)
         header = f"=== {document.kind} {document.number or '（无文号）'}"
@@ -127,6 +132,26 @@ def test_every_document_a_case_issued_reads_as_approved(outcome, settings):
     golden = GOLDEN / f"{outcome}.txt"
     if os.environ.get("LIANLUO_GOLDEN_UPDATE"):
         golden.parent.mkdir(exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_the_prevention_documents_a_branch_issued_read_as_approved(settings):
+    """The handover record and the letters to outgoing members, issued by the services the
+    branch secretary's screens call (workflows.prevention_samples)."""
+    clock = Clock(START)
+    with (
+        mock.patch("documents.services._enqueue_render", lambda document_id: None),
+        clock.running(),
+    ):
+        seed_demo(members=0, today=clock.today)
+        branch = Organisation.objects.get(code="FZYZ-1")
+        stage = samples.prepare_stage(branch=branch, clock=clock)
+        issued = prevention_samples.prevention_documents(stage)
+        letters = Document.objects.filter(pk__in=issued.letters.document_ids).order_by("pk")
+        text = transcript_of([issued.handover_record, *letters])
+    golden = GOLDEN / "prevention.txt"
+    if os.environ.get("LIANLUO_GOLDEN_UPDATE"):
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")
 

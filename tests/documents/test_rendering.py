@@ -15,11 +15,13 @@ from documents.kinds import DocumentKind, Layout, spec_for
 from documents.render import render_pdf
 from documents.services import issuer_of
 from tests.documents import pdfcheck
+from workflows.case.outcomes import OUTGOING_LETTER, SAMPLES
 
 pytestmark = pytest.mark.django_db  # the demo cases need the test database
 
-ALL_KINDS = [k.value for k in DocumentKind]
 K = DocumentKind
+# Every kind, and the letter to an outgoing member (a member_letter too) by its sample name.
+ALL_SAMPLES = SAMPLES
 
 TITLES = {
     K.REGISTER_FORM: r"^失联党员登记表$",
@@ -49,6 +51,8 @@ TITLES = {
     K.APPEAL_REPLY: r"^关于.+同志申诉的复查答复$",
     K.TRANSFER_CHASER: r"^关于催退党员组织关系介绍信回执的函$",
     K.DOSSIER: r"^.+同志失联处置案卷$",
+    K.HANDOVER_RECORD: r"^党员管理台账交接记录$",
+    OUTGOING_LETTER: r"^致.+同志的一封信$",
 }
 FORMS = {
     K.REGISTER_FORM,
@@ -57,28 +61,31 @@ FORMS = {
     K.RESTORATION_FORM,
     K.DELIVERY_RECEIPT,
     K.DOSSIER,
+    K.HANDOVER_RECORD,
 }
 
 
 def test_real_cases_issue_every_kind(real_documents):
-    assert sorted(real_documents) == sorted(ALL_KINDS)
+    assert sorted(real_documents) == sorted(ALL_SAMPLES)
     assert len(real_documents) >= 22
+    assert real_documents[OUTGOING_LETTER].kind == K.MEMBER_LETTER
+    assert "outgoing" not in real_documents[K.MEMBER_LETTER].context  # the lost-contact letter
 
 
-@pytest.mark.parametrize("kind", ALL_KINDS)
+@pytest.mark.parametrize("kind", ALL_SAMPLES)
 def test_the_printed_title_agrees_with_the_kind(real_documents, kind):
     issued = real_documents[kind]
     printed = pdfcheck.title(issued.path)
     assert printed == issued.context["title"]
-    assert re.match(TITLES[DocumentKind(kind)], printed), printed
+    assert re.match(TITLES[kind], printed), printed
 
 
-@pytest.mark.parametrize("kind", ALL_KINDS)
+@pytest.mark.parametrize("kind", ALL_SAMPLES)
 def test_no_fact_is_left_as_a_hole(real_documents, kind):
     assert pdfcheck.holes(real_documents[kind].path) == []
 
 
-@pytest.mark.parametrize("kind", ALL_KINDS)
+@pytest.mark.parametrize("kind", ALL_SAMPLES)
 def test_a_red_header_is_the_header_of_the_organ_that_signs(real_documents, kind):
     issued = real_documents[kind]
     header = pdfcheck.red_header(issued.path)
@@ -90,7 +97,7 @@ def test_a_red_header_is_the_header_of_the_organ_that_signs(real_documents, kind
         assert header == ""
 
 
-@pytest.mark.parametrize("kind", sorted(set(ALL_KINDS) - FORMS))
+@pytest.mark.parametrize("kind", sorted(set(ALL_SAMPLES) - FORMS))
 def test_the_signature_and_date_never_stand_alone_on_a_page(real_documents, kind):
     signature = pdfcheck.signature(real_documents[kind].path)
     assert signature is not None
@@ -149,7 +156,7 @@ def test_no_document_claims_continuous_party_standing_without_a_source(real_docu
         assert "党龄连续计算" not in pdfcheck.text(issued.path)
 
 
-@pytest.mark.parametrize("kind", ALL_KINDS)
+@pytest.mark.parametrize("kind", ALL_SAMPLES)
 def test_every_font_is_embedded(real_documents, kind):
     fonts = pdfcheck.fonts(real_documents[kind].path)
     assert fonts
@@ -165,21 +172,21 @@ def test_rare_characters_fall_back_to_noto_cjk(real_documents):
     assert "Noto" in names
 
 
-@pytest.mark.parametrize("kind", ALL_KINDS)
+@pytest.mark.parametrize("kind", ALL_SAMPLES)
 def test_every_page_is_a4(real_documents, kind):
     for page in PdfReader(real_documents[kind].path).pages:
         assert float(page.mediabox.width) == pytest.approx(pdfcheck.A4[0], abs=0.5)
         assert float(page.mediabox.height) == pytest.approx(pdfcheck.A4[1], abs=0.5)
 
 
-@pytest.mark.parametrize("kind", ALL_KINDS)
+@pytest.mark.parametrize("kind", ALL_SAMPLES)
 def test_text_stays_inside_the_type_area(real_documents, kind):
     issued = real_documents[kind]
     top = 30 if issued.context["format"] == Layout.LETTER else 37
     assert pdfcheck.outside_type_area(issued.path, first_page_top_mm=top) == []
 
 
-@pytest.mark.parametrize("kind", ALL_KINDS)
+@pytest.mark.parametrize("kind", ALL_SAMPLES)
 def test_qpdf_check_passes(real_documents, kind):
     result = pdfcheck.qpdf_check(real_documents[kind].path)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -11,7 +11,17 @@ from drf_spectacular.views import (
 )
 
 from web.api.errors import api_not_found
-from web.api.views import cases, dashboard, documents, home, register, tasks, tokens
+from web.api.views import (
+    cases,
+    dashboard,
+    documents,
+    home,
+    outreach,
+    prevention,
+    register,
+    tasks,
+    tokens,
+)
 
 app_name = "api"
 
@@ -69,6 +79,57 @@ v1 = [
     path("tasks/<id:task_id>/complete/", tasks.TaskComplete.as_view(), name="task-complete"),
     path("home/", home.HomeFigures.as_view(), name="home"),
     path("dashboard/", dashboard.DashboardFigures.as_view(), name="dashboard"),
+    # prevention (measures 1–5, 7–9): web/api/views/prevention.py and outreach.py
+    path("members/search/", outreach.MemberSearch.as_view(), name="member-search"),
+    path("members/<id:pk>/confirm/", outreach.MemberConfirm.as_view(), name="member-confirm"),
+    path(
+        "members/<id:pk>/departure-talks/",
+        prevention.DepartureTalks.as_view(),
+        name="departure-talks",
+    ),
+    path("data-quality/", outreach.DataQuality.as_view(), name="data-quality"),
+    path("contact-duty/", outreach.ContactDuty.as_view(), name="contact-duty"),
+    path(
+        "organisations/<id:pk>/keeper/",
+        prevention.OrganisationKeeper.as_view(),
+        name="organisation-keeper",
+    ),
+    path(
+        "organisations/<id:pk>/card/", outreach.OrganisationCard.as_view(), name="organisation-card"
+    ),
+    path(
+        "organisations/<id:pk>/letters/",
+        prevention.OrganisationLetters.as_view(),
+        name="organisation-letters",
+    ),
+    path("handovers/", prevention.HandoverList.as_view(), name="handovers"),
+    path("handovers/<id:pk>/", prevention.HandoverDetail.as_view(), name="handover"),
+    path(
+        "handovers/<id:pk>/confirm/", prevention.HandoverConfirm.as_view(), name="handover-confirm"
+    ),
+    path("handovers/<id:pk>/record/", prevention.HandoverRecord.as_view(), name="handover-record"),
+    path("abroad/", prevention.AbroadList.as_view(), name="abroad"),
+    path("abroad/<id:pk>/return/", prevention.AbroadReturn.as_view(), name="abroad-return"),
+    path("mobile/", prevention.MobileList.as_view(), name="mobile"),
+    path("mobile/<id:pk>/", prevention.MobileDetail.as_view(), name="mobile-detail"),
+    path(
+        "mobile/<id:pk>/report/",
+        prevention.MobileAction.as_view(action="report"),
+        name="mobile-report",
+    ),
+    path("mobile/<id:pk>/renew/", prevention.MobileRenew.as_view(), name="mobile-renew"),
+    path(
+        "mobile/<id:pk>/return/",
+        prevention.MobileAction.as_view(action="return"),
+        name="mobile-return",
+    ),
+    path("roll-calls/", prevention.RollCallList.as_view(), name="roll-calls"),
+    path("roll-calls/<id:pk>/", prevention.RollCallDetail.as_view(), name="roll-call"),
+    path("org-life/", outreach.OrgLife.as_view(), name="org-life"),
+    path("training/", prevention.TrainingList.as_view(), name="training"),
+    path("letter-rounds/", prevention.LetterRoundList.as_view(), name="letter-rounds"),
+    path("notices/", outreach.NoticeList.as_view(), name="notices"),
+    path("notices/<id:pk>/", outreach.NoticeDetail.as_view(), name="notice"),
     path("tokens/", tokens.TokenList.as_view(), name="tokens"),
     path("tokens/<id:pk>/", tokens.TokenDetail.as_view(), name="token"),
     path("auth/token/", tokens.PasswordTokenExchange.as_view(), name="auth-token"),

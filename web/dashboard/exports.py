@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from casework.selectors.dashboard import Dashboard, Figures
 from casework.spreadsheet import text_cells
+from web.dashboard.prevention import add_prevention_sheet, prevention_table
 
 
 def columns() -> list[tuple[str, Callable[[Figures], Any]]]:
@@ -78,6 +79,7 @@ def dashboard_xlsx(dashboard: Dashboard) -> bytes:
         stages = [row.by_stage.get(v, 0) for v, _l in dashboard.stages()]
         sheet.append(text_cells(sheet, [row.organisation.name, *stages]))
     sheet.column_dimensions["A"].width = 28
+    add_prevention_sheet(book, dashboard)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -91,7 +93,12 @@ def dashboard_pdf(dashboard: Dashboard, charts: dict[str, Any]) -> bytes:
 
     html = render_to_string(
         "web/dashboard/pdf.html",
-        {"dashboard": dashboard, "table": table(dashboard), "charts": charts},
+        {
+            "dashboard": dashboard,
+            "table": table(dashboard),
+            "charts": charts,
+            "prevention": prevention_table(dashboard),
+        },
     )
     config = FontConfiguration()
     fonts = CSS(string=font_face_css(), font_config=config)

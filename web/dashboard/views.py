@@ -15,6 +15,13 @@ from casework.selectors.dashboard import PERIODS, Dashboard, dashboard_for_user
 from casework.services.dashboard import dashboard_export_record
 from web.dashboard.charts import bar_chart
 from web.dashboard.exports import dashboard_pdf, dashboard_xlsx, table
+from web.dashboard.prevention import (
+    data_quality_rows,
+    key_group_rows,
+    org_life_rows,
+    prevention_charts,
+    prevention_table,
+)
 from web.dashboard.upper import add_upper_floor_figures
 
 
@@ -78,8 +85,12 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         context.update(
             dashboard=dashboard,
             table=table(dashboard),
-            charts=charts(dashboard),
+            charts={**charts(dashboard), **prevention_charts(dashboard)},
             periods=PERIODS,
+            prevention=prevention_table(dashboard),
+            key_groups=key_group_rows(dashboard.total),
+            data_quality=data_quality_rows(dashboard.total),
+            org_life=org_life_rows(dashboard.total),
         )
         return context
 

@@ -18,7 +18,9 @@ class ContactForm(forms.Form):
 
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label=_("会议类型"), choices=MeetingKind.choices)
-    held_on = forms.DateField(label=_("召开日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label=_("召开日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     topic = forms.CharField(label=_("主题"), required=False, max_length=200)
 
     def __init__(self, *args: object, members: list[tuple[int, str]], **kwargs: object) -> None:
@@ -37,15 +39,17 @@ class MeetingForm(forms.Form):
 
 class DuesForm(forms.Form):
     paid_until = forms.DateField(
-        label=_("交至月份"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("交至月份"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     amount = forms.DecimalField(
         label=_("金额（元）"), min_value=Decimal("0.01"), max_digits=10, decimal_places=2
     )
-    paid_on = forms.DateField(label=_("交纳日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(
+        label=_("交纳日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class ReceiptForm(forms.Form):
     returned_on = forms.DateField(
-        label=_("回执退回日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("回执退回日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

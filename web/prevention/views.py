@@ -19,7 +19,7 @@ from django.views import View
 from casework.access import WRITE_ROLES, has_role_over
 from casework.errors import DomainError, NotFound
 from casework.errors import PermissionDenied as DomainPermissionDenied
-from casework.models import KeyGroup, MemberStatus, Organisation
+from casework.models import FollowUp, KeyGroup, MemberStatus, Organisation
 from casework.selectors.ledgers import (
     at_risk_list_for_user,
     meeting_list_for_user,
@@ -34,6 +34,7 @@ from casework.services.ledgers import (
     meeting_record,
     relation_transfer_receipt_record,
 )
+from web.prevention.common import document_pdf
 from web.prevention.forms import ContactForm, DuesForm, MeetingForm, ReceiptForm
 
 
@@ -210,10 +211,18 @@ class TransferListView(LoginRequiredMixin, View):
         if request.GET.get("overdue"):
             transfers = transfers.filter(receipt_returned_on__isnull=True, valid_until__lt=today)
         page = Paginator(transfers, 50).get_page(request.GET.get("page"))
+        chased = dict(
+            FollowUp.objects.filter(
+                kind="transfer.receipt",
+                object_id__in=[str(t.pk) for t in page.object_list],
+                chaser_document_id__isnull=False,
+            ).values_list("object_id", "chased_at")
+        )
         rows = [
             {
                 "transfer": t,
                 "overdue": t.receipt_returned_on is None and t.valid_until < today,
+                "chased_at": chased.get(str(t.pk)),
             }
             for t in page.object_list
         ]
@@ -246,3 +255,25 @@ class TransferReceiptView(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("已登记回执。"))
         return HttpResponseRedirect(reverse("prevention:transfers"))
+
+
+class TransferChaserView(LoginRequiredMixin, View):
+    """The chaser letter (催办函) the receipt follow-up issued for an introduction letter."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            transfer = transfer_get_for_user(user=request.user, pk=pk)
+        except NotFound as exc:
+            raise Http404 from exc
+        document_id = (
+            FollowUp.objects.filter(
+                kind="transfer.receipt",
+                object_type="casework.relationtransfer",
+                object_id=str(transfer.pk),
+                chaser_document_id__isnull=False,
+            )
+            .order_by("-chased_at")
+            .values_list("chaser_document_id", flat=True)
+            .first()
+        )
+        return document_pdf(request, document_id)

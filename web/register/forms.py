@@ -34,6 +34,11 @@ class MemberFilterForm(forms.Form):
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 
 
+class OfficerChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.get_username())
+
+
 class MemberForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     gender = forms.ChoiceField(label=_("性别"), choices=Gender.choices)
@@ -64,6 +69,19 @@ class MemberForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    contact_officer = OfficerChoice(
+        label=_("包干联系人"),
+        queryset=None,
+        required=False,  # type: ignore[arg-type]
+    )
+
+    def __init__(self, *args: Any, officers: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if officers is None:
+            del self.fields["contact_officer"]
+        else:
+            self.fields["contact_officer"].queryset = officers  # type: ignore[attr-defined]
+
     @classmethod
     def initial_for(cls, member: Member) -> dict[str, Any]:
         initial: dict[str, Any] = {}
@@ -72,6 +90,8 @@ class MemberForm(forms.Form):
                 continue
             if name == "key_groups":
                 initial[name] = [g.value for g in member.key_group_list()]
+            elif name == "contact_officer":
+                initial[name] = member.contact_officer_id
             else:
                 initial[name] = getattr(member, name)
         return initial

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
 from casework.access import reads_register
-from web.register import views
+from web.register import search, views
 
 
 class RegisterApp(Application):
@@ -17,6 +17,7 @@ class RegisterApp(Application):
     menu_shown_to = staticmethod(reads_register)  # not to liaisons (see site_menu.html)
     menu_template_name = "web/register/menu.html"
     index_path = path("", views.member_list, name="index")
+    search_path = path("search/", search.member_search, name="search")
     detail_path = path("members/<int:pk>/", views.member_detail, name="detail")
     edit_path = path("members/<int:pk>/edit/", views.member_edit, name="edit")
     reveal_path = path("members/<int:pk>/reveal/", views.member_reveal_view, name="reveal")

@@ -32,6 +32,7 @@ from casework.selectors.organisations import (
     organisation_list_for_user,
     organisation_list_for_writer,
 )
+from casework.selectors.prevention import staff_of
 from casework.services.imports import import_job_start
 from casework.services.members import (
     member_reveal,
@@ -195,7 +196,11 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member_or_404(request, pk)
     if not may_edit_member(request.user, member.organisation):
         raise HttpForbidden(_("您的角色只能查看，不能修改党员信息。"))
-    form = MemberForm(request.POST or None, initial=MemberForm.initial_for(member))
+    form = MemberForm(
+        request.POST or None,
+        initial=MemberForm.initial_for(member),
+        officers=staff_of(member.organisation),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             updated = member_update(

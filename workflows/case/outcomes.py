@@ -3,7 +3,10 @@ golden tests (the stage and the steps: workflows.case.samples).
 
 Kinds whose step is not in the flow yet (public notice, letter to the member, 劝而不退 removal,
 appeal letters, transfer chaser) are issued through documents.issuing from the furthest state
-a real case reaches today; `ROUTE_PENDING` lists them.
+a real case reaches today; `ROUTE_PENDING` lists them. The documents of a branch's own ledgers
+(the handover record, the letters to outgoing members) come from the prevention services
+(workflows.prevention_samples); the letter to an outgoing member is a `member_letter` sampled
+under its own name (OUTGOING_LETTER).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from workflows.case.samples import (
     outreach_fails,
     step,
 )
+from workflows.prevention_samples import prevention_documents
 
 # Kinds rendered from the furthest real state because their step is not in the flow yet.
 ROUTE_PENDING = (
@@ -291,19 +295,40 @@ SCENARIOS: dict[str, Callable[[Stage], Case]] = {
 
 
 def drive_all(stage: Stage) -> dict[str, Case]:
-    """Every scenario, then the pending routes; returns the cases by scenario."""
+    """Every scenario, then the pending routes, then the branch's prevention documents;
+    returns the cases by scenario."""
     cases = {name: scenario(stage) for name, scenario in SCENARIOS.items()}
     cases["restoration"] = restoration(stage, cases["suspension"])
     pending_routes(stage, cases)
+    prevention_documents(stage)
     return cases
 
 
-def documents_by_kind() -> dict[str, Document]:
-    """The latest document issued of each kind."""
+# The letter to an outgoing member (信函联系) is a member_letter: sampled under its own name.
+OUTGOING_LETTER = "member_letter_outgoing"
+SAMPLES = [*(kind.value for kind in K), OUTGOING_LETTER]
+
+
+def sample_name(document: Document) -> str:
+    if document.kind == K.MEMBER_LETTER and "outgoing" in document.context:
+        return OUTGOING_LETTER
+    return document.kind
+
+
+def documents_by_sample() -> dict[str, Document]:
+    """The latest document issued of each kind (and of each sample beside the kinds)."""
     latest: dict[str, Document] = {}
     for document in Document.objects.select_related("issuer").order_by("id"):
-        latest[document.kind] = document
+        latest[sample_name(document)] = document
     return latest
 
 
-__all__ = ["ROUTE_PENDING", "SCENARIOS", "documents_by_kind", "drive_all"]
+__all__ = [
+    "OUTGOING_LETTER",
+    "ROUTE_PENDING",
+    "SAMPLES",
+    "SCENARIOS",
+    "documents_by_sample",
+    "drive_all",
+    "sample_name",
+]

@@ -63,7 +63,7 @@ class Stage:
         flush_on_commit()
 
 
-def _id_number(birth: dt.date, n: int, gender: str) -> str:
+def demo_id_number(birth: dt.date, n: int, gender: str) -> str:
     seq = (n % 90) * 10 + (1 if gender == Gender.MALE else 2)
     first17 = f"350102{birth:%Y%m%d}{seq:03d}"
     return first17 + id_check_digit(first17)
@@ -154,7 +154,7 @@ def lost_member(stage: Stage, index: int, *, probationary: bool = False) -> Memb
         organisation=stage.branch,
         name=name,
         gender=gender,
-        id_number=_id_number(birth, stage.serial + 40, gender),
+        id_number=demo_id_number(birth, stage.serial + 40, gender),
         birth_date=birth,
         ethnicity=ethnicity,
         join_date=joined,
@@ -181,7 +181,7 @@ def colleagues(stage: Stage) -> list[Member]:
                     organisation=stage.branch,
                     name=name,
                     gender=gender,
-                    id_number=_id_number(birth, 80 + n, gender),
+                    id_number=demo_id_number(birth, 80 + n, gender),
                     birth_date=birth,
                     join_date=dt.date(2000 + n, 7, 1),
                     last_contact_date=stage.today,

@@ -1,4 +1,8 @@
-"""Relation transfers (组织关系介绍信): issue, receipt, and follow-ups on unreturned receipts."""
+"""Relation transfers (组织关系介绍信): issue, receipt, and follow-ups on unreturned receipts.
+
+A new follow-up is chased with a letter (`transfer_chaser`): the daily task's transaction
+writes an outbox message (TRANSFER_CHASE), whose handler (integrations) issues the chasers
+through documents and notes each on its follow-up (`transfer_follow_up_chased`)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from casework.models import (
     Organisation,
     RelationTransfer,
 )
+from casework.outbox import outbox_enqueue
 from casework.policy import add_months, rules_for
 from casework.services.ledgers.checks import (
     Actor,
@@ -24,6 +29,11 @@ from casework.services.ledgers.checks import (
     not_in_future,
     require_writer,
 )
+
+# Follow-up kind of an unreturned receipt; outbox kind {"as_of": "YYYY-MM-DD"}: chase every
+# open receipt follow-up not chased yet (integrations.outbox_handlers).
+TRANSFER_RECEIPT = "transfer.receipt"
+TRANSFER_CHASE = "transfer.chase"
 
 
 def relation_transfer_issue(
@@ -98,7 +108,7 @@ def relation_transfer_receipt_record(
         if not updated:
             raise Conflict(_("该介绍信回执已登记。"), code="receipt_already_returned")
         FollowUp.objects.filter(
-            kind="transfer.receipt",
+            kind=TRANSFER_RECEIPT,
             object_type="casework.relationtransfer",
             object_id=str(transfer.pk),
             resolved_at__isnull=True,
@@ -125,14 +135,14 @@ def transfer_follow_ups_create(*, as_of: dt.date) -> int:
         existing = {
             int(pk)
             for pk in FollowUp.objects.filter(
-                kind="transfer.receipt", resolved_at__isnull=True
+                kind=TRANSFER_RECEIPT, resolved_at__isnull=True
             ).values_list("object_id", flat=True)
         }
         fresh = [
             FollowUp(
                 organisation_id=org_id,
                 assignee_id=officer_id,
-                kind="transfer.receipt",
+                kind=TRANSFER_RECEIPT,
                 object_type="casework.relationtransfer",
                 object_id=str(pk),
                 title=str(_("组织关系介绍信回执逾期未退回，请催办")),
@@ -143,9 +153,26 @@ def transfer_follow_ups_create(*, as_of: dt.date) -> int:
         ]
         created = FollowUp.objects.bulk_create(fresh, ignore_conflicts=True)
         if created:
+            outbox_enqueue(TRANSFER_CHASE, {"as_of": as_of.isoformat()})
             audit_record(
                 actor=None,
                 action="transfer.follow_ups",
                 after={"as_of": as_of, "created": len(created)},
             )
     return len(created)
+
+
+def transfer_follow_up_chased(*, follow_up: FollowUp, document_id: int) -> None:
+    """Note the chaser letter issued for an open receipt follow-up, once (compare-and-set).
+    Called inside the issuing transaction; a second chaser is a conflict."""
+    if not FollowUp.objects.filter(
+        pk=follow_up.pk, kind=TRANSFER_RECEIPT, chased_at__isnull=True
+    ).update(chased_at=timezone.now(), chaser_document_id=document_id):
+        raise Conflict(_("该回执已发出催办函。"), code="already_chased")
+    audit_record(
+        actor=None,
+        action="transfer.chase",
+        obj=follow_up,
+        organisation=follow_up.organisation,
+        after={"object": follow_up.object_id, "document": document_id},
+    )

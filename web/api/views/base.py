@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
+
+from casework.access import WRITE_ROLES, has_role_over
+from casework.errors import PermissionDenied
+from casework.models import Organisation
 
 
 def query_filters(serializer_class: type[serializers.Serializer[Any]], request: Request) -> Any:
@@ -14,6 +19,12 @@ def query_filters(serializer_class: type[serializers.Serializer[Any]], request: 
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def require_writer(user: Any, organisation: Organisation) -> None:
+    """The same rule as the UI: a write role over the organisation (inspectors are read-only)."""
+    if not has_role_over(user, organisation, WRITE_ROLES):
+        raise PermissionDenied(_("您无权执行此操作（只读权限）。"))
 
 
 class Ordering(OrderingFilter):

@@ -52,6 +52,33 @@ class FiguresSerializer(serializers.Serializer[Any]):
     lost_contact_rate = serializers.FloatField(allow_null=True, help_text="Per cent.")
     lost_contact_rate_prev = serializers.FloatField(allow_null=True)
     located_share = serializers.FloatField(allow_null=True, help_text="Per cent.")
+    # prevention (measures 1, 3, 5, 7)
+    branches = serializers.IntegerField()
+    org_life_ok = serializers.IntegerField(help_text="Branches holding 三会一课 on schedule.")
+    org_life_ok_prev = serializers.IntegerField()
+    org_life_rate = serializers.FloatField(allow_null=True, help_text="Per cent.")
+    org_life_rate_prev = serializers.FloatField(allow_null=True)
+    org_life_by_kind = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Meeting kind → branches on schedule."
+    )
+    contact_overdue = serializers.IntegerField(help_text="Members past their contact cadence.")
+    contact_duty_rate = serializers.FloatField(allow_null=True, help_text="Per cent.")
+    key_group_members = serializers.IntegerField()
+    by_key_group = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text='"risk:<bit>" at-risk and "open:<bit>" open cases per key group.',
+    )
+    receipts_overdue = serializers.IntegerField()
+    dq_incomplete = serializers.IntegerField()
+    data_quality_rate = serializers.FloatField(allow_null=True, help_text="Per cent.")
+    dq_no_id_number = serializers.IntegerField()
+    dq_no_phone = serializers.IntegerField()
+    dq_no_residence = serializers.IntegerField()
+    dq_no_occupation = serializers.IntegerField()
+    dq_no_relative_contact = serializers.IntegerField()
+    dq_no_officer = serializers.IntegerField()
+    dq_unconfirmed = serializers.IntegerField()
+    dq_duplicates = serializers.IntegerField()
 
 
 class DashboardSerializer(serializers.Serializer[Any]):

@@ -2,10 +2,12 @@
 
 Demo cases are driven through the case flow (every outcome the flow reaches, each step by a
 user picked by its role through the step's form, the clock moved as a case waits) on the
-demo organisation tree (`seed_demo`); the documents those cases issued are rendered into
-OUTDIR as `<kind>.pdf`. Everything runs in one transaction that is rolled back: the
-database is left as it was. Kinds whose step the flow does not have yet are issued from the
-furthest state a real case reaches (listed as such in the output).
+demo organisation tree (`seed_demo`), and the branch's prevention work through its services
+(a ledger handover, letters to outgoing members); the documents issued are rendered into
+OUTDIR as `<kind>.pdf` (the letter to an outgoing member as `member_letter_outgoing.pdf`).
+Everything runs in one transaction that is rolled back: the database is left as it was.
+Kinds whose step the flow does not have yet are issued from the furthest state a real case
+reaches (listed as such in the output).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from casework.models import Organisation
 from documents.render import render_pdf
 from documents.services import issuer_of
 from workflows.case.drive import Clock
-from workflows.case.outcomes import ROUTE_PENDING, documents_by_kind, drive_all
+from workflows.case.outcomes import ROUTE_PENDING, documents_by_sample, drive_all
 from workflows.case.samples import prepare_stage
 
 START = dt.date(2026, 1, 5)
@@ -54,26 +56,26 @@ class Command(BaseCommand):
             seed_demo(members=20, today=clock.today)
             branch = Organisation.objects.get(code=BRANCH_CODE)
             drive_all(prepare_stage(branch=branch, clock=clock))
-            for kind, document in sorted(documents_by_kind().items()):
+            for name, document in sorted(documents_by_sample().items()):
                 started = time.perf_counter()
                 pdf = render_pdf(
-                    kind=kind,
+                    kind=document.kind,
                     issuer=issuer_of(document.issuer),
                     context=document.context,
                     number="" if options["draft"] else document.number or "",
                     verify_code="" if options["draft"] else document.verify_code,
                     draft=options["draft"],
                 )
-                path = outdir / f"{kind}.pdf"
+                path = outdir / f"{name}.pdf"
                 path.write_bytes(pdf)
                 if options["contexts"]:
-                    (outdir / f"{kind}.json").write_text(
+                    (outdir / f"{name}.json").write_text(
                         json.dumps(document.context, ensure_ascii=False, indent=1)
                     )
                 ms = (time.perf_counter() - started) * 1000
                 note = (
                     "  (route pending: from the furthest real state)"
-                    if kind in ROUTE_PENDING
+                    if document.kind in ROUTE_PENDING and name == document.kind
                     else ""
                 )
                 self.stdout.write(f"{path} {len(pdf) // 1024} KB {ms:.0f} ms{note}")
