@@ -83,6 +83,8 @@ def _world(branches: int) -> list[dict[str, int]]:
         branch = make_org(f"基准第{i}党支部", OrgKind.BRANCH, committee, doc_code=f"基{i}支")
         officer = make_user(f"bench_officer_{i}", Role.CONTACT_OFFICER, branch)
         approver = make_user(f"bench_approver_{i}", Role.COMMITTEE_APPROVER, committee)
+        # The branch's secretary signs its 请示 upward.
+        make_user(f"bench_secretary_{i}", Role.BRANCH_SECRETARY, branch)
         t1 = make_member(branch, name="谈话人甲", membership_type=MembershipType.FULL)
         t2 = make_member(branch, name="谈话人乙", membership_type=MembershipType.FULL)
         out.append(
@@ -205,7 +207,14 @@ def _drive(
     for case_id, b in cases:
         officer, approver = users[world[b]["officer"]], users[world[b]["approver"]]
         a, c = talkers[b]
-        talk = {"talker1": a.pk, "talker2": c.pk, "held_on": today, "content": "更换手机号码"}
+        talk = {
+            "talker1": a.pk,
+            "talker2": c.pk,
+            "held_on": today,
+            "place": "党支部活动室",
+            "recorder": c.pk,
+            "content": "更换手机号码",
+        }
         do(case_id, "outreach", officer, {"action": "located"})
         do(case_id, "talk", officer, talk)
         do(case_id, "assess_cause", officer, {"cause": "objective"})
