@@ -2,8 +2,10 @@
 
 Every threshold the software applies comes from here. The rule set in force on a date is
 chosen by effective date; single values can be overridden per deployment with the
-LIANLUO_POLICY_OVERRIDES setting (a dict of field → value, applied to every rule set).
-Each case stores the code of the rule set it opened under.
+LIANLUO_POLICY_OVERRIDES setting (a dict of field → value, applied to every rule set in
+force for new work). Each case stores the code of the rule set it opened under and the
+overrides in force then (`Case.rule_overrides`): `rules_of_case` reads those, so a case's
+rules never change after it opened, whatever the deployment's overrides become.
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ RULE_SETS: tuple[RuleSet, ...] = (
 )
 
 
-def _overrides() -> dict[str, object]:
+def current_overrides() -> dict[str, object]:
     overrides = getattr(settings, "LIANLUO_POLICY_OVERRIDES", None) or {}
     if not isinstance(overrides, dict):
         raise ImproperlyConfigured("LIANLUO_POLICY_OVERRIDES must be a dict of field -> value.")
@@ -108,15 +110,25 @@ def rules_for(day: dt.date) -> RuleSet:
     if not in_force:
         raise ValueError(f"no rule set in force on {day}")
     chosen = max(in_force, key=lambda rs: rs.effective_from)
-    return replace(chosen, **_overrides())  # type: ignore[arg-type]
+    return replace(chosen, **current_overrides())  # type: ignore[arg-type]
 
 
-def rules_by_code(code: str) -> RuleSet:
-    """The rule set a case opened under (by its stored code), with overrides applied."""
+def rules_by_code(code: str, overrides: dict[str, object] | None = None) -> RuleSet:
+    """The rule set of that code with the given overrides (none: the rule set as published;
+    the deployment's current overrides are never applied here)."""
     for rule_set in RULE_SETS:
         if rule_set.code == code:
-            return replace(rule_set, **_overrides())  # type: ignore[arg-type]
+            return replace(rule_set, **(overrides or {}))  # type: ignore[arg-type]
     raise ValueError(f"unknown rule set {code!r}")
+
+
+def rules_of_case(case: object) -> RuleSet:
+    """The rules a case opened under: its rule set's code and the overrides pinned then."""
+    known = set(RuleSet.__dataclass_fields__) - {"code", "title", "effective_from"}
+    pinned = getattr(case, "rule_overrides", None) or {}
+    return rules_by_code(
+        str(getattr(case, "rule_set")), {k: v for k, v in pinned.items() if k in known}
+    )
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

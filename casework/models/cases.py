@@ -158,6 +158,8 @@ class Case(FSMModelMixin, models.Model):
         _("失联情形"), max_length=2, choices=Circumstance.choices, default=Circumstance.OTHER
     )
     rule_set = models.CharField(_("适用规则"), max_length=20)
+    # LIANLUO_POLICY_OVERRIDES in force when the case opened (casework.policy.rules_of_case)
+    rule_overrides = models.JSONField(_("立案时的规则调整"), default=dict, blank=True)
     evidence = models.JSONField(_("立案依据"), default=dict, blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
     opened_by = models.ForeignKey(

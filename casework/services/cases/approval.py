@@ -21,7 +21,7 @@ from casework.models import (
     ProposalKind,
     ProposalStatus,
 )
-from casework.policy import add_months, rules_by_code
+from casework.policy import add_months, rules_of_case
 from casework.seats import approval_seat
 from casework.services.transitions import Actor, actor_id, case_transition, locked_proposal
 
@@ -99,7 +99,7 @@ def case_approve(*, case: Case, actor: AbstractBaseUser, comment: str = "") -> C
         if named and actor.pk not in named:
             raise PermissionDenied(_("您不在本案的审批人名单中。"), code="not_named_approver")
         today = timezone.localdate()
-        rules = rules_by_code(case.rule_set)
+        rules = rules_of_case(case)
         case.clock_kind, case.clock_due = ClockKind.NONE, None
         if proposal.kind == ProposalKind.CORRECTION:
             case.clock_kind = ClockKind.CORRECTION

@@ -22,7 +22,7 @@ from casework.models import (
     ProposalKind,
     ProposalStatus,
 )
-from casework.policy import rules_by_code
+from casework.policy import rules_of_case
 from casework.seats import pending_pre_reviews, pre_review_level_seat
 from casework.services.transitions import Actor, actor_id, case_transition, locked_proposal
 
@@ -66,7 +66,7 @@ def _check_proposal(
         raise DomainError(_("除名须以不合格党员表现或自行脱党为依据。"), code="grounds_required")
     months = None
     if kind == ProposalKind.CORRECTION:
-        rules = rules_by_code(case.rule_set)
+        rules = rules_of_case(case)
         months = correction_months or rules.correction_default_months
         if not 1 <= months <= rules.correction_max_months:
             raise DomainError(
@@ -144,7 +144,7 @@ def case_notify_member(*, case: Case, actor: Actor, notified_on: dt.date) -> Cas
         proposal = locked_proposal(t.case)
         proposal.notified_on = notified_on
         proposal.defence_until = notified_on + dt.timedelta(
-            days=rules_by_code(t.case.rule_set).defence_days
+            days=rules_of_case(t.case).defence_days
         )
         proposal.save(update_fields=["notified_on", "defence_until"])
         t.note(details={"notified_on": notified_on, "defence_until": proposal.defence_until})
