@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -122,13 +123,11 @@ def rules_by_code(code: str, overrides: dict[str, object] | None = None) -> Rule
     raise ValueError(f"unknown rule set {code!r}")
 
 
-def rules_of_case(case: object) -> RuleSet:
+def rules_of_case(case: Any) -> RuleSet:
     """The rules a case opened under: its rule set's code and the overrides pinned then."""
     known = set(RuleSet.__dataclass_fields__) - {"code", "title", "effective_from"}
     pinned = getattr(case, "rule_overrides", None) or {}
-    return rules_by_code(
-        str(getattr(case, "rule_set")), {k: v for k, v in pinned.items() if k in known}
-    )
+    return rules_by_code(str(case.rule_set), {k: v for k, v in pinned.items() if k in known})
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

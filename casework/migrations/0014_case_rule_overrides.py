@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0013_merge_prevention_ledgers_and_outbox'),
+        ("casework", "0013_merge_prevention_ledgers_and_outbox"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='rule_overrides',
-            field=models.JSONField(blank=True, default=dict, verbose_name='立案时的规则调整'),
+            model_name="case",
+            name="rule_overrides",
+            field=models.JSONField(blank=True, default=dict, verbose_name="立案时的规则调整"),
         ),
     ]

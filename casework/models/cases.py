@@ -346,6 +346,14 @@ class Case(FSMModelMixin, models.Model):
 
     @transition(
         field=status,
+        source=CaseStatus.APPROVAL,
+        target=RETURN_VALUE(CaseStatus.PROPOSAL, CaseStatus.CLOSED, CaseStatus.IN_FORCE),
+    )
+    def refuse(self, *, target: str) -> str:
+        return target
+
+    @transition(
+        field=status,
         source=CaseStatus.IN_FORCE,
         target=CaseStatus.CLOSED,
         conditions=[no_running_clock],
@@ -362,6 +370,15 @@ class Case(FSMModelMixin, models.Model):
     )
     def review_correction(self, *, target: str) -> str:
         return target
+
+    @transition(
+        field=status,
+        source=CaseStatus.IN_FORCE,
+        target=CaseStatus.IN_FORCE,
+        permission=may_work_case,
+    )
+    def record_service(self) -> None:
+        pass
 
     @transition(field=status, source=CaseStatus.IN_FORCE, target=CaseStatus.PROPOSAL)
     def expire_suspension(self) -> None:

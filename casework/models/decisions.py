@@ -52,8 +52,18 @@ class ProposalStatus(models.TextChoices):
     PENDING = "pending", _("办理中")
     SENT_BACK = "sent_back", _("已退回")
     REJECTED = "rejected", _("未通过")
+    REFUSED = "refused", _("不予批准")
     APPROVED = "approved", _("已批准")
     WITHDRAWN = "withdrawn", _("已撤销")
+
+
+class ServiceMethod(models.TextChoices):
+    """How a decision is served (送达) on the member."""
+
+    IN_PERSON = "in_person", _("直接送达本人")
+    FAMILY = "family", _("交其家属代收")
+    POST = "post", _("邮寄送达")
+    PUBLIC_NOTICE = "public_notice", _("公告送达")
 
 
 class TalkRecord(models.Model):
@@ -205,6 +215,11 @@ class Decision(models.Model):
     member_status_before = models.CharField(max_length=20)
     member_status_after = models.CharField(max_length=20)
     clock_due = models.DateField(null=True, blank=True)
+    # 送达: when and how the decision reached the member (a correction period runs from it)
+    served_on = models.DateField(_("送达日期"), null=True, blank=True)
+    served_how = models.CharField(
+        _("送达方式"), max_length=20, choices=ServiceMethod.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("处置决定")

@@ -108,11 +108,8 @@ def decision(r: CaseRecords) -> dict[str, Any]:
     facts["facts"] = _lost_contact(r, label) if lost else _misconduct(r, label)
     facts.update(_procedure(r, label))
     if kind == P.CORRECTION:
-        facts["correction"] = {
-            "months": need(proposal.correction_months, "改正期限", label),
-            "start": cn_date(approved.in_force_at),
-            "due": need(cn_date(approved.clock_due), "改正期满日", label),
-        }
+        # the period runs from service (自本决定送达之日起): no end date is known yet
+        facts["correction"] = {"months": need(proposal.correction_months, "改正期限", label)}
     if kind == P.SUSPEND:
         facts["suspension"] = {
             "limit": suspension_limit_years(r.rules),

@@ -18,7 +18,7 @@ from casework.models import (
     RelationTransfer,
     TimelineEntry,
 )
-from casework.policy import rules_by_code, rules_of_case
+from casework.policy import rules_of_case
 from documents.facts.legal import CONSTITUTION, regulation
 from documents.facts.records import (
     CaseRecords,
@@ -181,9 +181,7 @@ def _department_rows(inquiries: Sequence[Inquiry]) -> list[dict[str, str]]:
 
 def _citation(inquiries: Sequence[Inquiry]) -> str:
     """Looking for a lost member is a lost-contact measure of each case's rule set."""
-    titles = list(
-        dict.fromkeys(regulation(rules_of_case(i.case), "suspend") for i in inquiries)
-    )
+    titles = list(dict.fromkeys(regulation(rules_of_case(i.case), "suspend") for i in inquiries))
     return "和".join(f"《{t}》" for t in [CONSTITUTION, *titles])
 
 

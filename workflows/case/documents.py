@@ -17,7 +17,15 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 
 from casework.errors import DomainError
-from casework.models import Case, CaseStatus, PreReview, ProposalKind, ReviewLevel
+from casework.models import (
+    Case,
+    CaseStatus,
+    PreReview,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    ReviewLevel,
+)
 from documents.facts import DECISION_OF
 from documents.issuing import case_documents_issue
 from documents.kinds import DocumentKind as K
@@ -77,7 +85,17 @@ def pick_meeting(case: Case) -> list[Issue]:
     return [(K.MEETING_RESOLUTION, {}), (upward, {})]
 
 
+def _refused_now(case: Case) -> bool:
+    """The approving organ has just refused the case's latest proposal (不予批准)."""
+    if case.current_proposal_id is not None:  # approved: the proposal is still current
+        return False
+    latest = Proposal.objects.filter(case_id=case.pk).order_by("-id").first()
+    return latest is not None and latest.status == ProposalStatus.REFUSED
+
+
 def pick_approval(case: Case) -> list[Issue]:
+    if _refused_now(case):
+        return [(K.REPLY, {})]  # 不予批准的批复, with the reason
     if case.status != CaseStatus.IN_FORCE:
         return []
     kind = _proposal_kind(case)

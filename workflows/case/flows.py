@@ -127,6 +127,8 @@ class CaseFlow(HumanSteps, flow.Flow):  # type: ignore[misc,valid-type]
 
     def _in_force_step(self, activation: Any, case: Case) -> Any:
         if case.clock_kind == ClockKind.CORRECTION:
+            if case.clock_due is None:  # the period runs from service: serve first
+                return self.serve_decision
             due = activation.flow_task is self.correction_wait
             return self.correction_review if due else self.correction_wait
         if case.clock_kind == ClockKind.SUSPENSION:

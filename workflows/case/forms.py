@@ -21,6 +21,7 @@ from casework.models import (
     MembershipType,
     MemberStatus,
     ProposalKind,
+    ServiceMethod,
 )
 from casework.models.cases import may_review
 
@@ -171,6 +172,39 @@ class ReviewForm(forms.Form):
         return data
 
 
+class ApprovalForm(forms.Form):
+    """The approving organ: approve, refuse (不予批准, with its reason), or send back."""
+
+    decision = forms.ChoiceField(
+        label=_("审批意见"),
+        choices=[
+            ("agree", _("同意")),
+            ("refuse", _("不予批准")),
+            ("send_back", _("退回上一环节")),
+        ],
+    )
+    then = forms.ChoiceField(
+        label=_("不予批准后"),
+        choices=[("branch", _("退回党支部另行研究")), ("close", _("结案（党员已找到）"))],
+        required=False,
+    )
+    comment = forms.CharField(
+        max_length=NOTE_MAX,
+        label=_("意见说明（不予批准的理由）"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        decision = data.get("decision")
+        if decision == "send_back" and not (data.get("comment") or "").strip():
+            raise forms.ValidationError(_("退回时须填写意见。"))
+        if decision == "refuse" and not (data.get("comment") or "").strip():
+            raise forms.ValidationError(_("不予批准须写明理由。"))
+        return data
+
+
 class NoticeForm(forms.Form):
     notified_on = forms.DateField(label=_("告知日期"), initial=timezone.localdate)
 
@@ -243,6 +277,13 @@ class CorrectionReviewForm(forms.Form):
     notes = forms.CharField(
         max_length=NOTE_MAX, label=_("考察情况"), widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ServeDecisionForm(forms.Form):
+    """送达: when and how the decision reached the member (the correction period runs from it)."""
+
+    served_on = forms.DateField(label=_("送达日期"), initial=timezone.localdate)
+    how = forms.ChoiceField(label=_("送达方式"), choices=ServiceMethod.choices)
 
 
 class RestorationForm(forms.Form):

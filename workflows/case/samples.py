@@ -334,7 +334,11 @@ def decide(
     )
     if case.status != "approval":
         return case
-    return step(stage, case, "approval", {"decision": "agree", "comment": ""})
+    case = step(stage, case, "approval", {"decision": "agree", "comment": ""})
+    if kind == "correction":  # the period runs from service (送达)
+        served = {"served_on": stage.today.isoformat(), "how": "in_person"}
+        case = step(stage, case, "serve_decision", served)
+    return case
 
 
 def closed(stage: Stage, case: Case) -> Case:

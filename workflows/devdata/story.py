@@ -408,6 +408,8 @@ class Story:
         self.approve("located", "approver_edu2")
         self.step("located", "close", "officer1", comment="恢复正常管理，归档")
         self.approve("correction", "approver_edu2")
+        # the decision is served on the member: the correction period runs from that day
+        self.step("correction", "serve_decision", "officer1", served_on=self.today, how="in_person")
         for key in ("suspended", "restored"):
             self.approve(key, "approver_edu")
         # a suspended member reappears (the officer logs the contact) and is restored

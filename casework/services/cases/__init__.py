@@ -25,6 +25,8 @@ from casework.services.cases.approval import (
     case_add_approver,
     case_approve,
     case_close,
+    case_record_service,
+    case_refuse,
     case_remove_approver,
 )
 from casework.services.cases.clocks import (
@@ -70,6 +72,8 @@ __all__ = [
     "case_propose",
     "case_record_meeting",
     "case_record_outreach_attempt",
+    "case_record_service",
+    "case_refuse",
     "case_remove_approver",
     "case_review_correction",
     "case_send_back",

@@ -143,9 +143,7 @@ def case_notify_member(*, case: Case, actor: Actor, notified_on: dt.date) -> Cas
         t.fire("notify_member")
         proposal = locked_proposal(t.case)
         proposal.notified_on = notified_on
-        proposal.defence_until = notified_on + dt.timedelta(
-            days=rules_of_case(t.case).defence_days
-        )
+        proposal.defence_until = notified_on + dt.timedelta(days=rules_of_case(t.case).defence_days)
         proposal.save(update_fields=["notified_on", "defence_until"])
         t.note(details={"notified_on": notified_on, "defence_until": proposal.defence_until})
     return t.case
