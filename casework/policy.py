@@ -34,6 +34,8 @@ class RuleSet:
     min_outreach_channels: int = 2
     outreach_requires_relative: bool = True
     defence_days: int = 7
+    # a member who cannot be found is told by public notice (公告): its publication period
+    public_notice_days: int = 30
     inquiry_answer_days: int = 10
     # Contact cadence in days per key-group bit (KeyGroup values); default for everyone else.
     contact_cadence_days: dict[int, int] = field(default_factory=dict)

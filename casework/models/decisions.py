@@ -112,6 +112,12 @@ class Proposal(models.Model):
     # The case status the proposal was made in: where a send back from pre-review returns.
     proposed_in = models.CharField(max_length=20, blank=True)
     notified_on = models.DateField(_("告知日期"), null=True, blank=True)
+    # how the member was told (a member who cannot be found: by public notice, whose
+    # publication period ends on `notified_on`, or through the family or by post)
+    notice_how = models.CharField(
+        _("告知方式"), max_length=20, choices=ServiceMethod.choices, blank=True
+    )
+    notice_published_on = models.DateField(_("公告发布日期"), null=True, blank=True)
     defence_until = models.DateField(_("申辩期限"), null=True, blank=True)
     defence_text = EncryptedTextField(_("申辩意见"), blank=True)
     defence_closed_at = models.DateTimeField(null=True, blank=True)

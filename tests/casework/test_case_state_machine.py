@@ -98,7 +98,9 @@ def _actions(world, department, talk):
             grounds=d.draw(st.sampled_from([[], ["slack_work"], ["self_withdrawal"]])),
         ),
         "pre_review": lambda c, a, d: svc.case_pre_review(case=c, actor=a),
-        "notify": lambda c, a, d: svc.case_notify_member(case=c, actor=a, notified_on=today),
+        "notify": lambda c, a, d: svc.case_notify_member(
+            case=c, actor=a, notified_on=today, how="family"
+        ),
         "defence": lambda c, a, d: svc.case_close_defence(case=c, actor=a, defence_text="无"),
         "meeting": lambda c, a, d: svc.case_record_meeting(
             case=c,
@@ -185,7 +187,7 @@ def _step_data(world, department, talk):
         "pre_review": lambda c: st.fixed_dictionaries(
             {"decision": decision, "comment": st.just("意见")}
         ),
-        "notice": lambda c: st.just({"notified_on": today}),
+        "notice": lambda c: st.just({"notified_on": today, "how": "family"}),
         "defence": lambda c: st.just({"defence_text": "无"}),
         "meeting": lambda c: st.fixed_dictionaries(
             {

@@ -81,7 +81,7 @@ def to_approval(world: Any, case: Case, kind: str, grounds: list[str] | None = N
     case = act(case, "propose", kind=kind, grounds=grounds or [], reasons="经支委会研究")
     while is_open(case, "pre_review"):
         case = act(case, "pre_review", decision="agree")
-    case = act(case, "notice", notified_on=today())
+    case = act(case, "notice", notified_on=today(), how="family")
     case = act(case, "defence", defence_text="无异议")
     return act(case, "meeting", **{**MEETING_PASSES, "held_on": today()})
 

@@ -134,7 +134,7 @@ def test_a_failed_vote_says_so_and_sends_the_case_back_to_the_branch(
     case = not_located(world, case)
     case = act(case, "propose", kind="suspend", reasons="经支委会研究")
     case = act(case, "pre_review", decision="agree")
-    case = act(case, "notice", notified_on=today())
+    case = act(case, "notice", notified_on=today(), how="family")
     case = act(case, "defence", defence_text="无异议")
     failed = {**MEETING_PASSES, "held_on": today(), "votes_for": 4, "votes_against": 3}
     case = act(case, "meeting", **failed)
@@ -165,7 +165,7 @@ def test_the_correction_period_runs_from_service_not_from_approval(
         reasons="经支委会研究",
     )
     case = act(case, "pre_review", decision="agree")
-    case = act(case, "notice", notified_on=today())
+    case = act(case, "notice", notified_on=today(), how="family")
     case = act(case, "defence", defence_text="无异议")
     case = act(case, "meeting", **{**MEETING_PASSES, "held_on": today()})
     case = approve(case, world, decision="agree")

@@ -25,6 +25,7 @@ from casework.models import (
     ProposalKind,
     ProposalStatus,
     ReviewLevel,
+    ServiceMethod,
 )
 from documents.facts import DECISION_OF
 from documents.issuing import case_documents_issue
@@ -75,6 +76,10 @@ def pick_pre_review(case: Case) -> list[Issue]:
 def pick_notice(case: Case) -> list[Issue]:
     if _proposal_kind(case) == P.WITHDRAWAL:
         return []
+    proposal = case.current_proposal
+    if proposal is not None and proposal.notice_how == ServiceMethod.PUBLIC_NOTICE:
+        days = (proposal.notified_on - proposal.notice_published_on).days  # type: ignore[operator]
+        return [(K.PUBLIC_NOTICE, {"period_days": days})]
     return [(K.DEFENCE_NOTICE, {}), (K.DELIVERY_RECEIPT, {"served_kind": K.DEFENCE_NOTICE})]
 
 

@@ -206,7 +206,16 @@ class ApprovalForm(forms.Form):
 
 
 class NoticeForm(forms.Form):
-    notified_on = forms.DateField(label=_("告知日期"), initial=timezone.localdate)
+    """告知: in person, through the family, by post, or — a member who cannot be found — by
+    public notice (公告, its publication date; served when the publication period ends)."""
+
+    notified_on = forms.DateField(label=_("告知（公告发布）日期"), initial=timezone.localdate)
+    how = forms.ChoiceField(
+        label=_("告知方式"),
+        choices=ServiceMethod.choices,
+        initial=ServiceMethod.IN_PERSON,
+        required=False,  # blank: in person (a member who was found)
+    )
 
 
 class DefenceForm(forms.Form):

@@ -1,7 +1,7 @@
 """Demo cases, one per outcome the flow reaches today, for `render_samples` and the documents'
 golden tests (the stage and the steps: workflows.case.samples).
 
-Kinds whose step is not in the flow yet (public notice, letter to the member, 劝而不退 removal,
+Kinds whose step is not in the flow yet (letter to the member, 劝而不退 removal,
 appeal letters, transfer chaser) are issued through documents.issuing from the furthest state
 a real case reaches today; `ROUTE_PENDING` lists them. The documents of a branch's own ledgers
 (the handover record, the letters to outgoing members) come from the prevention services
@@ -40,7 +40,6 @@ from workflows.prevention_samples import prevention_documents
 
 # Kinds rendered from the furthest real state because their step is not in the flow yet.
 ROUTE_PENDING = (
-    K.PUBLIC_NOTICE,
     K.MEMBER_LETTER,
     K.DECISION_REMOVAL_AFTER_PERSUASION,
     K.APPEAL_ACKNOWLEDGEMENT,
@@ -61,7 +60,9 @@ def suspension(stage: Stage, index: int = 0) -> Case:
     case = opened(stage, lost_member(stage, index))
     case = outreach_fails(stage, case)
     case = inquiries_not_found(stage, case)
-    return decide(stage, case, "suspend", ["lost_contact"], SUSPENSION_REASONS)
+    return decide(
+        stage, case, "suspend", ["lost_contact"], SUSPENSION_REASONS, notice_how="public_notice"
+    )
 
 
 def restoration(stage: Stage, case: Case) -> Case:
@@ -224,13 +225,6 @@ def pending_routes(stage: Stage, cases: dict[str, Case]) -> None:
         case=searching,
         actor=branch_officer,
         params={K.MEMBER_LETTER: {"reply_by": stage.today + dt.timedelta(days=30)}},
-    )
-    not_found = inquiries_not_found(stage, outreach_fails(stage, searching), remind=False)
-    case_documents_issue(
-        kinds=[K.PUBLIC_NOTICE],
-        case=not_found,
-        actor=None,
-        params={K.PUBLIC_NOTICE: {"period_days": 30}},
     )
     persuaded = cases["persuasion"]
     meeting = {

@@ -297,8 +297,11 @@ def decide(
     defence: str = "",
     vote: Vote = Vote(),
     months: int | None = None,
+    notice_how: str = "",
 ) -> Case:
-    """Propose → pre-review(s) → notice → defence → meeting; then approval if it passed."""
+    """Propose → pre-review(s) → notice → defence → meeting; then approval if it passed.
+    A member who cannot be found is told through the family unless `notice_how` says
+    otherwise (public_notice: the publication period runs before the defence period)."""
     data: dict[str, Any] = {"kind": kind, "grounds": grounds, "reasons": reasons}
     if months:
         data["correction_months"] = months
@@ -313,7 +316,11 @@ def decide(
         )
     if kind == "restore":
         return step(stage, case, "approval", {"decision": "agree", "comment": ""})
-    case = step(stage, case, "notice", {"notified_on": stage.today.isoformat()})
+    lost = case.located_at is None
+    how = notice_how or ("family" if lost else "in_person")
+    case = step(stage, case, "notice", {"notified_on": stage.today.isoformat(), "how": how})
+    if how == "public_notice":
+        stage.later(30)  # the publication period (rules: public_notice_days)
     if not defence:
         stage.later(8)  # the defence period runs out
     case = step(stage, case, "defence", {"defence_text": defence})

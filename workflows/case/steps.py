@@ -202,7 +202,9 @@ def _pre_review(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
 
 
 def _notice(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
-    return svc.case_notify_member(case=case, actor=actor, notified_on=data["notified_on"])
+    return svc.case_notify_member(
+        case=case, actor=actor, notified_on=data["notified_on"], how=data.get("how") or ""
+    )
 
 
 def _defence(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
@@ -366,7 +368,7 @@ STEPS: tuple[Step, ...] = (
         statuses=frozenset({S.DEFENCE}),
         routes={R.NEXT: ("defence",), R.SEND_BACK: ("pre_review",)},
         apply=_notice,
-        documents=(K.DEFENCE_NOTICE, K.DELIVERY_RECEIPT),
+        documents=(K.DEFENCE_NOTICE, K.DELIVERY_RECEIPT, K.PUBLIC_NOTICE),
         pick_documents=docs.pick_notice,
     ),
     Step(

@@ -355,7 +355,7 @@ class Story:
 
     def to_meeting(self, key: str) -> None:
         self.step(key, "pre_review", "approver_edu", decision="agree", comment="同意，按程序办理")
-        self.step(key, "notice", "officer1", notified_on=self.today)
+        self.step(key, "notice", "officer1", notified_on=self.today, how="family")
         self.step(key, "defence", "officer1", defence_text="本人委托亲属书面回复：无异议")
 
     def meeting(self, key: str) -> None:

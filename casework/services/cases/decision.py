@@ -21,6 +21,7 @@ from casework.models import (
     Proposal,
     ProposalKind,
     ProposalStatus,
+    ServiceMethod,
 )
 from casework.policy import rules_of_case
 from casework.seats import pending_pre_reviews, pre_review_level_seat
@@ -137,15 +138,52 @@ def case_pre_review(*, case: Case, actor: AbstractBaseUser, comment: str = "") -
     return t.case
 
 
-def case_notify_member(*, case: Case, actor: Actor, notified_on: dt.date) -> Case:
-    """The member is told of the proposal and of the right to a defence (申辩)."""
+_NOTICE_BY_PUBLICATION = (ProposalKind.SUSPEND, ProposalKind.ANNUL_PROBATION)
+
+
+def case_notify_member(*, case: Case, actor: Actor, notified_on: dt.date, how: str = "") -> Case:
+    """The member is told of the proposal and of the right to a defence (申辩): in person,
+    through the family or by post; a member who cannot be found, by public notice (公告),
+    which counts as served when its publication period ends (the defence period follows).
+    No method given: in person (only for a member who was found)."""
+    how = how or ServiceMethod.IN_PERSON
+    if how not in ServiceMethod.values:
+        raise DomainError(_("告知方式无效。"), code="invalid_notice_method")
+    if notified_on > timezone.localdate():
+        raise DomainError(_("告知日期不能晚于今天。"), code="notified_in_future")
     with case_transition(case, actor) as t:
         t.fire("notify_member")
         proposal = locked_proposal(t.case)
-        proposal.notified_on = notified_on
-        proposal.defence_until = notified_on + dt.timedelta(days=rules_of_case(t.case).defence_days)
-        proposal.save(update_fields=["notified_on", "defence_until"])
-        t.note(details={"notified_on": notified_on, "defence_until": proposal.defence_until})
+        rules = rules_of_case(t.case)
+        if how == ServiceMethod.IN_PERSON and t.case.located_at is None:
+            raise DomainError(
+                _("党员尚未找到，不能直接告知本人，请选择公告、家属代收或邮寄。"),
+                code="member_not_located",
+            )
+        served_on, published_on = notified_on, None
+        if how == ServiceMethod.PUBLIC_NOTICE:
+            if proposal.kind not in _NOTICE_BY_PUBLICATION or t.case.located_at is not None:
+                raise DomainError(
+                    _("公告只用于查找未果、拟停止党籍或取消预备党员资格的党员。"),
+                    code="public_notice_not_applicable",
+                )
+            published_on = notified_on
+            served_on = notified_on + dt.timedelta(days=rules.public_notice_days)
+        proposal.notified_on = served_on
+        proposal.notice_how = how
+        proposal.notice_published_on = published_on
+        proposal.defence_until = served_on + dt.timedelta(days=rules.defence_days)
+        proposal.save(
+            update_fields=["notified_on", "notice_how", "notice_published_on", "defence_until"]
+        )
+        t.note(
+            details={
+                "notified_on": served_on,
+                "how": how,
+                "published_on": published_on,
+                "defence_until": proposal.defence_until,
+            }
+        )
     return t.case
 
 
