@@ -380,6 +380,15 @@ class Case(FSMModelMixin, models.Model):
     def record_service(self) -> None:
         pass
 
+    @transition(
+        field=status,
+        source=CaseStatus.IN_FORCE,
+        target=RETURN_VALUE(CaseStatus.CLOSED, CaseStatus.PROPOSAL),
+        permission=may_work_case,
+    )
+    def record_persuasion_outcome(self, *, target: str) -> str:
+        return target
+
     @transition(field=status, source=CaseStatus.IN_FORCE, target=CaseStatus.PROPOSAL)
     def expire_suspension(self) -> None:
         pass

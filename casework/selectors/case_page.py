@@ -39,6 +39,7 @@ ACTION_LABELS: dict[str, Any] = {
     "case.approve": _("党委审批通过"),
     "case.refuse": _("不予批准"),
     "case.record_service": _("决定送达"),
+    "case.record_persuasion_outcome": _("劝退后情况"),
     "case.close": _("结案"),
     "case.review_correction": _("改正期满复核"),
     "case.expire_suspension": _("停止党籍满两年"),

@@ -256,6 +256,7 @@ def dossier(r: CaseRecords) -> dict[str, Any]:
     outcome_label = {
         "corrected": "限期改正后已改正",
         "withdrawn": "案件撤销",
+        "refused": "审批机关不予批准",
     }.get(outcome) or (str(ProposalKind(outcome).label) if outcome in ProposalKind.values else "")
     departments = {i.department_id: i.department.name for i in r.inquiries}
     return {

@@ -191,3 +191,48 @@ def test_the_correction_period_runs_from_service_not_from_approval(
     assert open_nodes(case) == ["correction_wait"]
     with pytest.raises(Conflict):  # served once
         svc.case_record_service(case=case, actor=world.officer, served_on=served_on, how="post")
+
+
+def _persuaded(world, django_capture_on_commit_callbacks):
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = locate_and_assess(world, case, cause="unfit")
+    case = to_approval(world, case, "persuade", ["weak_purpose"])
+    case = approve(case, world, decision="agree")
+    assert case.member.status == MemberStatus.PERSUADED_OUT
+    assert open_nodes(case) == ["persuasion_outcome"]
+    return case
+
+
+def test_persuaded_and_withdrawn_the_case_closes(world, django_capture_on_commit_callbacks):
+    case = _persuaded(world, django_capture_on_commit_callbacks)
+    case = act(case, "persuasion_outcome", withdrew="1", on=today(), notes="本人递交退党申请")
+    assert case.status == CaseStatus.CLOSED and case.outcome == ProposalKind.PERSUADE
+    assert open_nodes(case) == [] and "dossier" in kinds(case)
+
+
+def test_persuaded_but_refusing_the_branch_meeting_removes_and_the_committee_approves(
+    world, django_capture_on_commit_callbacks
+) -> None:
+    """劝而不退 → 除名 (Party Constitution art. 9)."""
+    case = _persuaded(world, django_capture_on_commit_callbacks)
+    with pytest.raises(DomainError):
+        act(
+            case,
+            "persuasion_outcome",
+            withdrew="0",
+            on=today() + dt.timedelta(days=1),
+            notes="坚持不退",
+        )
+    case = act(case, "persuasion_outcome", withdrew="0", on=today(), notes="经劝告仍坚持不退党")
+    assert case.status == CaseStatus.PROPOSAL and case.suggested_kinds == [ProposalKind.REMOVE]
+    with pytest.raises(DomainError):  # only removal may be proposed now
+        act(case, "propose", kind="correction", grounds=["slack_work"], reasons="研究")
+    case = to_approval(world, case, "remove", ["weak_purpose"])
+    case = approve(case, world, decision="agree")
+    assert case.member.status == MemberStatus.REMOVED
+    assert open_nodes(case) == ["close"]
+    text = text_of(last_document(case, "decision_removal_persuaded"))
+    assert "仍坚持不退党" in text and "决定给予" in text and "除名处置" in text
+    assert "decision_removal" not in kinds(case)
+    case = act(case, "close", comment="归档")
+    assert case.status == CaseStatus.CLOSED and case.outcome == ProposalKind.REMOVE

@@ -10,6 +10,7 @@ text needs and the case lacks refuses the step with a message naming it (Missing
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -20,6 +21,7 @@ from casework.errors import DomainError
 from casework.models import (
     Case,
     CaseStatus,
+    Decision,
     PreReview,
     Proposal,
     ProposalKind,
@@ -108,9 +110,56 @@ def pick_approval(case: Case) -> list[Issue]:
         return [(K.REPLY, {})]
     if kind == P.WITHDRAWAL:
         return []  # filed (备案), no reply
-    decision = DECISION_OF[P(kind or "")]
     replies: list[Issue] = [] if kind == P.RESTORE else [(K.REPLY, {})]
+    if kind == P.REMOVE and _after_persuasion(case):
+        issue = _removal_after_persuasion(case)
+        served = issue[0]
+        return [*replies, issue, (K.DELIVERY_RECEIPT, {"served_kind": served})]
+    decision = DECISION_OF[P(kind or "")]
     return [*replies, (decision, {}), (K.DELIVERY_RECEIPT, {"served_kind": decision})]
+
+
+def _removal_after_persuasion(case: Case) -> Issue:
+    """劝而不退 → 除名: the removal decision cites the persuasion, the refusal and the meeting."""
+    from casework.models import MeetingResolution, TimelineEntry
+
+    refused = (
+        TimelineEntry.objects.filter(case_id=case.pk, action="case.record_persuasion_outcome")
+        .order_by("-id")
+        .first()
+    )
+    meeting = (
+        MeetingResolution.objects.filter(proposal_id=case.current_proposal_id or 0, passed=True)
+        .order_by("-id")
+        .first()
+    )
+    refused_on = (refused.details or {}).get("on") if refused else None
+    facts = {}
+    if meeting is not None:
+        facts = {
+            "date": f"{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日",
+            "place": meeting.place,
+            "entitled": meeting.voting_members,
+            "present": meeting.present,
+            "votes_for": meeting.votes_for,
+            "votes_against": meeting.votes_against,
+            "votes_abstain": meeting.abstentions,
+        }
+    return (
+        K.DECISION_REMOVAL_AFTER_PERSUASION,
+        {
+            "refused_on": dt.date.fromisoformat(refused_on) if refused_on else None,
+            "meeting_facts": facts,
+        },
+    )
+
+
+def _after_persuasion(case: Case) -> bool:
+    return Decision.objects.filter(case_id=case.pk, kind=P.PERSUADE).exists()
+
+
+def pick_persuasion_outcome(case: Case) -> list[Issue]:
+    return [(K.DOSSIER, {})] if case.status == CaseStatus.CLOSED else []
 
 
 def pick_correction_review(case: Case) -> list[Issue]:

@@ -22,7 +22,7 @@ from viewflow.workflow.lock import select_for_update_lock
 
 from casework import hooks
 from casework.caserules import inquiry_wait_over, unassessed_clues
-from casework.models import Case, CaseStatus, ClockKind, Inquiry, Proposal
+from casework.models import Case, CaseStatus, ClockKind, Inquiry, Proposal, ProposalKind
 from casework.services import cases as case_services
 from workflows.case.nodes import CaseFunction, CaseStep, CaseTimer, StartCase, WaitHandle
 from workflows.case.steps import STEP_BY_NAME, STEPS, Route
@@ -133,6 +133,8 @@ class CaseFlow(HumanSteps, flow.Flow):  # type: ignore[misc,valid-type]
             return self.correction_review if due else self.correction_wait
         if case.clock_kind == ClockKind.SUSPENSION:
             return self.restoration
+        if self._persuaded(case):  # 劝退: did the member withdraw?
+            return self.persuasion_outcome
         return self.close
 
     # ---- helpers ------------------------------------------------------------------------
@@ -165,6 +167,11 @@ class CaseFlow(HumanSteps, flow.Flow):  # type: ignore[misc,valid-type]
             .values_list("owner_id", flat=True)
             .first()
         )
+
+    def _persuaded(self, case: Case) -> bool:
+        return Proposal.objects.filter(
+            pk=case.current_proposal_id or 0, kind=ProposalKind.PERSUADE
+        ).exists()
 
     def _notified(self, case: Case) -> bool:
         return Proposal.objects.filter(

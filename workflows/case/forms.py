@@ -295,6 +295,20 @@ class ServeDecisionForm(forms.Form):
     how = forms.ChoiceField(label=_("送达方式"), choices=ServiceMethod.choices)
 
 
+class PersuasionOutcomeForm(forms.Form):
+    """After 劝退: did the member withdraw, or still refuse (劝而不退 → 除名)?"""
+
+    withdrew = forms.TypedChoiceField(
+        label=_("劝退结果"),
+        choices=[("1", _("本人已退党，结案")), ("0", _("坚持不退，提议除名"))],
+        coerce=lambda v: v == "1",
+    )
+    on = forms.DateField(label=_("日期"), initial=timezone.localdate)
+    notes = forms.CharField(
+        max_length=NOTE_MAX, label=_("情况说明"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 class RestorationForm(forms.Form):
     applied_on = forms.DateField(label=_("申请日期"), initial=timezone.localdate)
     application = forms.CharField(

@@ -256,6 +256,12 @@ def _serve_decision(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
     )
 
 
+def _persuasion_outcome(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
+    return svc.case_record_persuasion_outcome(
+        case=case, actor=actor, withdrew=data["withdrew"], on=data["on"], notes=data["notes"]
+    )
+
+
 def _restoration(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
     return svc.case_apply_for_restoration(
         case=case, actor=actor, applied_on=data["applied_on"], application=data["application"]
@@ -402,13 +408,18 @@ STEPS: tuple[Step, ...] = (
         due_days=30,
         statuses=frozenset({S.APPROVAL}),
         routes={
-            R.NEXT: ("close", "serve_decision", "restoration"),
+            R.NEXT: ("close", "serve_decision", "restoration", "persuasion_outcome"),
             R.REFUSE: ("propose", "end", "restoration"),
             R.SEND_BACK: ("meeting", "pre_review", "assess_cause"),
         },
         apply=_approval,
         choose=_by_decision,
-        documents=(K.REPLY, *DECISION_OF.values(), K.DELIVERY_RECEIPT),
+        documents=(
+            K.REPLY,
+            *DECISION_OF.values(),
+            K.DECISION_REMOVAL_AFTER_PERSUASION,
+            K.DELIVERY_RECEIPT,
+        ),
         pick_documents=docs.pick_approval,
         reviews=True,
         four_eyes=True,
@@ -422,6 +433,18 @@ STEPS: tuple[Step, ...] = (
         statuses=frozenset({S.IN_FORCE}),
         routes={R.NEXT: ("correction_wait",)},
         apply=_serve_decision,
+    ),
+    Step(
+        name="persuasion_outcome",
+        title=_("劝退后情况"),
+        form=f.PersuasionOutcomeForm,
+        seat=seats.branch_officer_seat,
+        due_days=30,
+        statuses=frozenset({S.IN_FORCE}),
+        routes={R.NEXT: ("end", "propose")},
+        apply=_persuasion_outcome,
+        documents=(K.DOSSIER,),
+        pick_documents=docs.pick_persuasion_outcome,
     ),
     Step(
         name="close",

@@ -32,6 +32,7 @@ from casework.services.cases.approval import (
 from casework.services.cases.clocks import (
     case_apply_for_restoration,
     case_expire_suspension,
+    case_record_persuasion_outcome,
     case_review_correction,
 )
 from casework.services.cases.decision import (
@@ -72,6 +73,7 @@ __all__ = [
     "case_propose",
     "case_record_meeting",
     "case_record_outreach_attempt",
+    "case_record_persuasion_outcome",
     "case_record_service",
     "case_refuse",
     "case_remove_approver",
