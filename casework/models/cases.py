@@ -287,12 +287,12 @@ class Case(FSMModelMixin, models.Model):
     @transition(
         field=status,
         source=[CaseStatus.PROPOSAL, CaseStatus.NOT_LOCATED],
-        target=RETURN_VALUE(CaseStatus.PRE_REVIEW),
+        target=RETURN_VALUE(CaseStatus.PRE_REVIEW, CaseStatus.MEETING),
         conditions=[branch_not_temporary],
         permission=may_work_case,
     )
-    def propose(self) -> str:
-        return CaseStatus.PRE_REVIEW
+    def propose(self, *, target: str = CaseStatus.PRE_REVIEW) -> str:
+        return target
 
     @transition(
         field=status,
@@ -324,7 +324,7 @@ class Case(FSMModelMixin, models.Model):
     @transition(
         field=status,
         source=CaseStatus.MEETING,
-        target=RETURN_VALUE(CaseStatus.APPROVAL, CaseStatus.PROPOSAL),
+        target=RETURN_VALUE(CaseStatus.APPROVAL, CaseStatus.PROPOSAL, CaseStatus.IN_FORCE),
         conditions=[branch_not_temporary],
         permission=may_decide_branch,
     )

@@ -236,3 +236,38 @@ def test_persuaded_but_refusing_the_branch_meeting_removes_and_the_committee_app
     assert "decision_removal" not in kinds(case)
     case = act(case, "close", comment="归档")
     assert case.status == CaseStatus.CLOSED and case.outcome == ProposalKind.REMOVE
+
+
+def test_withdrawal_at_the_members_request_is_filed_without_approval_or_defence(
+    world, django_capture_on_commit_callbacks
+) -> None:
+    """退党: the branch meeting announces the removal and files it with the committee (备案):
+    no pre-review, no notice and defence, no approval step."""
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = locate_and_assess(world, case, cause="asks_to_leave")
+    case = act(case, "propose", kind="withdrawal", reasons="本人书面要求退党")
+    assert case.status == CaseStatus.MEETING and open_nodes(case) == ["meeting"]
+    case = act(case, "meeting", **{**MEETING_PASSES, "held_on": today()})
+    assert case.status == CaseStatus.IN_FORCE and open_nodes(case) == ["close"]
+    assert case.member.status == MemberStatus.WITHDREW
+    assert not TaskDue.objects.filter(case=case, node__in=["pre_review", "approval", "notice"])
+    documents = kinds(case)
+    assert "filing_report" in documents and "request" not in documents
+    assert "defence_notice" not in documents and "reply" not in documents
+    resolution = text_of(last_document(case, "meeting_resolution"))
+    assert "退党" in resolution and "备案" in resolution
+    assert "备案" in text_of(last_document(case, "filing_report"))
+    case = act(case, "close", comment="归档")
+    assert case.status == CaseStatus.CLOSED and case.outcome == ProposalKind.WITHDRAWAL
+
+
+def test_a_withdrawal_the_meeting_rejects_goes_back_to_the_branch(
+    world, django_capture_on_commit_callbacks
+) -> None:
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = locate_and_assess(world, case, cause="asks_to_leave")
+    case = act(case, "propose", kind="withdrawal", reasons="本人书面要求退党")
+    failed = {**MEETING_PASSES, "held_on": today(), "votes_for": 3, "votes_against": 4}
+    case = act(case, "meeting", **failed)
+    assert case.status == CaseStatus.PROPOSAL and open_nodes(case) == ["propose"]
+    assert case.member.status == MemberStatus.NORMAL

@@ -86,6 +86,8 @@ def pick_notice(case: Case) -> list[Issue]:
 
 
 def pick_meeting(case: Case) -> list[Issue]:
+    if case.status == CaseStatus.IN_FORCE:  # 退党: announced and filed (备案)
+        return [(K.MEETING_RESOLUTION, {}), (K.FILING_REPORT, {})]
     if case.status != CaseStatus.APPROVAL:  # the vote failed: a resolution that says so
         return [(K.MEETING_RESOLUTION, {})]
     upward = K.FILING_REPORT if _proposal_kind(case) == P.WITHDRAWAL else K.REQUEST

@@ -306,6 +306,8 @@ def decide(
     if months:
         data["correction_months"] = months
     case = step(stage, case, "propose", data)
+    if kind == "withdrawal":  # 退党: no pre-review, no defence; the meeting files it
+        return _meeting(stage, case, vote)
     case = step(stage, case, "pre_review", {"decision": "agree", "comment": ""})
     if kind in ("persuade", "remove"):
         case = step(
@@ -324,7 +326,18 @@ def decide(
     if not defence:
         stage.later(8)  # the defence period runs out
     case = step(stage, case, "defence", {"defence_text": defence})
-    case = step(
+    case = _meeting(stage, case, vote)
+    if case.status != "approval":
+        return case
+    case = step(stage, case, "approval", {"decision": "agree", "comment": ""})
+    if kind == "correction":  # the period runs from service (送达)
+        served = {"served_on": stage.today.isoformat(), "how": "in_person"}
+        case = step(stage, case, "serve_decision", served)
+    return case
+
+
+def _meeting(stage: Stage, case: Case, vote: Vote) -> Case:
+    return step(
         stage,
         case,
         "meeting",
@@ -339,13 +352,6 @@ def decide(
             "abstentions": vote.abstain,
         },
     )
-    if case.status != "approval":
-        return case
-    case = step(stage, case, "approval", {"decision": "agree", "comment": ""})
-    if kind == "correction":  # the period runs from service (送达)
-        served = {"served_on": stage.today.isoformat(), "how": "in_person"}
-        case = step(stage, case, "serve_decision", served)
-    return case
 
 
 def closed(stage: Stage, case: Case) -> Case:

@@ -108,54 +108,59 @@ def case_approve(*, case: Case, actor: AbstractBaseUser, comment: str = "") -> C
         t.fire("approve")
         proposal = locked_proposal(case)
         _check_approver(case, proposal, actor)
-        today = timezone.localdate()
-        rules = rules_of_case(case)
-        case.clock_kind, case.clock_due = ClockKind.NONE, None
-        if proposal.kind == ProposalKind.CORRECTION:
-            # the period runs from service (自本决定送达之日起): due once served
-            case.clock_kind = ClockKind.CORRECTION
-        elif proposal.kind == ProposalKind.SUSPEND:
-            case.clock_kind = ClockKind.SUSPENSION
-            case.clock_due = add_months(today, rules.suspension_limit_months)
-        member = case.member
-        status_before = member.status
-        status_after = _MEMBER_STATUS_AFTER[ProposalKind(proposal.kind)]
-        decision = Decision.objects.create(
-            case=case,
-            proposal=proposal,
-            member=member,
-            kind=proposal.kind,
-            approved_by_id=actor.pk,
-            approval_comment=comment,
-            in_force_at=timezone.now(),
-            member_status_before=status_before,
-            member_status_after=status_after,
-            clock_due=case.clock_due,
-        )
-        if status_after != status_before:
-            Member.objects.filter(pk=member.pk).update(
-                status=status_after, updated_at=timezone.now()
-            )
-            member.status = status_after
-            MemberChange.objects.create(
-                member=member,
-                actor_id=actor_id(actor),
-                source="case",
-                changes={"status": [status_before, status_after]},
-            )
-        proposal.status = ProposalStatus.APPROVED
-        proposal.save(update_fields=["status"])
+        decision = put_in_force(case, proposal, actor, comment)
         t.save("clock_kind", "clock_due")
         t.note(
             comment=comment,
             details={
                 "decision": decision.pk,
                 "kind": proposal.kind,
-                "member_status": [status_before, status_after],
+                "member_status": [decision.member_status_before, decision.member_status_after],
                 "clock_due": case.clock_due,
             },
         )
     return t.case
+
+
+def put_in_force(case: Case, proposal: Proposal, actor: AbstractBaseUser, comment: str) -> Decision:
+    """The decision row, its clock and the member's new status, in the caller's transition
+    (the committee's approval; for 退党, the branch meeting's filed resolution)."""
+    today = timezone.localdate()
+    rules = rules_of_case(case)
+    case.clock_kind, case.clock_due = ClockKind.NONE, None
+    if proposal.kind == ProposalKind.CORRECTION:
+        # the period runs from service (自本决定送达之日起): due once served
+        case.clock_kind = ClockKind.CORRECTION
+    elif proposal.kind == ProposalKind.SUSPEND:
+        case.clock_kind = ClockKind.SUSPENSION
+        case.clock_due = add_months(today, rules.suspension_limit_months)
+    member = case.member
+    status_before = member.status
+    status_after = _MEMBER_STATUS_AFTER[ProposalKind(proposal.kind)]
+    decision = Decision.objects.create(
+        case=case,
+        proposal=proposal,
+        member=member,
+        kind=proposal.kind,
+        approved_by_id=actor.pk,
+        approval_comment=comment,
+        in_force_at=timezone.now(),
+        member_status_before=status_before,
+        member_status_after=status_after,
+        clock_due=case.clock_due,
+    )
+    if status_after != status_before:
+        Member.objects.filter(pk=member.pk).update(status=status_after, updated_at=timezone.now())
+        member.status = status_after
+        MemberChange.objects.create(
+            member=member,
+            actor_id=actor_id(actor),
+            source="case",
+            changes={"status": [status_before, status_after]},
+        )
+    proposal.status = ProposalStatus.APPROVED
+    proposal.save(update_fields=["status"])
+    return decision
 
 
 def case_refuse(*, case: Case, actor: AbstractBaseUser, reason: str, close: bool = False) -> Case:

@@ -25,6 +25,7 @@ from casework.models import (
 )
 from casework.policy import rules_of_case
 from casework.seats import pending_pre_reviews, pre_review_level_seat
+from casework.services.cases.approval import put_in_force
 from casework.services.transitions import Actor, actor_id, case_transition, locked_proposal
 
 _DEFAULT_GROUNDS = {
@@ -87,9 +88,11 @@ def case_propose(
     correction_months: int | None = None,
 ) -> Case:
     """The branch committee proposes a disposition (or, for restoration, assesses the
-    application): proposal / not located → pre-review."""
+    application): proposal / not located → pre-review. 退党 at the member's own request has no
+    pre-review and no defence: straight to the branch general meeting."""
     with case_transition(case, actor) as t:
-        t.fire("propose")
+        own_request = kind == ProposalKind.WITHDRAWAL
+        t.fire("propose", target=CaseStatus.MEETING if own_request else CaseStatus.PRE_REVIEW)
         chosen, months = _check_proposal(t.case, kind, grounds or [], correction_months)
         proposal = Proposal.objects.create(
             case=t.case,
@@ -209,6 +212,12 @@ def case_close_defence(
     return t.case
 
 
+def _is_withdrawal(case: Case) -> bool:
+    return Proposal.objects.filter(
+        pk=case.current_proposal_id or 0, kind=ProposalKind.WITHDRAWAL
+    ).exists()
+
+
 def meeting_outcome(
     *, voting_members: int, present: int, votes_for: int, votes_against: int, abstentions: int
 ) -> tuple[bool, bool]:
@@ -236,8 +245,9 @@ def case_record_meeting(
     abstentions: int,
     place: str = "",
 ) -> Case:
-    """The branch general meeting's vote: passed → committee approval; failed → back to
-    proposal. A meeting without a quorum is refused and nothing is recorded."""
+    """The branch general meeting's vote: passed → committee approval (退党: the meeting's
+    resolution is in force and filed with the committee, 备案); failed → back to proposal. A
+    meeting without a quorum is refused and nothing is recorded."""
     quorate, passed = meeting_outcome(
         voting_members=voting_members,
         present=present,
@@ -246,7 +256,10 @@ def case_record_meeting(
         abstentions=abstentions,
     )
     with case_transition(case, actor) as t:
+        filed = _is_withdrawal(t.case)
         target = CaseStatus.APPROVAL if passed else CaseStatus.PROPOSAL
+        if passed and filed:
+            target = CaseStatus.IN_FORCE
         t.fire("record_meeting", target=target)
         if not quorate:
             raise DomainError(_("到会有表决权的党员未超过半数，会议不能表决。"), code="no_quorum")
@@ -266,6 +279,9 @@ def case_record_meeting(
         if not passed:
             proposal.status = ProposalStatus.REJECTED
             proposal.save(update_fields=["status"])
+        elif filed:
+            put_in_force(t.case, proposal, actor, str(_("支部大会决定，报上级党委备案")))
+            t.save("clock_kind", "clock_due")
         t.note(
             details={
                 "resolution": resolution.pk,

@@ -76,6 +76,8 @@ def step_before(status: str, proposal: Proposal) -> str:
             ProposalKind.RESTORE: CaseStatus.PRE_REVIEW,
             ProposalKind.RETURN_TO_NORMAL: CaseStatus.LOCATED,
         }.get(ProposalKind(proposal.kind), CaseStatus.MEETING)
+    if status == CaseStatus.MEETING and proposal.kind == ProposalKind.WITHDRAWAL:
+        return proposal.proposed_in  # 退党: no pre-review or defence before the meeting
     return {
         CaseStatus.DEFENCE: CaseStatus.PRE_REVIEW,
         CaseStatus.MEETING: CaseStatus.DEFENCE,
