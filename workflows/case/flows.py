@@ -23,6 +23,7 @@ from viewflow.workflow.lock import select_for_update_lock
 from casework import hooks
 from casework.caserules import inquiry_wait_over, unassessed_clues
 from casework.models import Case, CaseStatus, ClockKind, Inquiry, Proposal, ProposalKind
+from casework.seats import current_proposal
 from casework.services import cases as case_services
 from workflows.case.nodes import CaseFunction, CaseStep, CaseTimer, StartCase, WaitHandle
 from workflows.case.steps import STEP_BY_NAME, STEPS, Route
@@ -169,9 +170,9 @@ class CaseFlow(HumanSteps, flow.Flow):  # type: ignore[misc,valid-type]
         )
 
     def _persuaded(self, case: Case) -> bool:
-        return Proposal.objects.filter(
-            pk=case.current_proposal_id or 0, kind=ProposalKind.PERSUADE
-        ).exists()
+        if case.current_proposal_id is None:
+            return False
+        return str(current_proposal(case).kind) == ProposalKind.PERSUADE  # the service's copy
 
     def _notified(self, case: Case) -> bool:
         return Proposal.objects.filter(

@@ -279,8 +279,9 @@ def case_record_meeting(
         if not passed:
             proposal.status = ProposalStatus.REJECTED
             proposal.save(update_fields=["status"])
-        elif filed:
-            put_in_force(t.case, proposal, actor, str(_("支部大会决定，报上级党委备案")))
+        decision = None
+        if passed and filed:
+            decision = put_in_force(t.case, proposal, actor, str(_("支部大会决定，报上级党委备案")))
             t.save("clock_kind", "clock_due")
         t.note(
             details={
@@ -291,6 +292,7 @@ def case_record_meeting(
                 "against": votes_against,
                 "abstain": abstentions,
                 "passed": passed,
+                **({"decision": decision.pk, "filed": True} if decision else {}),
             }
         )
     return t.case
