@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
-from viewflow.workflow.lock import select_for_update_lock
 
 from casework import hooks
 from casework.caserules import inquiry_wait_over, unassessed_clues
 from casework.models import Case, CaseStatus, ClockKind, Inquiry, Proposal, ProposalKind
 from casework.seats import current_proposal
 from casework.services import cases as case_services
+from workflows.case.lock import process_row_lock
 from workflows.case.nodes import CaseFunction, CaseStep, CaseTimer, StartCase, WaitHandle
 from workflows.case.steps import STEP_BY_NAME, STEPS, Route
 from workflows.case.views import StepView
@@ -44,7 +44,7 @@ HumanSteps = type("HumanSteps", (), {step.name: _step_node(step.name) for step i
 
 class CaseFlow(HumanSteps, flow.Flow):  # type: ignore[misc,valid-type]
     process_class = CaseProcess
-    lock_impl = select_for_update_lock
+    lock_impl = process_row_lock
     process_title = _("失联党员案件")
     process_description = _("登记、查找、协查、认定、处置、审批与决定后期限")
     summary_template = "{{ process.case }}"
