@@ -166,7 +166,7 @@ def _members(org_ids: Sequence[int]) -> QuerySet[Any]:
     )
 
 
-def _has_group(group: KeyGroup) -> Exact:
+def _has_group(group: KeyGroup) -> Exact[int]:
     return Exact(F("key_groups").bitand(group.value), group.value)
 
 
