@@ -34,7 +34,7 @@ class MemberFilterForm(forms.Form):
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 
 
-class OfficerChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+class OfficerChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.get_full_name() or obj.get_username())
 
@@ -72,7 +72,7 @@ class MemberForm(forms.Form):
     contact_officer = OfficerChoice(
         label=_("包干联系人"),
         queryset=None,
-        required=False,  # type: ignore[arg-type]
+        required=False,
     )
 
     def __init__(self, *args: Any, officers: Any = None, **kwargs: Any) -> None:

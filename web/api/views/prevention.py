@@ -193,7 +193,7 @@ class HandoverRecord(generics.GenericAPIView[LedgerHandover]):
         document = Document.objects.filter(pk=document_id).first() if document_id else None
         if document is None:
             raise NotFound("not found")
-        data = document_download(document=document, actor=request.user)  # type: ignore[arg-type]
+        data = document_download(document=document, actor=request.user)
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.pdf"'
         response["Cache-Control"] = "private, no-store"

@@ -68,10 +68,10 @@ class TaskSerializer(serializers.ModelSerializer[TaskDue]):
 
 
 class _TaskCursor(Cursor):
-    ordering = ("due_at", "task_id")  # type: ignore[assignment]
+    ordering = ("due_at", "task_id")
 
 
-def _queue(selector: Callable[..., QuerySet[TaskDue]], doc: str) -> type[generics.ListAPIView]:  # type: ignore[type-arg]
+def _queue(selector: Callable[..., QuerySet[TaskDue]], doc: str) -> type[generics.ListAPIView]:
     class QueueView(generics.ListAPIView[TaskDue]):
         __doc__ = doc
         serializer_class = TaskSerializer
@@ -96,7 +96,7 @@ class TaskDetail(generics.GenericAPIView[TaskDue]):
         return Response(TaskSerializer(task_get_for_user(user=request.user, task_id=task_id)).data)
 
 
-def _act(service: Callable[..., Any]) -> type[generics.GenericAPIView]:  # type: ignore[type-arg]
+def _act(service: Callable[..., Any]) -> type[generics.GenericAPIView]:
     class ActionView(generics.GenericAPIView[TaskDue]):
         serializer_class = TaskSerializer
 
@@ -114,7 +114,7 @@ TaskClaim = _act(task_claim)
 TaskRelease = _act(task_release)
 
 
-class TaskCompletionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TaskCompletionSerializer(serializers.Serializer):
     result = serializers.ChoiceField(
         choices=["completed", "recorded"],
         help_text="`completed`: the task is done and the flow moved on; `recorded`: a step "
