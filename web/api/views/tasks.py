@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from web.api.pagination import Cursor
 from web.api.steps import complete_with_payload
+from web.typing import AuthedApiRequest
 from workflows.models import TaskDue
 from workflows.selectors import (
     task_approval_queue_for_user,
@@ -140,10 +141,10 @@ class TaskCompletionSerializer(serializers.Serializer):
 class TaskComplete(generics.GenericAPIView[TaskDue]):
     serializer_class = TaskCompletionSerializer
 
-    def post(self, request: Request, task_id: int) -> Response:
+    def post(self, request: AuthedApiRequest, task_id: int) -> Response:
         row = task_get_for_user(user=request.user, task_id=task_id)  # 404 outside scope
         done = complete_with_payload(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             row=row,
             payload=request.data,
         )
