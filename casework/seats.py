@@ -41,7 +41,7 @@ def organisation_ancestors(org: Organisation) -> list[Organisation]:
         ids = [int(part) for part in org.path.strip("/").split("/") if part]
         found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids)}
         cached = [found[i] for i in reversed(ids) if i in found]
-        org._ancestors_cache = cached  # type: ignore[attr-defined]
+        org.__dict__["_ancestors_cache"] = cached
     return cached
 
 

@@ -194,7 +194,9 @@ def _circumstance_guess() -> SqlCase:
     )
 
 
-def _insert_select(table: str, columns: Iterable[str], select: QuerySet, returning: str) -> list:  # type: ignore[type-arg]
+def _insert_select(
+    table: str, columns: Iterable[str], select: QuerySet[Any], returning: str
+) -> list[tuple[Any, ...]]:
     sql, params = select.query.get_compiler(using=select.db).as_sql()
     statement = (
         f"INSERT INTO {connection.ops.quote_name(table)} ({', '.join(columns)}) "
