@@ -41,7 +41,7 @@ from casework.services.cases import (
 from casework.services.inquiries import INQUIRY_STAFF, inquiry_sign
 from documents.selectors import document_list_for_user
 from web.cases.current_task import current_tasks
-from web.typing import AuthedRequest
+from web.typing import AuthedRequest, choice_field
 
 PAGE_SIZE = 50
 # The filter lists organisations in tree order; deeper ones are reached from the dashboard.
@@ -57,7 +57,7 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].choices = [("", _("全部")), *organisations]  # type: ignore[attr-defined]
+        choice_field(self, "org").choices = [("", _("全部")), *organisations]
 
 
 class SendBackForm(forms.Form):

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import HandoverCheck, LedgerKind, NoticeChannel, TrainingKind
+from web.typing import choice_field, model_choice_field
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -26,7 +27,7 @@ class KeeperForm(forms.Form):
 
     def __init__(self, *args: Any, staff: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["keeper"].queryset = staff  # type: ignore[attr-defined]
+        model_choice_field(self, "keeper").queryset = staff
 
 
 class HandoverForm(forms.Form):
@@ -54,8 +55,8 @@ class HandoverForm(forms.Form):
 
     def __init__(self, *args: Any, staff: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = staff  # type: ignore[attr-defined]
-        self.fields["witness"].queryset = staff  # type: ignore[attr-defined]
+        model_choice_field(self, "to_user").queryset = staff
+        model_choice_field(self, "witness").queryset = staff
 
 
 class MemberChoice(forms.ModelChoiceField):
@@ -72,7 +73,7 @@ class AbroadForm(forms.Form):
 
     def __init__(self, *args: Any, members: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members  # type: ignore[attr-defined]
+        model_choice_field(self, "member").queryset = members
 
 
 class DayForm(forms.Form):
@@ -98,8 +99,8 @@ class MobileForm(forms.Form):
         self, *args: Any, members: QuerySet[Any], staff: QuerySet[Any], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members  # type: ignore[attr-defined]
-        self.fields["talker"].queryset = staff  # type: ignore[attr-defined]
+        model_choice_field(self, "member").queryset = members
+        model_choice_field(self, "talker").queryset = staff
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -152,7 +153,7 @@ class TrainingForm(forms.Form):
 
     def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].choices = [(str(pk), name) for pk, name in members]  # type: ignore[attr-defined]
+        choice_field(self, "members").choices = [(str(pk), name) for pk, name in members]
 
 
 CARD_PEOPLE = 5
