@@ -96,7 +96,7 @@ RULE_SETS: tuple[RuleSet, ...] = (
 )
 
 
-def current_overrides() -> dict[str, object]:
+def current_overrides() -> dict[str, Any]:
     overrides = getattr(settings, "LIANLUO_POLICY_OVERRIDES", None) or {}
     if not isinstance(overrides, dict):
         raise ImproperlyConfigured("LIANLUO_POLICY_OVERRIDES must be a dict of field -> value.")
@@ -113,15 +113,15 @@ def rules_for(day: dt.date) -> RuleSet:
     if not in_force:
         raise ValueError(f"no rule set in force on {day}")
     chosen = max(in_force, key=lambda rs: rs.effective_from)
-    return replace(chosen, **current_overrides())  # type: ignore[arg-type]
+    return replace(chosen, **current_overrides())
 
 
-def rules_by_code(code: str, overrides: dict[str, object] | None = None) -> RuleSet:
+def rules_by_code(code: str, overrides: dict[str, Any] | None = None) -> RuleSet:
     """The rule set of that code with the given overrides (none: the rule set as published;
     the deployment's current overrides are never applied here)."""
     for rule_set in RULE_SETS:
         if rule_set.code == code:
-            return replace(rule_set, **(overrides or {}))  # type: ignore[arg-type]
+            return replace(rule_set, **(overrides or {}))
     raise ValueError(f"unknown rule set {code!r}")
 
 
