@@ -78,3 +78,50 @@ def test_a_restoration_refused_over_the_api_keeps_the_suspension_and_its_timer(
     assert (case.clock_kind, case.clock_due) == (ClockKind.SUSPENSION, due_day)
     assert case.member.status == MemberStatus.SUSPENDED
     assert open_nodes(case) == ["restoration", "restoration__timeout"]
+
+
+def test_service_persuasion_and_public_notice_steps_complete_over_the_api(
+    world, client_for, django_capture_on_commit_callbacks
+) -> None:
+    """The new steps take their payload as JSON like every other step (the schema comes
+    from their forms): a lost member's notice refused 'in person', 劝退 then 劝而不退."""
+    from casework.models import CaseStatus, ProposalKind
+    from tests.workflows.flow_helpers import locate_and_assess
+
+    lost = open_case(world, django_capture_on_commit_callbacks)
+    lost = act(not_located(world, lost), "propose", kind="suspend", reasons="研究")
+    lost = act(lost, "pre_review", decision="agree")
+    notice = open_task(lost, "notice")
+    in_person = _complete_by_seat(client_for, notice, notified_on=str(today()), how="in_person")
+    assert in_person.status_code == 400 and in_person.json()["code"] == "member_not_located"
+    by_post = _complete_by_seat(client_for, notice, notified_on=str(today()), how="post")
+    assert by_post.status_code == 200, by_post.json()
+
+    case = locate_and_assess(world, open_case(world, django_capture_on_commit_callbacks), "unfit")
+    case = approve(to_approval(world, case, "persuade", ["weak_purpose"]), world, decision="agree")
+    due = open_task(case, "persuasion_outcome")
+    no_notes = _complete_by_seat(client_for, due, withdrew="0", on=str(today()))
+    assert no_notes.status_code == 400 and "notes" in no_notes.json()["errors"]
+    refused = _complete_by_seat(
+        client_for, due, withdrew="0", on=str(today()), notes="经劝告仍坚持不退党"
+    )
+    assert refused.status_code == 200, refused.json()
+    assert refused.json()["case_status"] == CaseStatus.PROPOSAL
+    case.refresh_from_db()
+    assert case.suggested_kinds == [ProposalKind.REMOVE] and open_nodes(case) == ["propose"]
+
+
+def test_the_decision_is_served_over_the_api(
+    world, client_for, django_capture_on_commit_callbacks
+) -> None:
+    from tests.workflows.flow_helpers import locate_and_assess
+
+    case = locate_and_assess(world, open_case(world, django_capture_on_commit_callbacks))
+    case = approve(to_approval(world, case, "correction", ["slack_work"]), world, decision="agree")
+    due = open_task(case, "serve_decision")
+    bad = _complete_by_seat(client_for, due, served_on="2026-02-30", how="in_person")
+    assert bad.status_code == 400 and "served_on" in bad.json()["errors"]
+    served = _complete_by_seat(client_for, due, served_on=str(today()), how="in_person")
+    assert served.status_code == 200, served.json()
+    case.refresh_from_db()
+    assert case.clock_due is not None and open_nodes(case) == ["correction_wait"]
