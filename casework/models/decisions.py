@@ -115,7 +115,7 @@ class Proposal(models.Model):
     # how the member was told (a member who cannot be found: by public notice, whose
     # publication period ends on `notified_on`, or through the family or by post)
     notice_how = models.CharField(
-        _("告知方式"), max_length=20, choices=ServiceMethod.choices, blank=True
+        _("告知方式"), max_length=20, choices=ServiceMethod.choices, blank=True, db_default=""
     )
     notice_published_on = models.DateField(_("公告发布日期"), null=True, blank=True)
     defence_until = models.DateField(_("申辩期限"), null=True, blank=True)
@@ -224,7 +224,7 @@ class Decision(models.Model):
     # 送达: when and how the decision reached the member (a correction period runs from it)
     served_on = models.DateField(_("送达日期"), null=True, blank=True)
     served_how = models.CharField(
-        _("送达方式"), max_length=20, choices=ServiceMethod.choices, blank=True
+        _("送达方式"), max_length=20, choices=ServiceMethod.choices, blank=True, db_default=""
     )
 
     class Meta:
