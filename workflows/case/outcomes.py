@@ -249,6 +249,7 @@ def pending_routes(stage: Stage, cases: dict[str, Case]) -> None:
         actor=branch_officer,
         params={K.MEMBER_LETTER: {"reply_by": stage.today + dt.timedelta(days=30)}},
     )
+    inquiries_not_found(stage, outreach_fails(stage, searching), remind=False)
     received = stage.today - dt.timedelta(days=10)
     case_documents_issue(
         kinds=[K.APPEAL_ACKNOWLEDGEMENT, K.APPEAL_REPLY],
