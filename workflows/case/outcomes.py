@@ -294,9 +294,12 @@ SCENARIOS: dict[str, Callable[[Stage], Case]] = {
 def drive_all(stage: Stage) -> dict[str, Case]:
     """Every scenario, then the pending routes, then the branch's prevention documents;
     returns the cases by scenario."""
-    cases = {name: scenario(stage) for name, scenario in SCENARIOS.items()}
+    cases: dict[str, Case] = {}
+    for name, scenario in SCENARIOS.items():
+        cases[name] = scenario(stage)
+        if name == "persuasion":  # 劝而不退 → 除名, before the scenarios that follow
+            cases["removal_after_persuasion"] = removal_after_persuasion(stage, cases[name])
     cases["restoration"] = restoration(stage, cases["suspension"])
-    cases["removal_after_persuasion"] = removal_after_persuasion(stage, cases["persuasion"])
     pending_routes(stage, cases)
     prevention_documents(stage)
     return cases
