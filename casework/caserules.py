@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from casework.policy import rules_by_code
+from casework.policy import rules_of_case
 
 if TYPE_CHECKING:
     from casework.models.cases import Case
@@ -14,7 +14,7 @@ def outreach_minimum_met(case: Case) -> bool:
     """At least N attempts over at least M channels, one of them relatives when required."""
     from casework.models.ledgers import ContactAttempt, ContactChannel
 
-    rules = rules_by_code(case.rule_set)
+    rules = rules_of_case(case)
     channels = list(
         ContactAttempt.objects.filter(case_id=case.pk).values_list("channel", flat=True)
     )

@@ -2,8 +2,10 @@
 
 Every threshold the software applies comes from here. The rule set in force on a date is
 chosen by effective date; single values can be overridden per deployment with the
-LIANLUO_POLICY_OVERRIDES setting (a dict of field → value, applied to every rule set).
-Each case stores the code of the rule set it opened under.
+LIANLUO_POLICY_OVERRIDES setting (a dict of field → value, applied to every rule set in
+force for new work). Each case stores the code of the rule set it opened under and the
+overrides in force then (`Case.rule_overrides`): `rules_of_case` reads those, so a case's
+rules never change after it opened, whatever the deployment's overrides become.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class RuleSet:
     min_outreach_channels: int = 2
     outreach_requires_relative: bool = True
     defence_days: int = 7
+    # a member who cannot be found is told by public notice (公告): its publication period
+    public_notice_days: int = 30
     inquiry_answer_days: int = 10
     # Contact cadence in days per key-group bit (KeyGroup values); default for everyone else.
     contact_cadence_days: dict[int, int] = field(default_factory=dict)
@@ -92,7 +96,7 @@ RULE_SETS: tuple[RuleSet, ...] = (
 )
 
 
-def _overrides() -> dict[str, Any]:
+def current_overrides() -> dict[str, Any]:
     overrides = getattr(settings, "LIANLUO_POLICY_OVERRIDES", None) or {}
     if not isinstance(overrides, dict):
         raise ImproperlyConfigured("LIANLUO_POLICY_OVERRIDES must be a dict of field -> value.")
@@ -109,15 +113,23 @@ def rules_for(day: dt.date) -> RuleSet:
     if not in_force:
         raise ValueError(f"no rule set in force on {day}")
     chosen = max(in_force, key=lambda rs: rs.effective_from)
-    return replace(chosen, **_overrides())
+    return replace(chosen, **current_overrides())
 
 
-def rules_by_code(code: str) -> RuleSet:
-    """The rule set a case opened under (by its stored code), with overrides applied."""
+def rules_by_code(code: str, overrides: dict[str, Any] | None = None) -> RuleSet:
+    """The rule set of that code with the given overrides (none: the rule set as published;
+    the deployment's current overrides are never applied here)."""
     for rule_set in RULE_SETS:
         if rule_set.code == code:
-            return replace(rule_set, **_overrides())
+            return replace(rule_set, **(overrides or {}))
     raise ValueError(f"unknown rule set {code!r}")
+
+
+def rules_of_case(case: Any) -> RuleSet:
+    """The rules a case opened under: its rule set's code and the overrides pinned then."""
+    known = set(RuleSet.__dataclass_fields__) - {"code", "title", "effective_from"}
+    pinned = getattr(case, "rule_overrides", None) or {}
+    return rules_by_code(str(case.rule_set), {k: v for k, v in pinned.items() if k in known})
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -146,6 +146,7 @@ def _case_row(
         status,
         rng.choice(Circumstance.values),
         _rule_set_code(at["registered"].date()),
+        "{}",  # rule_overrides: none pinned
         json.dumps({"source": "generate_load", "months_silent": rng.randint(6, 24)}),
         at["registered"],
         plan.officer_id if rng.random() < 0.3 else None,

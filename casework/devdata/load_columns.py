@@ -101,6 +101,7 @@ CASE_COLUMNS = [
     "status",
     "circumstance",
     "rule_set",
+    "rule_overrides",
     "evidence",
     "opened_at",
     "opened_by_id",

@@ -22,6 +22,7 @@ from casework.models.decisions import (
     ProposalKind,
     ProposalStatus,
     ReviewLevel,
+    ServiceMethod,
     TalkRecord,
 )
 from casework.models.imports import ImportJob, ImportStatus
@@ -171,3 +172,4 @@ __all__ += [
     "TrainingRecord",
 ]
 __all__ += ["OUTBOX_OPEN_STATES", "OutboxMessage", "OutboxState"]
+__all__ += ["ServiceMethod"]

@@ -161,6 +161,8 @@ class Case(FSMModelMixin, models.Model):
         _("失联情形"), max_length=2, choices=Circumstance.choices, default=Circumstance.OTHER
     )
     rule_set = models.CharField(_("适用规则"), max_length=20)
+    # LIANLUO_POLICY_OVERRIDES in force when the case opened (casework.policy.rules_of_case)
+    rule_overrides = models.JSONField(_("立案时的规则调整"), default=dict, blank=True)
     evidence = models.JSONField(_("立案依据"), default=dict, blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
     opened_by = models.ForeignKey(
@@ -288,12 +290,12 @@ class Case(FSMModelMixin, models.Model):
     @transition(
         field=status,
         source=[CaseStatus.PROPOSAL, CaseStatus.NOT_LOCATED],
-        target=RETURN_VALUE(CaseStatus.PRE_REVIEW),
+        target=RETURN_VALUE(CaseStatus.PRE_REVIEW, CaseStatus.MEETING),
         conditions=[branch_not_temporary],
         permission=may_work_case,
     )
-    def propose(self) -> str:
-        return CaseStatus.PRE_REVIEW
+    def propose(self, *, target: str = CaseStatus.PRE_REVIEW) -> str:
+        return target
 
     @transition(
         field=status,
@@ -325,7 +327,7 @@ class Case(FSMModelMixin, models.Model):
     @transition(
         field=status,
         source=CaseStatus.MEETING,
-        target=RETURN_VALUE(CaseStatus.APPROVAL, CaseStatus.PROPOSAL),
+        target=RETURN_VALUE(CaseStatus.APPROVAL, CaseStatus.PROPOSAL, CaseStatus.IN_FORCE),
         conditions=[branch_not_temporary],
         permission=may_decide_branch,
     )
@@ -347,6 +349,14 @@ class Case(FSMModelMixin, models.Model):
 
     @transition(
         field=status,
+        source=CaseStatus.APPROVAL,
+        target=RETURN_VALUE(CaseStatus.PROPOSAL, CaseStatus.CLOSED, CaseStatus.IN_FORCE),
+    )
+    def refuse(self, *, target: str) -> str:
+        return target
+
+    @transition(
+        field=status,
         source=CaseStatus.IN_FORCE,
         target=CaseStatus.CLOSED,
         conditions=[no_running_clock],
@@ -362,6 +372,24 @@ class Case(FSMModelMixin, models.Model):
         permission=may_work_case,
     )
     def review_correction(self, *, target: str) -> str:
+        return target
+
+    @transition(
+        field=status,
+        source=CaseStatus.IN_FORCE,
+        target=CaseStatus.IN_FORCE,
+        permission=may_work_case,
+    )
+    def record_service(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=CaseStatus.IN_FORCE,
+        target=RETURN_VALUE(CaseStatus.CLOSED, CaseStatus.PROPOSAL),
+        permission=may_work_case,
+    )
+    def record_persuasion_outcome(self, *, target: str) -> str:
         return target
 
     @transition(field=status, source=CaseStatus.IN_FORCE, target=CaseStatus.PROPOSAL)

@@ -52,8 +52,18 @@ class ProposalStatus(models.TextChoices):
     PENDING = "pending", _("办理中")
     SENT_BACK = "sent_back", _("已退回")
     REJECTED = "rejected", _("未通过")
+    REFUSED = "refused", _("不予批准")
     APPROVED = "approved", _("已批准")
     WITHDRAWN = "withdrawn", _("已撤销")
+
+
+class ServiceMethod(models.TextChoices):
+    """How a decision is served (送达) on the member."""
+
+    IN_PERSON = "in_person", _("直接送达本人")
+    FAMILY = "family", _("交其家属代收")
+    POST = "post", _("邮寄送达")
+    PUBLIC_NOTICE = "public_notice", _("公告送达")
 
 
 class TalkRecord(models.Model):
@@ -102,6 +112,12 @@ class Proposal(models.Model):
     # The case status the proposal was made in: where a send back from pre-review returns.
     proposed_in = models.CharField(max_length=20, blank=True)
     notified_on = models.DateField(_("告知日期"), null=True, blank=True)
+    # how the member was told (a member who cannot be found: by public notice, whose
+    # publication period ends on `notified_on`, or through the family or by post)
+    notice_how = models.CharField(
+        _("告知方式"), max_length=20, choices=ServiceMethod.choices, blank=True, db_default=""
+    )
+    notice_published_on = models.DateField(_("公告发布日期"), null=True, blank=True)
     defence_until = models.DateField(_("申辩期限"), null=True, blank=True)
     defence_text = EncryptedTextField(_("申辩意见"), blank=True)
     defence_closed_at = models.DateTimeField(null=True, blank=True)
@@ -205,6 +221,11 @@ class Decision(models.Model):
     member_status_before = models.CharField(max_length=20)
     member_status_after = models.CharField(max_length=20)
     clock_due = models.DateField(null=True, blank=True)
+    # 送达: when and how the decision reached the member (a correction period runs from it)
+    served_on = models.DateField(_("送达日期"), null=True, blank=True)
+    served_how = models.CharField(
+        _("送达方式"), max_length=20, choices=ServiceMethod.choices, blank=True, db_default=""
+    )
 
     class Meta:
         verbose_name = _("处置决定")

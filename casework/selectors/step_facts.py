@@ -26,7 +26,7 @@ from casework.models import (
     ProposalKind,
     ReviewLevel,
 )
-from casework.policy import rules_by_code
+from casework.policy import rules_of_case
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ class OutreachProgress:
 
 def outreach_progress(case: Case) -> OutreachProgress:
     """Attempts so far (newest first) and what the outreach minimum still needs (one query)."""
-    rules = rules_by_code(case.rule_set)
+    rules = rules_of_case(case)
     rows = list(
         ContactAttempt.objects.filter(case_id=case.pk)
         .select_related("recorded_by")

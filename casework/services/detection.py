@@ -60,7 +60,7 @@ from casework.models import (
     TimelineEntry,
 )
 from casework.outbox import outbox_enqueue
-from casework.policy import RuleSet, add_months, rules_for
+from casework.policy import RuleSet, add_months, current_overrides, rules_for
 from casework.services.notifications import NOTIFICATION_EMAIL
 
 # Outbox kind of one chunk of the nightly sweep: {"org_ids": [...], "as_of": "YYYY-MM-DD"}.
@@ -337,6 +337,9 @@ def _open_cases(
         for field in Case._meta.concrete_fields
         if not (field.primary_key or field.null or field.column in columns)
     }
+    # the overrides in force now are pinned on the case (casework.policy.rules_of_case)
+    pinned = Case._meta.get_field("rule_overrides")
+    defaults["c_default_rule_overrides"] = Value(current_overrides(), output_field=pinned)
     select = select.annotate(**defaults).values_list(
         "pk",
         "organisation_id",

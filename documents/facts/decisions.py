@@ -108,11 +108,8 @@ def decision(r: CaseRecords) -> dict[str, Any]:
     facts["facts"] = _lost_contact(r, label) if lost else _misconduct(r, label)
     facts.update(_procedure(r, label))
     if kind == P.CORRECTION:
-        facts["correction"] = {
-            "months": need(proposal.correction_months, "改正期限", label),
-            "start": cn_date(approved.in_force_at),
-            "due": need(cn_date(approved.clock_due), "改正期满日", label),
-        }
+        # the period runs from service (自本决定送达之日起): no end date is known yet
+        facts["correction"] = {"months": need(proposal.correction_months, "改正期限", label)}
     if kind == P.SUSPEND:
         facts["suspension"] = {
             "limit": suspension_limit_years(r.rules),
@@ -259,6 +256,7 @@ def dossier(r: CaseRecords) -> dict[str, Any]:
     outcome_label = {
         "corrected": "限期改正后已改正",
         "withdrawn": "案件撤销",
+        "refused": "审批机关不予批准",
     }.get(outcome) or (str(ProposalKind(outcome).label) if outcome in ProposalKind.values else "")
     departments = {i.department_id: i.department.name for i in r.inquiries}
     return {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from casework.models import Cause, Ground, ProposalKind, ReviewLevel
+from casework.models import Cause, Ground, ProposalKind, ProposalStatus, ReviewLevel
 from documents.facts.legal import basis, constitution_article, regulation
 from documents.facts.records import (
     CaseRecords,
@@ -241,6 +241,8 @@ def filing_report(r: CaseRecords, *, actor: Any = None) -> dict[str, Any]:
 def reply(r: CaseRecords) -> dict[str, Any]:
     label = "批复"
     kind = need(r.proposal_kind, "处置提议", label)
+    if r.proposal is not None and r.proposal.status == ProposalStatus.REFUSED:
+        return _refusal_reply(r, kind, label)
     request_doc = need(r.last_document(K.REQUEST), "请示", label)
     decision = need(r.decision, "审批决定", label)
     name = r.member.name
@@ -254,6 +256,32 @@ def reply(r: CaseRecords) -> dict[str, Any]:
         "correction_months": r.proposal.correction_months if r.proposal else None,
         "comment": sentence(decision.approval_comment),
         "decision_follows": "" if kind == P.RETURN_TO_NORMAL else "yes",
+        "refused": "",
+    }
+
+
+def _refusal_reply(r: CaseRecords, kind: str, label: str) -> dict[str, Any]:
+    """不予批准: the reply names the request (or, for a restoration, the application form)
+    and gives the reason; nothing changes for the member."""
+    cited = K.RESTORATION_FORM if kind == P.RESTORE else K.REQUEST
+    request_doc = need(r.last_document(cited), "请示", label)
+    refusal = need(r.last_entry("case.refuse"), "不予批准记录", label)
+    name = r.member.name
+    then = (refusal.details or {}).get("then")
+    return {
+        "title": f"关于不同意{subject(kind, name)}的批复",
+        "member": member_facts(r.member),
+        "request_title": need(request_doc.context.get("title"), "请示标题", label),
+        "request_number": request_doc.number or "",
+        "approved_on": cn_date(refusal.at),
+        "subject": subject(kind, name),
+        "refused": "yes",
+        "reason": sentence(need(refusal.comment.strip(), "不予批准理由", label)),
+        "still_suspended": "yes" if kind == P.RESTORE else "",
+        "closed": "yes" if then == "closed" else "",
+        "correction_months": None,
+        "comment": "",
+        "decision_follows": "",
     }
 
 

@@ -28,7 +28,7 @@ from casework.models import (
     TalkRecord,
     TimelineEntry,
 )
-from casework.policy import RuleSet, rules_by_code
+from casework.policy import RuleSet, rules_of_case
 from casework.validation import mask_id_number
 from documents.models import Document, DocumentStatus
 from documents.templating import MissingFact
@@ -153,7 +153,7 @@ class CaseRecords:
 
     @cached_property
     def rules(self) -> RuleSet:
-        return rules_by_code(self.case.rule_set)
+        return rules_of_case(self.case)
 
     @property
     def circumstance(self) -> str:

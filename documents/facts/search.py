@@ -18,7 +18,7 @@ from casework.models import (
     RelationTransfer,
     TimelineEntry,
 )
-from casework.policy import rules_by_code
+from casework.policy import rules_of_case
 from documents.facts.legal import CONSTITUTION, regulation
 from documents.facts.records import (
     CaseRecords,
@@ -181,9 +181,7 @@ def _department_rows(inquiries: Sequence[Inquiry]) -> list[dict[str, str]]:
 
 def _citation(inquiries: Sequence[Inquiry]) -> str:
     """Looking for a lost member is a lost-contact measure of each case's rule set."""
-    titles = list(
-        dict.fromkeys(regulation(rules_by_code(i.case.rule_set), "suspend") for i in inquiries)
-    )
+    titles = list(dict.fromkeys(regulation(rules_of_case(i.case), "suspend") for i in inquiries))
     return "和".join(f"《{t}》" for t in [CONSTITUTION, *titles])
 
 
@@ -221,7 +219,7 @@ def inquiry_letter(
     need(list(inquiries), "协查党员", label)
     system, default_items = SYSTEMS.get(DepartmentKind(department.kind), ("业务信息系统", ""))
     due = max((i.due_date for i in inquiries if i.due_date), default=None)
-    lost_after = max(rules_by_code(i.case.rule_set).lost_after_months for i in inquiries)
+    lost_after = max(rules_of_case(i.case).lost_after_months for i in inquiries)
     # Letters are numbered when signed, before they are sent: the deadline then runs from
     # receipt (the department's answer days), as the inquiry records it when sent.
     due_date = cn_date(due) or f"收函后{department.answer_days}个工作日内"

@@ -176,8 +176,13 @@ def test_the_case_story_from_the_queue_to_the_decision_pdf(
     _submit(approver)
     _done(approver)
 
-    # 7. Notice to the member and the defence period, by the officer.
+    # 7. Notice to the member and the defence period, by the officer. A member who cannot
+    #    be found is not told "in person": the page refuses it; the family receives it.
     _claim_and_open(screens, officer, case, "notice")
+    officer.select_option("#id_how", "in_person")
+    _submit(officer)
+    expect(officer.locator("[role=alert]")).to_contain_text("党员尚未找到")
+    officer.select_option("#id_how", "family")
     _submit(officer)
     _done(officer)
     _claim_and_open(screens, officer, case, "defence")

@@ -87,7 +87,7 @@ def decide(world, case: Case, kind: str, grounds: list[str] | None = None) -> Ca
         case = svc.case_pre_review(case=case, actor=world.coordinator, comment="同意")
     if kind != "restore":
         case = svc.case_notify_member(
-            case=case, actor=world.officer, notified_on=timezone.localdate()
+            case=case, actor=world.officer, notified_on=timezone.localdate(), how="family"
         )
         case = svc.case_close_defence(case=case, actor=world.officer, defence_text="无异议")
         case = svc.case_record_meeting(
@@ -100,7 +100,13 @@ def decide(world, case: Case, kind: str, grounds: list[str] | None = None) -> Ca
             votes_against=1,
             abstentions=0,
         )
-        return svc.case_approve(case=case, actor=world.approver, comment="同意")
+        case = svc.case_approve(case=case, actor=world.approver, comment="同意")
+        if kind == "correction":  # the period runs from service (送达)
+            how = "in_person" if case.located_at else "family"
+            case = svc.case_record_service(
+                case=case, actor=world.officer, served_on=timezone.localdate(), how=how
+            )
+        return case
     return svc.case_approve(case=case, actor=world.coordinator, comment="同意恢复")
 
 

@@ -98,7 +98,9 @@ def _actions(world, department, talk):
             grounds=d.draw(st.sampled_from([[], ["slack_work"], ["self_withdrawal"]])),
         ),
         "pre_review": lambda c, a, d: svc.case_pre_review(case=c, actor=a),
-        "notify": lambda c, a, d: svc.case_notify_member(case=c, actor=a, notified_on=today),
+        "notify": lambda c, a, d: svc.case_notify_member(
+            case=c, actor=a, notified_on=today, how="family"
+        ),
         "defence": lambda c, a, d: svc.case_close_defence(case=c, actor=a, defence_text="无"),
         "meeting": lambda c, a, d: svc.case_record_meeting(
             case=c,
@@ -185,7 +187,7 @@ def _step_data(world, department, talk):
         "pre_review": lambda c: st.fixed_dictionaries(
             {"decision": decision, "comment": st.just("意见")}
         ),
-        "notice": lambda c: st.just({"notified_on": today}),
+        "notice": lambda c: st.just({"notified_on": today, "how": "family"}),
         "defence": lambda c: st.just({"defence_text": "无"}),
         "meeting": lambda c: st.fixed_dictionaries(
             {
@@ -200,7 +202,21 @@ def _step_data(world, department, talk):
             }
         ),
         "approval": lambda c: st.fixed_dictionaries(
-            {"decision": decision, "comment": st.just("意见")}
+            {
+                "decision": st.sampled_from(["agree", "agree", "send_back", "refuse"]),
+                "then": st.sampled_from(["branch", "close"]),
+                "comment": st.just("意见"),
+            }
+        ),
+        "serve_decision": lambda c: st.fixed_dictionaries(
+            {"served_on": st.just(today), "how": st.sampled_from(["in_person", "family"])}
+        ),
+        "persuasion_outcome": lambda c: st.fixed_dictionaries(
+            {
+                "withdrew": st.sampled_from(["1", "0"]),
+                "on": st.just(today),
+                "notes": st.just("情况"),
+            }
         ),
         "close": lambda c: st.just({"comment": ""}),
         "correction_review": lambda c: st.fixed_dictionaries(
@@ -331,9 +347,13 @@ def test_random_actions_by_random_roles_keep_the_invariants(
         def decisions_are_approved_by_someone_else(self):
             for decision in Decision.objects.select_related("proposal"):
                 assert decision.proposal.status in ("approved",)
-                assert decision.approved_by_id != decision.proposal.proposed_by_id
+                if decision.kind == "withdrawal":  # 退党: the meeting's resolution, filed
+                    action = "case.record_meeting"
+                else:
+                    action = "case.approve"
+                    assert decision.approved_by_id != decision.proposal.proposed_by_id
                 assert TimelineEntry.objects.filter(
-                    case=decision.case_id, action="case.approve", details__decision=decision.pk
+                    case=decision.case_id, action=action, details__decision=decision.pk
                 ).exists()
 
         @invariant()

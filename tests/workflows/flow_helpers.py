@@ -53,7 +53,7 @@ def today() -> Any:
 
 def notice_and_defence(world: Any, case: Case) -> Case:
     """The officer notifies the member and closes the defence: the case is at the meeting."""
-    case = step(case, "notice", world.officer, notified_on=today())
+    case = step(case, "notice", world.officer, notified_on=today(), how="family")
     return step(case, "defence", world.officer, defence_text="无异议")
 
 

@@ -22,6 +22,7 @@ from tests.workflows.flow_helpers import (
     open_task,
     propose_to_meeting,
     step,
+    today,
 )
 from workflows import selectors, services
 from workflows.models import TaskDue, TaskEvent
@@ -188,7 +189,8 @@ def _to_in_force(world, case, kind):
         case = _not_located(world, case)
         return _decide(world, case, "suspend")
     case = locate_and_assess(world, case)
-    return _decide(world, case, "correction", ["slack_work"])
+    case = _decide(world, case, "correction", ["slack_work"])
+    return step(case, "serve_decision", world.officer, served_on=today(), how="in_person")
 
 
 def test_the_correction_timer_fires_a_review_task_when_the_deadline_is_reached(

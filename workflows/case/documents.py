@@ -10,6 +10,7 @@ text needs and the case lacks refuses the step with a message naming it (Missing
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -17,7 +18,17 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 
 from casework.errors import DomainError
-from casework.models import Case, CaseStatus, PreReview, ProposalKind, ReviewLevel
+from casework.models import (
+    Case,
+    CaseStatus,
+    Decision,
+    PreReview,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    ReviewLevel,
+    ServiceMethod,
+)
 from documents.facts import DECISION_OF
 from documents.issuing import case_documents_issue
 from documents.kinds import DocumentKind as K
@@ -67,17 +78,33 @@ def pick_pre_review(case: Case) -> list[Issue]:
 def pick_notice(case: Case) -> list[Issue]:
     if _proposal_kind(case) == P.WITHDRAWAL:
         return []
+    proposal = case.current_proposal
+    if proposal is not None and proposal.notice_how == ServiceMethod.PUBLIC_NOTICE:
+        days = (proposal.notified_on - proposal.notice_published_on).days  # type: ignore[operator]
+        return [(K.PUBLIC_NOTICE, {"period_days": days})]
     return [(K.DEFENCE_NOTICE, {}), (K.DELIVERY_RECEIPT, {"served_kind": K.DEFENCE_NOTICE})]
 
 
 def pick_meeting(case: Case) -> list[Issue]:
+    if case.status == CaseStatus.IN_FORCE:  # 退党: announced and filed (备案)
+        return [(K.MEETING_RESOLUTION, {}), (K.FILING_REPORT, {})]
     if case.status != CaseStatus.APPROVAL:  # the vote failed: a resolution that says so
         return [(K.MEETING_RESOLUTION, {})]
     upward = K.FILING_REPORT if _proposal_kind(case) == P.WITHDRAWAL else K.REQUEST
     return [(K.MEETING_RESOLUTION, {}), (upward, {})]
 
 
+def _refused_now(case: Case) -> bool:
+    """The approving organ has just refused the case's latest proposal (不予批准)."""
+    if case.current_proposal_id is not None:  # approved: the proposal is still current
+        return False
+    latest = Proposal.objects.filter(case_id=case.pk).order_by("-id").first()
+    return latest is not None and latest.status == ProposalStatus.REFUSED
+
+
 def pick_approval(case: Case) -> list[Issue]:
+    if _refused_now(case):
+        return [(K.REPLY, {})]  # 不予批准的批复, with the reason
     if case.status != CaseStatus.IN_FORCE:
         return []
     kind = _proposal_kind(case)
@@ -85,9 +112,56 @@ def pick_approval(case: Case) -> list[Issue]:
         return [(K.REPLY, {})]
     if kind == P.WITHDRAWAL:
         return []  # filed (备案), no reply
-    decision = DECISION_OF[P(kind or "")]
     replies: list[Issue] = [] if kind == P.RESTORE else [(K.REPLY, {})]
+    if kind == P.REMOVE and _after_persuasion(case):
+        issue = _removal_after_persuasion(case)
+        served = issue[0]
+        return [*replies, issue, (K.DELIVERY_RECEIPT, {"served_kind": served})]
+    decision = DECISION_OF[P(kind or "")]
     return [*replies, (decision, {}), (K.DELIVERY_RECEIPT, {"served_kind": decision})]
+
+
+def _removal_after_persuasion(case: Case) -> Issue:
+    """劝而不退 → 除名: the removal decision cites the persuasion, the refusal and the meeting."""
+    from casework.models import MeetingResolution, TimelineEntry
+
+    refused = (
+        TimelineEntry.objects.filter(case_id=case.pk, action="case.record_persuasion_outcome")
+        .order_by("-id")
+        .first()
+    )
+    meeting = (
+        MeetingResolution.objects.filter(proposal_id=case.current_proposal_id or 0, passed=True)
+        .order_by("-id")
+        .first()
+    )
+    refused_on = (refused.details or {}).get("on") if refused else None
+    facts = {}
+    if meeting is not None:
+        facts = {
+            "date": f"{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日",
+            "place": meeting.place,
+            "entitled": meeting.voting_members,
+            "present": meeting.present,
+            "votes_for": meeting.votes_for,
+            "votes_against": meeting.votes_against,
+            "votes_abstain": meeting.abstentions,
+        }
+    return (
+        K.DECISION_REMOVAL_AFTER_PERSUASION,
+        {
+            "refused_on": dt.date.fromisoformat(refused_on) if refused_on else None,
+            "meeting_facts": facts,
+        },
+    )
+
+
+def _after_persuasion(case: Case) -> bool:
+    return Decision.objects.filter(case_id=case.pk, kind=P.PERSUADE).exists()
+
+
+def pick_persuasion_outcome(case: Case) -> list[Issue]:
+    return [(K.DOSSIER, {})] if case.status == CaseStatus.CLOSED else []
 
 
 def pick_correction_review(case: Case) -> list[Issue]:

@@ -18,12 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
-from viewflow.workflow.lock import select_for_update_lock
 
 from casework import hooks
 from casework.caserules import inquiry_wait_over, unassessed_clues
-from casework.models import Case, CaseStatus, ClockKind, Inquiry, Proposal
+from casework.models import Case, CaseStatus, ClockKind, Inquiry, Proposal, ProposalKind
+from casework.seats import current_proposal
 from casework.services import cases as case_services
+from workflows.case.lock import process_row_lock
 from workflows.case.nodes import CaseFunction, CaseStep, CaseTimer, StartCase, WaitHandle
 from workflows.case.steps import STEP_BY_NAME, STEPS, Route
 from workflows.case.views import StepView
@@ -43,7 +44,7 @@ HumanSteps = type("HumanSteps", (), {step.name: _step_node(step.name) for step i
 
 class CaseFlow(HumanSteps, flow.Flow):  # type: ignore[misc,valid-type]
     process_class = CaseProcess
-    lock_impl = select_for_update_lock
+    lock_impl = process_row_lock
     process_title = _("失联党员案件")
     process_description = _("登记、查找、协查、认定、处置、审批与决定后期限")
     summary_template = "{{ process.case }}"
@@ -127,10 +128,14 @@ class CaseFlow(HumanSteps, flow.Flow):  # type: ignore[misc,valid-type]
 
     def _in_force_step(self, activation: Any, case: Case) -> Any:
         if case.clock_kind == ClockKind.CORRECTION:
+            if case.clock_due is None:  # the period runs from service: serve first
+                return self.serve_decision
             due = activation.flow_task is self.correction_wait
             return self.correction_review if due else self.correction_wait
         if case.clock_kind == ClockKind.SUSPENSION:
             return self.restoration
+        if self._persuaded(case):  # 劝退: did the member withdraw?
+            return self.persuasion_outcome
         return self.close
 
     # ---- helpers ------------------------------------------------------------------------
@@ -163,6 +168,11 @@ class CaseFlow(HumanSteps, flow.Flow):  # type: ignore[misc,valid-type]
             .values_list("owner_id", flat=True)
             .first()
         )
+
+    def _persuaded(self, case: Case) -> bool:
+        if case.current_proposal_id is None:
+            return False
+        return str(current_proposal(case).kind) == ProposalKind.PERSUADE  # the service's copy
 
     def _notified(self, case: Case) -> bool:
         return Proposal.objects.filter(

@@ -21,6 +21,7 @@ from casework.models import (
     MembershipType,
     MemberStatus,
     ProposalKind,
+    ServiceMethod,
 )
 from casework.models.cases import may_review
 
@@ -171,8 +172,50 @@ class ReviewForm(forms.Form):
         return data
 
 
+class ApprovalForm(forms.Form):
+    """The approving organ: approve, refuse (不予批准, with its reason), or send back."""
+
+    decision = forms.ChoiceField(
+        label=_("审批意见"),
+        choices=[
+            ("agree", _("同意")),
+            ("refuse", _("不予批准")),
+            ("send_back", _("退回上一环节")),
+        ],
+    )
+    then = forms.ChoiceField(
+        label=_("不予批准后"),
+        choices=[("branch", _("退回党支部另行研究")), ("close", _("结案（党员已找到）"))],
+        required=False,
+    )
+    comment = forms.CharField(
+        max_length=NOTE_MAX,
+        label=_("意见说明（不予批准的理由）"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        decision = data.get("decision")
+        if decision == "send_back" and not (data.get("comment") or "").strip():
+            raise forms.ValidationError(_("退回时须填写意见。"))
+        if decision == "refuse" and not (data.get("comment") or "").strip():
+            raise forms.ValidationError(_("不予批准须写明理由。"))
+        return data
+
+
 class NoticeForm(forms.Form):
-    notified_on = forms.DateField(label=_("告知日期"), initial=timezone.localdate)
+    """告知: in person, through the family, by post, or — a member who cannot be found — by
+    public notice (公告, its publication date; served when the publication period ends)."""
+
+    notified_on = forms.DateField(label=_("告知（公告发布）日期"), initial=timezone.localdate)
+    how = forms.ChoiceField(
+        label=_("告知方式"),
+        choices=ServiceMethod.choices,
+        initial=ServiceMethod.IN_PERSON,
+        required=False,  # blank: in person (a member who was found)
+    )
 
 
 class DefenceForm(forms.Form):
@@ -242,6 +285,27 @@ class CorrectionReviewForm(forms.Form):
     )
     notes = forms.CharField(
         max_length=NOTE_MAX, label=_("考察情况"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ServeDecisionForm(forms.Form):
+    """送达: when and how the decision reached the member (the correction period runs from it)."""
+
+    served_on = forms.DateField(label=_("送达日期"), initial=timezone.localdate)
+    how = forms.ChoiceField(label=_("送达方式"), choices=ServiceMethod.choices)
+
+
+class PersuasionOutcomeForm(forms.Form):
+    """After 劝退: did the member withdraw, or still refuse (劝而不退 → 除名)?"""
+
+    withdrew = forms.TypedChoiceField(
+        label=_("劝退结果"),
+        choices=[("1", _("本人已退党，结案")), ("0", _("坚持不退，提议除名"))],
+        coerce=lambda v: v == "1",
+    )
+    on = forms.DateField(label=_("日期"), initial=timezone.localdate)
+    notes = forms.CharField(
+        max_length=NOTE_MAX, label=_("情况说明"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

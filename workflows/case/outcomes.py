@@ -1,8 +1,8 @@
 """Demo cases, one per outcome the flow reaches today, for `render_samples` and the documents'
 golden tests (the stage and the steps: workflows.case.samples).
 
-Kinds whose step is not in the flow yet (public notice, letter to the member, 劝而不退 removal,
-appeal letters, transfer chaser) are issued through documents.issuing from the furthest state
+Kinds whose step is not in the flow yet (letter to the member, appeal letters, transfer
+chaser) are issued through documents.issuing from the furthest state
 a real case reaches today; `ROUTE_PENDING` lists them. The documents of a branch's own ledgers
 (the handover record, the letters to outgoing members) come from the prevention services
 (workflows.prevention_samples); the letter to an outgoing member is a `member_letter` sampled
@@ -40,9 +40,7 @@ from workflows.prevention_samples import prevention_documents
 
 # Kinds rendered from the furthest real state because their step is not in the flow yet.
 ROUTE_PENDING = (
-    K.PUBLIC_NOTICE,
     K.MEMBER_LETTER,
-    K.DECISION_REMOVAL_AFTER_PERSUASION,
     K.APPEAL_ACKNOWLEDGEMENT,
     K.APPEAL_REPLY,
     K.TRANSFER_CHASER,
@@ -61,7 +59,9 @@ def suspension(stage: Stage, index: int = 0) -> Case:
     case = opened(stage, lost_member(stage, index))
     case = outreach_fails(stage, case)
     case = inquiries_not_found(stage, case)
-    return decide(stage, case, "suspend", ["lost_contact"], SUSPENSION_REASONS)
+    return decide(
+        stage, case, "suspend", ["lost_contact"], SUSPENSION_REASONS, notice_how="public_notice"
+    )
 
 
 def restoration(stage: Stage, case: Case) -> Case:
@@ -195,6 +195,30 @@ def failed_vote(stage: Stage, index: int = 6) -> Case:
     )
 
 
+def removal_after_persuasion(stage: Stage, case: Case) -> Case:
+    """劝而不退: the persuaded member does not withdraw; the branch meeting removes, the
+    committee approves."""
+    stage.later(20)
+    case = step(
+        stage,
+        case,
+        "persuasion_outcome",
+        {
+            "withdrew": "0",
+            "on": stage.today.isoformat(),
+            "notes": "经党支部多次劝告，本人仍坚持不退党。",
+        },
+    )
+    case = decide(
+        stage,
+        case,
+        "remove",
+        ["weak_purpose", "slack_work"],
+        "该同志经劝退后仍坚持不退党，依照党章第九条应予除名。",
+    )
+    return closed(stage, case)
+
+
 def back_to_normal(stage: Stage, index: int = 7) -> Case:
     case = opened(stage, lost_member(stage, index))
     case = located(
@@ -225,34 +249,7 @@ def pending_routes(stage: Stage, cases: dict[str, Case]) -> None:
         actor=branch_officer,
         params={K.MEMBER_LETTER: {"reply_by": stage.today + dt.timedelta(days=30)}},
     )
-    not_found = inquiries_not_found(stage, outreach_fails(stage, searching), remind=False)
-    case_documents_issue(
-        kinds=[K.PUBLIC_NOTICE],
-        case=not_found,
-        actor=None,
-        params={K.PUBLIC_NOTICE: {"period_days": 30}},
-    )
-    persuaded = cases["persuasion"]
-    meeting = {
-        "date": stage.today.strftime("%Y年%-m月%-d日"),
-        "place": "党员活动室",
-        "entitled": 9,
-        "present": 8,
-        "votes_for": 7,
-        "votes_against": 1,
-        "votes_abstain": 0,
-    }
-    case_documents_issue(
-        kinds=[K.DECISION_REMOVAL_AFTER_PERSUASION],
-        case=persuaded,
-        actor=None,
-        params={
-            K.DECISION_REMOVAL_AFTER_PERSUASION: {
-                "refused_on": stage.today - dt.timedelta(days=5),
-                "meeting_facts": meeting,
-            }
-        },
-    )
+    inquiries_not_found(stage, outreach_fails(stage, searching), remind=False)
     received = stage.today - dt.timedelta(days=10)
     case_documents_issue(
         kinds=[K.APPEAL_ACKNOWLEDGEMENT, K.APPEAL_REPLY],
@@ -297,7 +294,11 @@ SCENARIOS: dict[str, Callable[[Stage], Case]] = {
 def drive_all(stage: Stage) -> dict[str, Case]:
     """Every scenario, then the pending routes, then the branch's prevention documents;
     returns the cases by scenario."""
-    cases = {name: scenario(stage) for name, scenario in SCENARIOS.items()}
+    cases: dict[str, Case] = {}
+    for name, scenario in SCENARIOS.items():
+        cases[name] = scenario(stage)
+        if name == "persuasion":  # 劝而不退 → 除名, before the scenarios that follow
+            cases["removal_after_persuasion"] = removal_after_persuasion(stage, cases[name])
     cases["restoration"] = restoration(stage, cases["suspension"])
     pending_routes(stage, cases)
     prevention_documents(stage)

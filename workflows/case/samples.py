@@ -297,12 +297,17 @@ def decide(
     defence: str = "",
     vote: Vote = Vote(),
     months: int | None = None,
+    notice_how: str = "",
 ) -> Case:
-    """Propose → pre-review(s) → notice → defence → meeting; then approval if it passed."""
+    """Propose → pre-review(s) → notice → defence → meeting; then approval if it passed.
+    A member who cannot be found is told through the family unless `notice_how` says
+    otherwise (public_notice: the publication period runs before the defence period)."""
     data: dict[str, Any] = {"kind": kind, "grounds": grounds, "reasons": reasons}
     if months:
         data["correction_months"] = months
     case = step(stage, case, "propose", data)
+    if kind == "withdrawal":  # 退党: no pre-review, no defence; the meeting files it
+        return _meeting(stage, case, vote)
     case = step(stage, case, "pre_review", {"decision": "agree", "comment": ""})
     if kind in ("persuade", "remove"):
         case = step(
@@ -313,11 +318,26 @@ def decide(
         )
     if kind == "restore":
         return step(stage, case, "approval", {"decision": "agree", "comment": ""})
-    case = step(stage, case, "notice", {"notified_on": stage.today.isoformat()})
+    lost = case.located_at is None
+    how = notice_how or ("family" if lost else "in_person")
+    case = step(stage, case, "notice", {"notified_on": stage.today.isoformat(), "how": how})
+    if how == "public_notice":
+        stage.later(30)  # the publication period (rules: public_notice_days)
     if not defence:
         stage.later(8)  # the defence period runs out
     case = step(stage, case, "defence", {"defence_text": defence})
-    case = step(
+    case = _meeting(stage, case, vote)
+    if case.status != "approval":
+        return case
+    case = step(stage, case, "approval", {"decision": "agree", "comment": ""})
+    if kind == "correction":  # the period runs from service (送达)
+        served = {"served_on": stage.today.isoformat(), "how": "in_person"}
+        case = step(stage, case, "serve_decision", served)
+    return case
+
+
+def _meeting(stage: Stage, case: Case, vote: Vote) -> Case:
+    return step(
         stage,
         case,
         "meeting",
@@ -332,9 +352,6 @@ def decide(
             "abstentions": vote.abstain,
         },
     )
-    if case.status != "approval":
-        return case
-    return step(stage, case, "approval", {"decision": "agree", "comment": ""})
 
 
 def closed(stage: Stage, case: Case) -> Case:

@@ -48,6 +48,8 @@ class Route(StrEnum):
     TALK = "talk"  # contact regained: the talk (two full members) comes next
     SEND_BACK = "send_back"  # returned to the step before (also from the case page)
     STAY = "stay"  # something recorded, the task stays open (an outreach attempt)
+    REFUSE = "refuse"  # the approving organ refuses (不予批准): back to the branch, closed,
+    # or — a restoration — back to the suspension in force
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ class Step:
     routes: Mapping[Route, tuple[str, ...]]
     apply: Apply
     choose: Callable[[Data], Route] = lambda data: Route.NEXT
-    # the kinds it may issue on its NEXT route; `pick_documents` chooses among them by case
+    # the kinds it may issue on its NEXT (or REFUSE) route; `pick_documents` chooses among
+    # them by case
     # (workflows/case/documents.py); without it, every kind listed is issued
     documents: tuple[str, ...] = ()
     pick_documents: Callable[[Case], Sequence[docs.Issue]] | None = None
@@ -76,7 +79,7 @@ class Step:
 
     def documents_for(self, case: Case, route: Route) -> list[docs.Issue]:
         """The documents this completion issues for the case."""
-        if route is not Route.NEXT:
+        if route in (Route.SEND_BACK, Route.STAY, Route.TALK):
             return []
         if self.pick_documents is not None:
             return list(self.pick_documents(case))
@@ -98,7 +101,9 @@ class Step:
 
 
 def _by_decision(data: Data) -> Route:
-    return Route.SEND_BACK if data.get("decision") == "send_back" else Route.NEXT
+    return {"send_back": Route.SEND_BACK, "refuse": Route.REFUSE}.get(
+        data.get("decision") or "", Route.NEXT
+    )
 
 
 def _by_outreach_action(data: Data) -> Route:
@@ -197,7 +202,9 @@ def _pre_review(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
 
 
 def _notice(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
-    return svc.case_notify_member(case=case, actor=actor, notified_on=data["notified_on"])
+    return svc.case_notify_member(
+        case=case, actor=actor, notified_on=data["notified_on"], how=data.get("how") or ""
+    )
 
 
 def _defence(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
@@ -223,8 +230,13 @@ def _meeting(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
 
 
 def _approval(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
-    if _by_decision(data) is Route.SEND_BACK:
+    route = _by_decision(data)
+    if route is Route.SEND_BACK:
         return _send_back(case, actor, data)
+    if route is Route.REFUSE:
+        return svc.case_refuse(
+            case=case, actor=actor, reason=data.get("comment") or "", close=data["then"] == "close"
+        )
     return svc.case_approve(case=case, actor=actor, comment=data.get("comment") or "")
 
 
@@ -235,6 +247,18 @@ def _close(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
 def _correction_review(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
     return svc.case_review_correction(
         case=case, actor=actor, corrected=data["corrected"], notes=data.get("notes") or ""
+    )
+
+
+def _serve_decision(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
+    return svc.case_record_service(
+        case=case, actor=actor, served_on=data["served_on"], how=data["how"]
+    )
+
+
+def _persuasion_outcome(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
+    return svc.case_record_persuasion_outcome(
+        case=case, actor=actor, withdrew=data["withdrew"], on=data["on"], notes=data["notes"]
     )
 
 
@@ -322,7 +346,7 @@ STEPS: tuple[Step, ...] = (
         seat=seats.branch_secretary_seat,
         due_days=15,
         statuses=frozenset({S.NOT_LOCATED, S.PROPOSAL}),
-        routes={R.NEXT: ("pre_review",)},
+        routes={R.NEXT: ("pre_review", "meeting")},
         apply=_propose,
         documents=(K.APPROVAL_FORM, K.RESTORATION_FORM),
         pick_documents=docs.pick_propose,
@@ -350,7 +374,7 @@ STEPS: tuple[Step, ...] = (
         statuses=frozenset({S.DEFENCE}),
         routes={R.NEXT: ("defence",), R.SEND_BACK: ("pre_review",)},
         apply=_notice,
-        documents=(K.DEFENCE_NOTICE, K.DELIVERY_RECEIPT),
+        documents=(K.DEFENCE_NOTICE, K.DELIVERY_RECEIPT, K.PUBLIC_NOTICE),
         pick_documents=docs.pick_notice,
     ),
     Step(
@@ -370,7 +394,7 @@ STEPS: tuple[Step, ...] = (
         seat=seats.branch_secretary_seat,
         due_days=30,
         statuses=frozenset({S.MEETING}),
-        routes={R.NEXT: ("approval", "propose"), R.SEND_BACK: ("defence",)},
+        routes={R.NEXT: ("approval", "propose", "close"), R.SEND_BACK: ("defence", "propose")},
         apply=_meeting,
         choose=_by_decision,
         documents=(K.MEETING_RESOLUTION, K.REQUEST, K.FILING_REPORT),
@@ -379,20 +403,48 @@ STEPS: tuple[Step, ...] = (
     Step(
         name="approval",
         title=_("党委审批"),
-        form=f.ReviewForm,
+        form=f.ApprovalForm,
         seat=seats.approval_seat,
         due_days=30,
         statuses=frozenset({S.APPROVAL}),
         routes={
-            R.NEXT: ("close", "correction_wait", "restoration"),
+            R.NEXT: ("close", "serve_decision", "restoration", "persuasion_outcome"),
+            R.REFUSE: ("propose", "end", "restoration"),
             R.SEND_BACK: ("meeting", "pre_review", "assess_cause"),
         },
         apply=_approval,
         choose=_by_decision,
-        documents=(K.REPLY, *DECISION_OF.values(), K.DELIVERY_RECEIPT),
+        documents=(
+            K.REPLY,
+            *DECISION_OF.values(),
+            K.DECISION_REMOVAL_AFTER_PERSUASION,
+            K.DELIVERY_RECEIPT,
+        ),
         pick_documents=docs.pick_approval,
         reviews=True,
         four_eyes=True,
+    ),
+    Step(
+        name="serve_decision",
+        title=_("决定送达"),
+        form=f.ServeDecisionForm,
+        seat=seats.branch_officer_seat,
+        due_days=10,
+        statuses=frozenset({S.IN_FORCE}),
+        routes={R.NEXT: ("correction_wait",)},
+        apply=_serve_decision,
+    ),
+    Step(
+        name="persuasion_outcome",
+        title=_("劝退后情况"),
+        form=f.PersuasionOutcomeForm,
+        seat=seats.branch_officer_seat,
+        due_days=30,
+        statuses=frozenset({S.IN_FORCE}),
+        routes={R.NEXT: ("end", "propose")},
+        apply=_persuasion_outcome,
+        documents=(K.DOSSIER,),
+        pick_documents=docs.pick_persuasion_outcome,
     ),
     Step(
         name="close",

@@ -355,7 +355,7 @@ class Story:
 
     def to_meeting(self, key: str) -> None:
         self.step(key, "pre_review", "approver_edu", decision="agree", comment="同意，按程序办理")
-        self.step(key, "notice", "officer1", notified_on=self.today)
+        self.step(key, "notice", "officer1", notified_on=self.today, how="family")
         self.step(key, "defence", "officer1", defence_text="本人委托亲属书面回复：无异议")
 
     def meeting(self, key: str) -> None:
@@ -408,6 +408,8 @@ class Story:
         self.approve("located", "approver_edu2")
         self.step("located", "close", "officer1", comment="恢复正常管理，归档")
         self.approve("correction", "approver_edu2")
+        # the decision is served on the member: the correction period runs from that day
+        self.step("correction", "serve_decision", "officer1", served_on=self.today, how="in_person")
         for key in ("suspended", "restored"):
             self.approve(key, "approver_edu")
         # a suspended member reappears (the officer logs the contact) and is restored

@@ -1,7 +1,7 @@
 """The queues' task actions: claim, release, reassign, bulk reassign.
 
-Every function locks the process row through the flow's `select_for_update_lock` (the same
-lock viewflow takes), re-reads the task's queue row under it and refuses with `Conflict` when
+Every function locks the process row through the flow's lock (workflows/case/lock.py, the
+same lock viewflow takes), re-reads the task's queue row under it and refuses with `Conflict` when
 someone else moved first; out-of-scope tasks are `NotFound`. Each action is a TaskEvent and
 an audit event.
 """

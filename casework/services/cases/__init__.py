@@ -25,11 +25,14 @@ from casework.services.cases.approval import (
     case_add_approver,
     case_approve,
     case_close,
+    case_record_service,
+    case_refuse,
     case_remove_approver,
 )
 from casework.services.cases.clocks import (
     case_apply_for_restoration,
     case_expire_suspension,
+    case_record_persuasion_outcome,
     case_review_correction,
 )
 from casework.services.cases.decision import (
@@ -70,6 +73,9 @@ __all__ = [
     "case_propose",
     "case_record_meeting",
     "case_record_outreach_attempt",
+    "case_record_persuasion_outcome",
+    "case_record_service",
+    "case_refuse",
     "case_remove_approver",
     "case_review_correction",
     "case_send_back",

@@ -9,7 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.errors import Conflict, DomainError
-from casework.models import Case, CaseStatus, ClockKind, MembershipType, ProposalKind
+from casework.models import (
+    Case,
+    CaseStatus,
+    ClockKind,
+    Decision,
+    MembershipType,
+    ProposalKind,
+)
 from casework.services.transitions import Actor, case_transition
 
 
@@ -39,6 +46,38 @@ def case_review_correction(
             full = case.member.membership_type == MembershipType.FULL
             case.suggested_kinds = ([ProposalKind.PERSUADE] if full else []) + [ProposalKind.REMOVE]
         t.note(comment=notes, details={"corrected": corrected})
+    return t.case
+
+
+def case_record_persuasion_outcome(
+    *, case: Case, actor: Actor, withdrew: bool, on: dt.date, notes: str = ""
+) -> Case:
+    """After 劝退: the member withdrew (the case closes), or still refuses to withdraw (劝而不退):
+    the branch proposes removal (除名), which its general meeting decides and the committee
+    approves (Party Constitution art. 9)."""
+    if on > timezone.localdate():
+        raise DomainError(_("日期不能晚于今天。"), code="date_in_future")
+    with case_transition(case, actor) as t:
+        case = t.case
+        decision = Decision.objects.filter(
+            case=case, proposal_id=case.current_proposal_id or 0, kind=ProposalKind.PERSUADE
+        ).first()
+        if decision is None or case.clock_kind:
+            raise Conflict(_("本案没有生效的劝退决定待处理。"), code="no_persuasion")
+        if on < timezone.localtime(decision.in_force_at).date():
+            raise DomainError(_("日期不能早于劝退决定生效日期。"), code="before_decision")
+        t.fire(
+            "record_persuasion_outcome",
+            target=CaseStatus.CLOSED if withdrew else CaseStatus.PROPOSAL,
+        )
+        if withdrew:
+            case.outcome = ProposalKind.PERSUADE
+            case.closed_at = timezone.now()
+            t.save("outcome", "closed_at")
+        else:
+            case.suggested_kinds = [ProposalKind.REMOVE]
+            t.save("suggested_kinds")
+        t.note(comment=notes, details={"withdrew": withdrew, "on": on})
     return t.case
 
 

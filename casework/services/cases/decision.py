@@ -21,9 +21,11 @@ from casework.models import (
     Proposal,
     ProposalKind,
     ProposalStatus,
+    ServiceMethod,
 )
-from casework.policy import rules_by_code
+from casework.policy import rules_of_case
 from casework.seats import pending_pre_reviews, pre_review_level_seat
+from casework.services.cases.approval import put_in_force
 from casework.services.transitions import Actor, actor_id, case_transition, locked_proposal
 
 _DEFAULT_GROUNDS = {
@@ -66,7 +68,7 @@ def _check_proposal(
         raise DomainError(_("除名须以不合格党员表现或自行脱党为依据。"), code="grounds_required")
     months = None
     if kind == ProposalKind.CORRECTION:
-        rules = rules_by_code(case.rule_set)
+        rules = rules_of_case(case)
         months = correction_months or rules.correction_default_months
         if not 1 <= months <= rules.correction_max_months:
             raise DomainError(
@@ -86,9 +88,11 @@ def case_propose(
     correction_months: int | None = None,
 ) -> Case:
     """The branch committee proposes a disposition (or, for restoration, assesses the
-    application): proposal / not located → pre-review."""
+    application): proposal / not located → pre-review. 退党 at the member's own request has no
+    pre-review and no defence: straight to the branch general meeting."""
     with case_transition(case, actor) as t:
-        t.fire("propose")
+        own_request = kind == ProposalKind.WITHDRAWAL
+        t.fire("propose", target=CaseStatus.MEETING if own_request else CaseStatus.PRE_REVIEW)
         chosen, months = _check_proposal(t.case, kind, grounds or [], correction_months)
         proposal = Proposal.objects.create(
             case=t.case,
@@ -137,17 +141,52 @@ def case_pre_review(*, case: Case, actor: AbstractBaseUser, comment: str = "") -
     return t.case
 
 
-def case_notify_member(*, case: Case, actor: Actor, notified_on: dt.date) -> Case:
-    """The member is told of the proposal and of the right to a defence (申辩)."""
+_NOTICE_BY_PUBLICATION = (ProposalKind.SUSPEND, ProposalKind.ANNUL_PROBATION)
+
+
+def case_notify_member(*, case: Case, actor: Actor, notified_on: dt.date, how: str = "") -> Case:
+    """The member is told of the proposal and of the right to a defence (申辩): in person,
+    through the family or by post; a member who cannot be found, by public notice (公告),
+    which counts as served when its publication period ends (the defence period follows).
+    No method given: in person (only for a member who was found)."""
+    how = how or ServiceMethod.IN_PERSON
+    if how not in ServiceMethod.values:
+        raise DomainError(_("告知方式无效。"), code="invalid_notice_method")
+    if notified_on > timezone.localdate():
+        raise DomainError(_("告知日期不能晚于今天。"), code="notified_in_future")
     with case_transition(case, actor) as t:
         t.fire("notify_member")
         proposal = locked_proposal(t.case)
-        proposal.notified_on = notified_on
-        proposal.defence_until = notified_on + dt.timedelta(
-            days=rules_by_code(t.case.rule_set).defence_days
+        rules = rules_of_case(t.case)
+        if how == ServiceMethod.IN_PERSON and t.case.located_at is None:
+            raise DomainError(
+                _("党员尚未找到，不能直接告知本人，请选择公告、家属代收或邮寄。"),
+                code="member_not_located",
+            )
+        served_on, published_on = notified_on, None
+        if how == ServiceMethod.PUBLIC_NOTICE:
+            if proposal.kind not in _NOTICE_BY_PUBLICATION or t.case.located_at is not None:
+                raise DomainError(
+                    _("公告只用于查找未果、拟停止党籍或取消预备党员资格的党员。"),
+                    code="public_notice_not_applicable",
+                )
+            published_on = notified_on
+            served_on = notified_on + dt.timedelta(days=rules.public_notice_days)
+        proposal.notified_on = served_on
+        proposal.notice_how = how
+        proposal.notice_published_on = published_on
+        proposal.defence_until = served_on + dt.timedelta(days=rules.defence_days)
+        proposal.save(
+            update_fields=["notified_on", "notice_how", "notice_published_on", "defence_until"]
         )
-        proposal.save(update_fields=["notified_on", "defence_until"])
-        t.note(details={"notified_on": notified_on, "defence_until": proposal.defence_until})
+        t.note(
+            details={
+                "notified_on": served_on,
+                "how": how,
+                "published_on": published_on,
+                "defence_until": proposal.defence_until,
+            }
+        )
     return t.case
 
 
@@ -171,6 +210,12 @@ def case_close_defence(
         proposal.save(update_fields=["defence_text", "defence_closed_at"])
         t.note(details={"defence_given": bool(defence_text.strip())})
     return t.case
+
+
+def _is_withdrawal(case: Case) -> bool:
+    return Proposal.objects.filter(
+        pk=case.current_proposal_id or 0, kind=ProposalKind.WITHDRAWAL
+    ).exists()
 
 
 def meeting_outcome(
@@ -200,8 +245,9 @@ def case_record_meeting(
     abstentions: int,
     place: str = "",
 ) -> Case:
-    """The branch general meeting's vote: passed → committee approval; failed → back to
-    proposal. A meeting without a quorum is refused and nothing is recorded."""
+    """The branch general meeting's vote: passed → committee approval (退党: the meeting's
+    resolution is in force and filed with the committee, 备案); failed → back to proposal. A
+    meeting without a quorum is refused and nothing is recorded."""
     quorate, passed = meeting_outcome(
         voting_members=voting_members,
         present=present,
@@ -210,7 +256,10 @@ def case_record_meeting(
         abstentions=abstentions,
     )
     with case_transition(case, actor) as t:
+        filed = _is_withdrawal(t.case)
         target = CaseStatus.APPROVAL if passed else CaseStatus.PROPOSAL
+        if passed and filed:
+            target = CaseStatus.IN_FORCE
         t.fire("record_meeting", target=target)
         if not quorate:
             raise DomainError(_("到会有表决权的党员未超过半数，会议不能表决。"), code="no_quorum")
@@ -230,6 +279,10 @@ def case_record_meeting(
         if not passed:
             proposal.status = ProposalStatus.REJECTED
             proposal.save(update_fields=["status"])
+        decision = None
+        if passed and filed:
+            decision = put_in_force(t.case, proposal, actor, str(_("支部大会决定，报上级党委备案")))
+            t.save("clock_kind", "clock_due")
         t.note(
             details={
                 "resolution": resolution.pk,
@@ -239,6 +292,7 @@ def case_record_meeting(
                 "against": votes_against,
                 "abstain": abstentions,
                 "passed": passed,
+                **({"decision": decision.pk, "filed": True} if decision else {}),
             }
         )
     return t.case

@@ -11,7 +11,7 @@ from casework.access import has_role_over
 from casework.errors import Conflict, DomainError, PermissionDenied
 from casework.models import CLOSED_STATUSES, Case, Circumstance, Member, MemberStatus
 from casework.models.cases import BRANCH_STAFF
-from casework.policy import rules_for
+from casework.policy import current_overrides, rules_for
 from casework.services.transitions import Actor, record_step
 
 
@@ -40,6 +40,7 @@ def case_open(
                 organisation=member.organisation,
                 circumstance=circumstance,
                 rule_set=rules_for(timezone.localdate()).code,
+                rule_overrides=current_overrides(),
                 evidence=evidence or {},
                 opened_by_id=actor.pk if actor is not None else None,
             )

@@ -31,6 +31,13 @@ def case_withdraw(*, case: Case, actor: AbstractBaseUser, reason_code: str, reas
     with case_transition(case, actor) as t:
         case = t.case
         t.fire("withdraw")
+        if case.clock_kind:
+            # a decision is in force (a suspension during a restoration application): the
+            # case ends by that decision's own route, never by withdrawal
+            raise Conflict(
+                _("本案已有生效的处置决定，不能撤销；恢复党籍申请可由审批机关不予批准。"),
+                code="decision_in_force",
+            )
         member = case.member
         new_status = {
             WithdrawReason.DECEASED: MemberStatus.DECEASED,
@@ -69,6 +76,8 @@ def step_before(status: str, proposal: Proposal) -> str:
             ProposalKind.RESTORE: CaseStatus.PRE_REVIEW,
             ProposalKind.RETURN_TO_NORMAL: CaseStatus.LOCATED,
         }.get(ProposalKind(proposal.kind), CaseStatus.MEETING)
+    if status == CaseStatus.MEETING and proposal.kind == ProposalKind.WITHDRAWAL:
+        return proposal.proposed_in  # 退党: no pre-review or defence before the meeting
     return {
         CaseStatus.DEFENCE: CaseStatus.PRE_REVIEW,
         CaseStatus.MEETING: CaseStatus.DEFENCE,

@@ -1,0 +1,67 @@
+"""Issue 16's routes through the real UI: the approving committee refuses a suspension (不予
+批准) with its reason on the approval page; the case goes back to the branch secretary's
+proposal step, the refusal is on the case page's timeline and its reply (批复) says why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from casework.models import CaseStatus, MemberStatus, ProposalStatus
+from tests.factories import build_world
+from tests.workflows.flow_helpers import open_case, open_nodes
+from tests.workflows.route_helpers import last_document, not_located, text_of, to_approval
+from workflows.models import TaskDue
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _submit(page: Any) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交").click()
+
+
+def test_the_committee_refuses_a_suspension_on_the_approval_page(
+    screens, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
+    world = build_world()
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = to_approval(world, not_located(world, case), "suspend")
+    due = TaskDue.objects.get(case=case, node="approval", state__in=["open", "assigned"])
+
+    approver = screens.login("approver2")
+    approver.goto(screens.url("/queues/approvals/"))
+    row = approver.locator(f'tr[data-task="{due.task_id}"]')
+    expect(row).to_be_visible()
+    row.locator('button[data-action="claim"]').click()
+    expect(approver.locator(".ll-messages")).to_contain_text("已认领")
+    approver.goto(screens.url(f"/workflows/{due.task.process_id}/approval/{due.task_id}/execute/"))
+    # a refusal without its reason is refused by the form, nothing changes
+    approver.select_option("#id_decision", "refuse")
+    _submit(approver)
+    expect(approver.locator("main")).to_contain_text("不予批准须写明理由")
+    approver.select_option("#id_decision", "refuse")
+    approver.select_option("#id_then", "branch")
+    approver.fill("#id_comment", "部门协查范围不足，请补充查找后再报")
+    screens.shot(approver, "task-approval-refuse")
+    _submit(approver)
+    expect(approver.locator(".ll-messages")).to_contain_text("任务已办结")
+
+    case.refresh_from_db()
+    case.member.refresh_from_db()
+    assert case.status == CaseStatus.PROPOSAL and open_nodes(case) == ["propose"]
+    assert case.member.status == MemberStatus.NORMAL
+    assert case.proposals.get().status == ProposalStatus.REFUSED
+    reply = text_of(last_document(case, "reply"))
+    assert "不同意" in reply and "部门协查范围不足" in reply
+
+    # the secretary finds the proposal step again; the case page shows the refusal
+    secretary = screens.login("secretary")
+    secretary.goto(screens.url(f"/cases/{case.pk}/"))
+    expect(secretary.locator("main")).to_contain_text("不予批准")
+    expect(secretary.locator('[data-node="propose"]')).to_be_visible()
+    screens.shot(secretary, "case-page-refused")
