@@ -435,6 +435,13 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
                     state__in=OPEN_STATES, case__status=CaseStatus.IN_FORCE
                 ).values_list("case_id", flat=True)
             )
+            restoring = {
+                pk
+                for pk, suggested, proposed in Case.objects.values_list(
+                    "pk", "suggested_kinds", "current_proposal__kind"
+                )
+                if ProposalKind.RESTORE in (suggested or []) or proposed == ProposalKind.RESTORE
+            }
             members = dict(Member.objects.values_list("pk", "status"))
             rows = Case.objects.values_list(
                 "pk", "status", "clock_kind", "clock_due", "member_id", "rule_set"
@@ -452,8 +459,11 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
                         ClockKind.SUSPENSION: ProposalKind.SUSPEND,
                     }[ClockKind(clock_kind)]
                     assert kind == expected and clock_due == decided_due, (pk, clock_kind, kind)
-                    # the timer that ends it still runs, or it fired and its review is open
+                    assert status not in CLOSED_STATUSES, f"case {pk} {status}: {clock_kind}"
+                    # the timer that ends it still runs, or it fired and its review is open,
+                    # or a restoration applied for in time is being decided (the clock waits)
                     ends = pk in timers or (status == CaseStatus.IN_FORCE and pk in in_force)
+                    ends = ends or pk in restoring
                     assert ends, f"case {pk} ({status}): {clock_kind} clock with no timer"
                 if clock_kind == ClockKind.SUSPENSION:
                     assert members[member_id] == MemberStatus.SUSPENDED, pk
