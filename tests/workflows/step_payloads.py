@@ -39,7 +39,10 @@ PASSING_TALLY = dict(zip(VOTE_FIELDS, (9, 8, 7, 1, 0), strict=True))
 def _values(field: forms.Field) -> list[Any]:
     """The allowed values of a choice field (model choices by primary key), blanks left out."""
     if isinstance(field, forms.ModelChoiceField):
-        return list(field.queryset.order_by("pk").values_list("pk", flat=True))
+        queryset = field.queryset
+        return (
+            [] if queryset is None else list(queryset.order_by("pk").values_list("pk", flat=True))
+        )
     choices = getattr(field, "choices", ())
     out: list[Any] = []
     for value, label in choices:
@@ -79,9 +82,7 @@ def payload_strategy(form: forms.Form, today: dt.date) -> st.SearchStrategy[dict
     """A payload for the whole form: each field from its own strategy, tied fields together."""
     names = list(form.fields)
     tied = [n for n in VOTE_FIELDS if n in names]
-    singles = {
-        name: field_strategy(form.fields[name], today) for name in names if name not in tied
-    }
+    singles = {name: field_strategy(form.fields[name], today) for name in names if name not in tied}
     if not tied:
         return st.fixed_dictionaries(singles)
     return st.tuples(st.fixed_dictionaries(singles), _tally()).map(
@@ -112,9 +113,7 @@ def witness_payloads(form: forms.Form, today: dt.date) -> Iterator[dict[str, Any
     list pick different items): if none is accepted for any holder of the seat, the task is
     stuck."""
     fields = list(form.fields.items())
-    widest = max(
-        [len(_values(f)) for _, f in fields if isinstance(f, forms.ChoiceField)] or [1]
-    )
+    widest = max([len(_values(f)) for _, f in fields if isinstance(f, forms.ChoiceField)] or [1])
     for i in range(min(widest, 12)):
         payload = {
             name: _witness_value(field, i, offset, today)
