@@ -226,6 +226,8 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
             if PROGRESS and VISITED["examples"] % 25 == 0:
                 with open(PROGRESS, "a", encoding="utf-8") as log:
                     log.write(f"{dt.datetime.now():%H:%M:%S} examples={VISITED['examples']}\n")
+                with open(f"{PROGRESS}.visited", "w", encoding="utf-8") as out:
+                    out.write("\n".join(f"{n:6d}  {k}" for k, n in sorted(VISITED.items())))
             for status, outcome in Case.objects.values_list("status", "outcome"):
                 VISITED[f"case {status} {outcome}".strip()] += 1
             # The chain is append-only: an event that breaks it stays broken, so verifying
