@@ -50,6 +50,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from casework.audit import verify_audit_chain
+from casework.caserules import inquiry_wait_interrupted
 from casework.errors import DomainError
 from casework.models import (
     CLOSED_STATUSES,
@@ -78,6 +79,7 @@ from tests.factories import make_member
 from tests.workflows.step_payloads import payload_strategy, witness_payloads
 from workflows import services
 from workflows.case.drive import Clock
+from workflows.case.nodes import WaitHandle
 from workflows.case.samples import flush_on_commit
 from workflows.case.steps import STEP_BY_NAME, Step
 from workflows.invariants import node_statuses
@@ -476,6 +478,18 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
                 days = rules_by_code(rule_set).defence_days
                 assert notified is not None
                 assert until == notified + dt.timedelta(days=days), case_id
+
+        @invariant()
+        def waiting_inquiries_have_deadlines_and_waits_end_when_they_should(self) -> None:
+            """A letter that left has its answer deadline; a case waits for departments only
+            while an inquiry is unsettled and no clue awaits the officer."""
+            assert not Inquiry.objects.filter(
+                status__in=["sent", "overdue", "reminded"], due_date__isnull=True
+            ).exists()
+            waiting = Task.objects.filter(status__in=OPEN_TASK).select_related("process")
+            for task in (t for t in waiting if isinstance(t.flow_task, WaitHandle)):
+                case = fresh(task.process.caseprocess.case_id)
+                assert not inquiry_wait_interrupted(case), f"case {case.pk} waits for nothing"
 
         @invariant()
         def members_status_is_the_decision_in_force(self) -> None:
