@@ -81,7 +81,7 @@ from workflows import services
 from workflows.case.drive import Clock
 from workflows.case.nodes import WaitHandle
 from workflows.case.samples import flush_on_commit
-from workflows.case.steps import STEP_BY_NAME, Step
+from workflows.case.steps import STEP_BY_NAME, Route, Step
 from workflows.invariants import node_statuses
 from workflows.models import OPEN_STATES, TaskDue
 from workflows.tasks import fire_workflow_timers
@@ -153,7 +153,8 @@ def try_complete(due: TaskDue, user: Any, payload: dict[str, Any]) -> bool:
         if due.owner_id is None:
             services.task_claim(task_id=due.task_id, user=user)
         done = services.task_complete_with_data(task_id=due.task_id, user=user, data=payload)
-    except DomainError:
+    except DomainError as exc:
+        VISITED[f"refused {due.node}: {getattr(exc, 'code', '')} {getattr(exc, 'errors', '')}"] += 1
         return False
     VISITED[f"{due.node}:{done.route.value}"] += 1
     return True
@@ -222,6 +223,7 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
             self._example.__enter__()
             self.witnessed: dict[tuple[Any, ...], str] = {}
             self.completions = 0
+            self.stays: Counter[int] = Counter()
 
         def teardown(self) -> None:
             VISITED["examples"] += 1
@@ -276,10 +278,22 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
             assert users, f"{due.node} of case {case.pk}: nobody may act"
             user = users[data.draw(st.integers(0, len(users) - 1), label="who")]
             form = services.task_form(task_id=due.task_id, user=user)
-            for _ in range(6):
-                payload = data.draw(payload_strategy(form, clock.today), label=due.node)
+            strategy = payload_strategy(form, clock.today)
+            if self.stays[due.task_id] >= 3:
+                # hypothesis tends to repeat a draw within a run: after a few recordings that
+                # keep the task open (Route.STAY), take one of the step's other routes
+                moving = [
+                    p for p in witness_payloads(form, clock.today) if step.choose(p) != Route.STAY
+                ]
+                strategy = st.sampled_from(moving) if moving else strategy
+            witnesses = st.sampled_from(list(witness_payloads(form, clock.today)))
+            for attempt in range(6):
+                # drawn payloads first; then (hypothesis may repeat a refused draw) the form's
+                # witness payloads, which try each choice in turn
+                payload = data.draw(strategy if attempt < 3 else witnesses, label=due.node)
                 if try_complete(due, user, payload):
                     self.completions += 1
+                    self.stays[due.task_id] += step.choose(payload) == Route.STAY
                     return
                 due.refresh_from_db()  # claimed by now
 
