@@ -279,18 +279,17 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
             user = users[data.draw(st.integers(0, len(users) - 1), label="who")]
             form = services.task_form(task_id=due.task_id, user=user)
             strategy = payload_strategy(form, clock.today)
-            if self.stays[due.task_id] >= 3:
-                # hypothesis tends to repeat a draw within a run: after a few recordings that
-                # keep the task open (Route.STAY), take one of the step's other routes
-                moving = [
-                    p for p in witness_payloads(form, clock.today) if step.choose(p) != Route.STAY
-                ]
-                strategy = st.sampled_from(moving) if moving else strategy
-            witnesses = st.sampled_from(list(witness_payloads(form, clock.today)))
+            witnesses = list(witness_payloads(form, clock.today))
+            stays = self.stays[due.task_id]
+            offset = data.draw(st.integers(0, len(witnesses) - 1), label="witness")
             for attempt in range(6):
-                # drawn payloads first; then (hypothesis may repeat a refused draw) the form's
-                # witness payloads, which try each choice in turn
-                payload = data.draw(strategy if attempt < 3 else witnesses, label=due.node)
+                if stays >= 3 or attempt >= 3:
+                    # hypothesis tends to repeat a draw within a run (the same refused payload,
+                    # or recordings that keep the task open): then take the form's witness
+                    # payloads in turn, which try each choice of each field
+                    payload = witnesses[(offset + stays + attempt) % len(witnesses)]
+                else:
+                    payload = data.draw(strategy, label=due.node)
                 if try_complete(due, user, payload):
                     self.completions += 1
                     self.stays[due.task_id] += step.choose(payload) == Route.STAY
