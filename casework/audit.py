@@ -19,6 +19,7 @@ and an unkeyed event after a keyed one is a break.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
@@ -48,11 +49,17 @@ def _request_id() -> str:
     return "" if value == "-" else value
 
 
+def _instant(at: dt.datetime) -> str:
+    """The moment in UTC, as the database returns it: the hash covers the instant, not the
+    time zone a clock happened to answer in."""
+    return (at.astimezone(dt.UTC) if timezone.is_aware(at) else at).isoformat()
+
+
 def _canonical(event: AuditEvent) -> bytes:
     payload = {
         "stream": event.stream,
         "seq": event.seq,
-        "at": event.at.isoformat(),
+        "at": _instant(event.at),
         "actor": event.actor_id,
         "actor_role": event.actor_role,
         "organisation": event.organisation_id,

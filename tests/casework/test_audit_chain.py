@@ -80,3 +80,18 @@ def test_verification_names_the_first_broken_event(world, tamper: str) -> None:
         call_command("verify_audit_chain", stdout=out, stderr=err)
     assert exit_info.value.code == 1
     assert "seq" in err.getvalue()
+
+
+def test_an_event_stamped_in_local_time_verifies(world, monkeypatch) -> None:
+    """The hash covers the instant, not how it was written: a clock that answers in Beijing
+    time (the samples' and demo's driven clock) leaves a chain that verifies once read back
+    (the database returns UTC)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    local = dt.datetime(2026, 3, 2, 9, 0, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+    monkeypatch.setattr(timezone, "now", lambda: local)
+    _append(2, world.branch)
+    assert verify_audit_chain() == []
