@@ -287,6 +287,12 @@ SPECTACULAR_SETTINGS = {
         "ContactChannelEnum": "casework.models.ledgers.ContactChannel",
         "NoticeChannelEnum": "casework.models.prevention.NoticeChannel",
         "TrainingKindEnum": "casework.models.prevention.TrainingKind",
+        "DepartmentKindEnum": "casework.models.DepartmentKind",
+        "DeliveryChannelEnum": "integrations.models.directory.ChannelKind",
+        "DeliveryStateEnum": "integrations.models.delivery.DeliveryState",
+        "LetterKindEnum": "integrations.models.delivery.LetterKind",
+        "LookupEnum": "integrations.models.directory.Lookup",
+        "RoleEnum": "casework.models.organisations.Role",
     },
     # web.api.urls IdConverter: database ids, larger numbers are a 404 (not an overflow)
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}},

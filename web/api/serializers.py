@@ -26,6 +26,7 @@ from casework.models import (
     Member,
     MemberStatus,
     Organisation,
+    Role,
     TimelineEntry,
     WithdrawReason,
 )
@@ -295,11 +296,25 @@ class CaseApproverChangeSerializer(serializers.Serializer[Any]):
     user = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
 
 
+class PersonSerializer(serializers.Serializer[Any]):
+    """A user as answers show them: id, login, display name and the role they act in."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    role_label = serializers.CharField()
+
+
 class CaseApproversSerializer(serializers.Serializer[Any]):
     pending = serializers.BooleanField(help_text="whether an approval is pending")
-    organisation = serializers.CharField()
-    named = serializers.ListField(child=serializers.IntegerField())
-    candidates = serializers.ListField(child=serializers.IntegerField())
+    organisation = serializers.CharField(allow_blank=True)
+    named = PersonSerializer(many=True)
+    candidates = PersonSerializer(many=True)
+
+
+class CaseSendBackSerializer(serializers.Serializer[Any]):
+    comment = serializers.CharField(max_length=2000)
 
 
 # --- documents --------------------------------------------------------------------------------
