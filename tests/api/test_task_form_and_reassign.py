@@ -50,7 +50,7 @@ def test_the_request_form_offers_the_departments_of_the_cases_tree(world, case, 
 
 
 def test_the_talk_form_offers_the_full_members_of_the_branch(world, case, client_for):
-    first, second = talkers(world)
+    talkers(world)
     make_member(world.branch, name="预备党员丙", membership_type="probationary")
     case = step(case, "outreach", world.officer, action="located")
     due = open_task(case, "talk")
