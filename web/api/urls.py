@@ -62,6 +62,7 @@ v1 = [
     path("cases/<id:pk>/", cases.CaseDetail.as_view(), name="case"),
     path("cases/<id:pk>/approvers/", cases.CaseApprovers.as_view(), name="case-approvers"),
     path("cases/<id:pk>/withdraw/", cases.CaseWithdraw.as_view(), name="case-withdraw"),
+    path("cases/<id:pk>/tasks/", tasks.CaseTasks.as_view(), name="case-tasks"),
     path("cases/<id:pk>/send-back/", cases.CaseSendBack.as_view(), name="case-send-back"),
     path("cases/<id:pk>/timeline/", cases.CaseTimeline.as_view(), name="case-timeline"),
     path("inquiries/", cases.InquiryList.as_view(), name="inquiries"),

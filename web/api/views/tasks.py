@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework.errors import DomainError
+from casework.selectors.cases import case_get_for_user
 from web.api.pagination import Cursor
 from web.api.steps import complete_with_payload, step_form_description
 from workflows.models import TaskDue
@@ -279,3 +280,16 @@ class TaskBulkReassign(generics.GenericAPIView[TaskDue]):
             reason=data["reason"],
         )
         return Response({"moved": moved})
+
+
+@extend_schema(tags=["tasks"])
+class CaseTasks(generics.ListAPIView[TaskDue]):
+    """The case's open tasks you may see, each with its step, role and holder (the case
+    page's 当前环节): which task to claim next, and who holds it."""
+
+    serializer_class = TaskSerializer
+    pagination_class = _TaskCursor
+
+    def get_queryset(self) -> QuerySet[TaskDue]:
+        case = case_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        return task_open_for_case(user=self.request.user, case_id=case.pk)
