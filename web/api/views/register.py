@@ -36,6 +36,7 @@ from web.api.serializers import (
     OrganisationSerializer,
 )
 from web.api.views.base import Ordering, query_filters
+from web.api.views.members import MemberEdit
 
 
 @extend_schema(tags=["organisations"])
@@ -89,7 +90,9 @@ class MemberList(generics.ListAPIView[Member]):
 
 
 @extend_schema(tags=["members"])
-class MemberDetail(generics.GenericAPIView[Member]):
+class MemberDetail(MemberEdit, generics.GenericAPIView[Member]):
+    """One member (personal data masked); PATCH changes the fields sent (the member form)."""
+
     serializer_class = MemberSerializer
 
     def get(self, request: Request, pk: int) -> Response:
