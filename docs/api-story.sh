@@ -74,7 +74,6 @@ holder() {  # holder TASK_JSON: the user who holds the task (claiming it if uncl
   id=$(json 'd["task_id"]' <<<"$task"); role=$(json 'd["role"]' <<<"$task")
   owner=$(json 'd["owner"] or ""' <<<"$task")
   for user in ${PEOPLE[$role]}; do
-    [ -z "${TOKEN[$user]:-}" ] && login "$user"
     if [ "$owner" = "$user" ]; then echo "$user"; return; fi
     if [ -z "$owner" ] && api "$user" POST "/api/v1/tasks/$id/claim/" >/dev/null 2>&1; then
       echo "$user"; return
@@ -103,7 +102,9 @@ print(json.dumps({"step": sys.argv[2], **data}, ensure_ascii=False))' "$fields" 
 }
 
 say "log in (POST /api/v1/auth/token/)"
-for user in officer1 secretary1 coordinator liaison_gongan; do login "$user"; echo "  $user ✓"; done
+for user in officer1 secretary1 coordinator liaison_gongan approver_edu approver_edu2 approver_gl; do
+  login "$user"; echo "  $user ✓"
+done
 
 say "officer1's group queue: an outreach opened by the lost-contact sweep"
 TASK=$(api officer1 GET '/api/v1/tasks/queue/?page_size=200' \
