@@ -105,6 +105,10 @@ v1 = [
     path("documents/", documents.DocumentList.as_view(), name="documents"),
     path("documents/<id:pk>/", documents.DocumentDetail.as_view(), name="document"),
     path("documents/<id:pk>/pdf/", documents.DocumentPdf.as_view(), name="document-pdf"),
+    path(
+        "documents/<id:pk>/preview/", documents.DocumentPreview.as_view(), name="document-preview"
+    ),
+    path("documents/<id:pk>/void/", documents.DocumentVoid.as_view(), name="document-void"),
     path("verify/", documents.VerifyByUpload.as_view(), name="verify-upload"),
     path("verify/<str:code>/", documents.VerifyByCode.as_view(), name="verify-code"),
     path("tasks/inbox/", tasks.TaskInbox.as_view(), name="task-inbox"),
@@ -119,6 +123,8 @@ v1 = [
     path("tasks/<id:task_id>/complete/", tasks.TaskComplete.as_view(), name="task-complete"),
     path("home/", home.HomeFigures.as_view(), name="home"),
     path("dashboard/", dashboard.DashboardFigures.as_view(), name="dashboard"),
+    path("dashboard/export.xlsx", dashboard.DashboardXlsx.as_view(), name="dashboard-xlsx"),
+    path("dashboard/export.pdf", dashboard.DashboardPdf.as_view(), name="dashboard-pdf"),
     # prevention (measures 1–5, 7–9): web/api/views/prevention.py and outreach.py
     path("members/search/", outreach.MemberSearch.as_view(), name="member-search"),
     path("members/<id:pk>/confirm/", outreach.MemberConfirm.as_view(), name="member-confirm"),
