@@ -56,7 +56,7 @@ def _api_only(monkeypatch):
 
 @dataclass
 class Story:
-    clients: dict[str, list[Any]]  # role → API clients of users holding it
+    clients: dict[Any, list[Any]]  # role → API clients of users holding it
     on_commit: Any
     liaison: Any = None
     done: list[str] = field(default_factory=list)

@@ -99,7 +99,7 @@ class ChannelWriteSerializer(serializers.Serializer[Any]):
 
 class LetterSerializer(serializers.ModelSerializer[InquiryLetter]):
     department_name = serializers.CharField(source="department.name", read_only=True)
-    inquiries = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    inquiries = serializers.PrimaryKeyRelatedField(many=True, read_only=True)  # type: ignore[var-annotated]
     has_reply_scan = serializers.SerializerMethodField()
 
     class Meta:

@@ -192,10 +192,9 @@ def _offered(field: forms.Field) -> list[dict[str, Any]] | None:
     if isinstance(field, forms.ModelChoiceField):
         return [_model_choice(field, obj) for obj in field.queryset]  # type: ignore[union-attr]
     if isinstance(field, forms.ChoiceField):
+        choices: Any = field.choices
         return [
-            {"value": str(value), "label": str(label)}
-            for value, label in field.choices  # type: ignore[misc,union-attr]
-            if value != ""
+            {"value": str(value), "label": str(label)} for value, label in choices if value != ""
         ]
     return None
 

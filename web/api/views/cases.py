@@ -270,5 +270,5 @@ class InquirySign(generics.GenericAPIView[Inquiry]):
     @extend_schema(request=None, responses={200: InquirySerializer})
     def post(self, request: Request, pk: int) -> Response:
         inquiry = inquiry_get_for_user(user=request.user, pk=pk)
-        inquiry_sign(inquiry=inquiry, actor=request.user)
+        inquiry_sign(inquiry=inquiry, actor=request.user)  # type: ignore[arg-type]
         return Response(InquirySerializer(inquiry_for(request.user, pk)).data)

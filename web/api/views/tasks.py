@@ -172,7 +172,7 @@ class TaskComplete(generics.GenericAPIView[TaskDue]):
 
 class FormChoiceSerializer(serializers.Serializer):  # type: ignore[type-arg]
     value = serializers.JSONField(help_text="what to send: a string, or an id for a record")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     role = serializers.CharField(
         required=False, help_text="for people: a member's category; for departments: the kind"
     )
@@ -184,9 +184,9 @@ class FormFieldSerializer(serializers.Serializer):  # type: ignore[type-arg]
     type = serializers.ChoiceField(
         choices=["string", "integer", "date", "boolean", "choice", "multiple_choice"]
     )
-    label = serializers.CharField()
-    required = serializers.BooleanField()
-    help_text = serializers.CharField(allow_blank=True)
+    label = serializers.CharField()  # type: ignore[assignment]
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    help_text = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
     initial = serializers.JSONField(required=False)
     max_length = serializers.IntegerField(required=False)
     min_length = serializers.IntegerField(required=False)
@@ -202,7 +202,7 @@ class TaskFormSerializer(serializers.Serializer):  # type: ignore[type-arg]
     step = serializers.CharField()
     title = serializers.CharField()
     description = serializers.CharField(allow_blank=True)
-    fields = FormFieldSerializer(many=True)
+    fields = FormFieldSerializer(many=True)  # type: ignore[assignment]
 
 
 @extend_schema(tags=["tasks"], responses=TaskFormSerializer)
