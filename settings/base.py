@@ -261,6 +261,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["web.api.parsers.JSONParser"],  # depth limit, no NUL
     "EXCEPTION_HANDLER": "web.api.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "web.api.pagination.Cursor",
+    # No OPTIONS metadata (405): /api/schema/ describes every operation, and DRF's metadata
+    # needs a serializer and an object per view (a server error on action views).
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_THROTTLE_RATES": {
         "api_auth": env_str("LIANLUO_API_AUTH_RATE", "10/min"),
         "api_tokens": env_str("LIANLUO_API_TOKEN_RATE", "30/min"),
