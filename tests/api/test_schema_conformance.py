@@ -35,3 +35,17 @@ def test_a_case_lists_its_open_tasks_for_who_may_see_them(seeded, client_for) ->
     url = f"/api/v1/cases/{seeded.case.pk}/tasks/"
     assert client_for(seeded.world.coordinator).get(url).status_code == 200
     assert client_for(seeded.world.outsider).get(url).status_code == 404
+
+
+def test_people_in_answers_carry_a_display_name(seeded, client_for) -> None:
+    client = client_for(seeded.world.coordinator)
+    timeline = client.get(f"/api/v1/cases/{seeded.case.pk}/timeline/").json()["results"]
+    acted = [entry for entry in timeline if entry["actor"] is not None]
+    assert acted and all(entry["actor_name"] for entry in acted)
+    recorded = client.post(
+        f"/api/v1/members/{seeded.member.pk}/contact-attempts/",
+        {"channel": "phone", "outcome": "no_answer", "notes": ""},
+        format="json",
+    )
+    assert recorded.status_code == 201, recorded.json()
+    assert recorded.json()["recorded_by_name"]

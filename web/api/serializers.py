@@ -35,6 +35,19 @@ from casework.validation import mask_address, mask_id_number, mask_phone
 from documents.models import Document, DocumentStatus
 from web.api.models import ApiToken
 
+# --- people ------------------------------------------------------------------------------------
+
+
+class UserNameField(serializers.CharField):
+    """A user as a display name (full name, else the login), next to the user's id."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, user: Any) -> str:
+        return str(user.get_full_name() or user.get_username())
+
+
 # --- organisations ----------------------------------------------------------------------------
 
 
@@ -149,9 +162,21 @@ class MemberRevealedSerializer(serializers.Serializer[Any]):
 
 
 class ContactAttemptSerializer(serializers.ModelSerializer[ContactAttempt]):
+    recorded_by_name = UserNameField(source="recorded_by")
+
     class Meta:
         model = ContactAttempt
-        fields = ["id", "member", "case", "channel", "outcome", "notes", "at", "recorded_by"]
+        fields = [
+            "id",
+            "member",
+            "case",
+            "channel",
+            "outcome",
+            "notes",
+            "at",
+            "recorded_by",
+            "recorded_by_name",
+        ]
 
 
 class ContactAttemptCreateSerializer(serializers.Serializer[Any]):
@@ -245,9 +270,20 @@ class CaseFilterSerializer(serializers.Serializer[Any]):
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer[TimelineEntry]):
+    actor_name = UserNameField(source="actor")
+
     class Meta:
         model = TimelineEntry
-        fields = ["id", "at", "actor", "action", "from_status", "to_status", "comment"]
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "actor_name",
+            "action",
+            "from_status",
+            "to_status",
+            "comment",
+        ]
 
 
 # --- inquiries --------------------------------------------------------------------------------

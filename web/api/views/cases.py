@@ -190,7 +190,7 @@ class CaseTimeline(generics.ListAPIView[TimelineEntry]):
 
     def get_queryset(self) -> QuerySet[TimelineEntry]:
         case = case_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-        return case_timeline(case=case)
+        return case_timeline(case=case).select_related("actor")
 
 
 def inquiries_visible_to(user: Any) -> QuerySet[Inquiry]:

@@ -131,7 +131,11 @@ class ContactAttemptList(generics.GenericAPIView[ContactAttempt]):
     @extend_schema(responses=ContactAttemptSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
         member = member_get_for_user(user=request.user, pk=pk)
-        attempts = ContactAttempt.objects.filter(member_id=member.pk).order_by("-id")
+        attempts = (
+            ContactAttempt.objects.filter(member_id=member.pk)
+            .select_related("recorded_by")
+            .order_by("-id")
+        )
         page = self.paginate_queryset(attempts)
         return self.get_paginated_response(ContactAttemptSerializer(page, many=True).data)
 
