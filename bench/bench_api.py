@@ -48,7 +48,7 @@ def seed(cases: int, branches: int) -> str:
     from workflows import services
     from workflows.models import TaskDue
 
-    documents.services._enqueue_render = lambda document_id: None  # type: ignore[assignment]
+    documents.services._enqueue_render = lambda document_id: None
     dept = make_org("基准组织部", OrgKind.DEPARTMENT, doc_code="基组", may_approve=True)
     committee = make_org("基准党委", OrgKind.COMMITTEE, dept, doc_code="基委", may_approve=True)
     orgs = [

@@ -73,10 +73,10 @@ def prepare(cases: int, branches: int) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:8]
     user_model = get_user_model()
 
-    def org(name: str, kind: str, parent=None, **kw):  # type: ignore[no-untyped-def]
+    def org(name: str, kind: str, parent=None, **kw):
         return organisation_create(name=name, kind=kind, parent=parent, code=f"B{tag}{name}", **kw)
 
-    def user(name: str):  # type: ignore[no-untyped-def]
+    def user(name: str):
         return user_model.objects.create(username=f"b{tag}{name}")
 
     dept = org("部", OrgKind.DEPARTMENT, may_approve=True)
@@ -169,7 +169,7 @@ def drive(case_id: int, users: dict[str, Any], talkers: Any) -> None:
     svc.case_approve(case=case, actor=approver)
 
 
-def _load(users: dict[str, int], talker_ids: list[int]):  # type: ignore[no-untyped-def]
+def _load(users: dict[str, int], talker_ids: list[int]):
     from django.contrib.auth import get_user_model
 
     from casework.models import Member
@@ -186,7 +186,7 @@ def worker(args: Any) -> tuple[float, int]:
     from django.db import connection
 
     loaded, talkers = _load(users, talker_ids)
-    start.wait()  # type: ignore[attr-defined]
+    start.wait()
     began = time.perf_counter()
     for case_id in case_ids:
         drive(case_id, loaded, talkers)
@@ -219,7 +219,7 @@ def queries_per_transition(case_id: int, users: dict[str, int], talker_ids: list
         ):
             originals[name] = getattr(svc, name)
 
-            def counted(_fn=originals[name], **kw):  # type: ignore[no-untyped-def]
+            def counted(_fn=originals[name], **kw):
                 before = len(ctx.captured_queries)
                 result = _fn(**kw)
                 counts.append(len(ctx.captured_queries) - before)

@@ -52,7 +52,7 @@ def _setup_django(url: str) -> None:
     django.setup()
     import documents.services
 
-    documents.services._enqueue_render = lambda document_id: None  # type: ignore[assignment]
+    documents.services._enqueue_render = lambda document_id: None
 
 
 def _create_database(server_url: str) -> str:

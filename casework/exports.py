@@ -74,7 +74,7 @@ def roster_export(*, user: User, organisation: Organisation) -> tuple[bytes, int
     workbook.save(buffer)
     with transaction.atomic():
         audit_record(
-            actor=user,  # type: ignore[arg-type]
+            actor=user,
             action="roster.export",
             obj=organisation,
             organisation=organisation,

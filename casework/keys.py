@@ -42,7 +42,7 @@ def rotate_keys(*, chunk_size: int = 500) -> RotationResult:
     quote = connection.ops.quote_name
     for model, cols in encrypted_columns():
         table = quote(model._meta.db_table)
-        pk = quote(model._meta.pk.column)  # type: ignore[union-attr]
+        pk = quote(model._meta.pk.column)
         names = ", ".join(quote(c.column) for c in cols)
         last: Any = None
         while True:

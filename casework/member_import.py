@@ -237,7 +237,9 @@ def _rows_csv(path: Path) -> tuple[Iterator[tuple[Any, ...]], int, Callable[[], 
 
 def open_rows(
     path: Path, kind: str
-) -> tuple[dict[int, tuple[str, str]], Iterator[tuple[int, tuple[Any, ...]]], int, Callable]:
+) -> tuple[
+    dict[int, tuple[str, str]], Iterator[tuple[int, tuple[Any, ...]]], int, Callable[[], None]
+]:
     """Find the header row (within the first 10 rows) and return the data rows numbered as in
     the file (1-based, as a spreadsheet shows them)."""
     rows, estimate, close = _rows_xlsx(path) if kind == "xlsx" else _rows_csv(path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -91,7 +92,7 @@ RULE_SETS: tuple[RuleSet, ...] = (
 )
 
 
-def _overrides() -> dict[str, object]:
+def _overrides() -> dict[str, Any]:
     overrides = getattr(settings, "LIANLUO_POLICY_OVERRIDES", None) or {}
     if not isinstance(overrides, dict):
         raise ImproperlyConfigured("LIANLUO_POLICY_OVERRIDES must be a dict of field -> value.")
@@ -108,14 +109,14 @@ def rules_for(day: dt.date) -> RuleSet:
     if not in_force:
         raise ValueError(f"no rule set in force on {day}")
     chosen = max(in_force, key=lambda rs: rs.effective_from)
-    return replace(chosen, **_overrides())  # type: ignore[arg-type]
+    return replace(chosen, **_overrides())
 
 
 def rules_by_code(code: str) -> RuleSet:
     """The rule set a case opened under (by its stored code), with overrides applied."""
     for rule_set in RULE_SETS:
         if rule_set.code == code:
-            return replace(rule_set, **_overrides())  # type: ignore[arg-type]
+            return replace(rule_set, **_overrides())
     raise ValueError(f"unknown rule set {code!r}")
 
 

@@ -41,7 +41,7 @@ def organisation_ancestors(org: Organisation) -> list[Organisation]:
         ids = [int(part) for part in org.path.strip("/").split("/") if part]
         found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids)}
         cached = [found[i] for i in reversed(ids) if i in found]
-        org._ancestors_cache = cached  # type: ignore[attr-defined]
+        org.__dict__["_ancestors_cache"] = cached
     return cached
 
 
@@ -83,7 +83,7 @@ def current_proposal(case: Case) -> Proposal:
     """The case's pending proposal: the copy a service loaded if any, else one query."""
     if case.current_proposal_id is None:
         raise DomainError(_("本案尚无处置提议。"), code="no_proposal")
-    if Case.current_proposal.is_cached(case):  # type: ignore[attr-defined]
+    if Case.current_proposal.is_cached(case):
         proposal = case.current_proposal
         if proposal is not None and proposal.pk == case.current_proposal_id:
             return proposal

@@ -67,4 +67,4 @@ def shared_fonts() -> tuple[FontConfiguration, CSS]:
             config = FontConfiguration()
             css_text = font_face_css() + "\n" + CSS_PATH.read_text(encoding="utf-8")
             _state.update(key=key, config=config, css=CSS(string=css_text, font_config=config))
-        return _state["config"], _state["css"]  # type: ignore[return-value]
+        return _state["config"], _state["css"]

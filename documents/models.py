@@ -9,7 +9,7 @@ stored encrypted and never leaves the document itself.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db import models
@@ -47,7 +47,9 @@ class DocumentCounter(models.Model):
 
 def issuer_profile(organisation: Organisation) -> IssuerProfile | None:
     """The organisation's profile (or None), looked up once per organisation instance."""
-    cached = organisation.__dict__.get("_issuer_profile", False)
+    cached: IssuerProfile | Literal[False] | None = organisation.__dict__.get(
+        "_issuer_profile", False
+    )
     if cached is False:
         cached = IssuerProfile.objects.filter(organisation_id=organisation.pk).first()
         organisation.__dict__["_issuer_profile"] = cached

@@ -170,7 +170,7 @@ def render_pdf(
         draft=draft,
     )
     config, css = shared_fonts()
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+    pdf: bytes | None = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
         stylesheets=[css],
         font_config=config,
         pdf_variant=None if draft else PDF_VARIANT,

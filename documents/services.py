@@ -325,7 +325,7 @@ def document_download(*, document: Document, actor: User) -> bytes:
     if not document.sha256:
         raise Conflict(_("文书尚在生成中，请稍后再试"), code="not_rendered")
     with document.file.open("rb") as handle:
-        data = handle.read()
+        data: bytes = handle.read()
     if hashlib.sha256(data).hexdigest() != document.sha256:
         log.error("document %s: stored bytes do not match their SHA-256", document.pk)
         raise Conflict(_("文书文件校验失败，请联系管理员"), code="hash_mismatch")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -208,7 +209,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
@@ -312,7 +313,7 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOG_FORMAT = env_str("LIANLUO_LOG_FORMAT", "plain")  # "plain" or "json" (one object a line)
 if LOG_FORMAT not in {"plain", "json"}:
     raise ImproperlyConfigured(f"LIANLUO_LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}.")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "web.middleware.RequestIdFilter"}},
@@ -409,6 +410,6 @@ LIANLUO_STORAGE = env_str("LIANLUO_STORAGE", "local")
 if LIANLUO_STORAGE == "s3":
     from settings.storage import s3_storage
 
-    STORAGES["default"] = s3_storage()  # type: ignore[assignment]
+    STORAGES["default"] = s3_storage()
 elif LIANLUO_STORAGE != "local":
     raise ImproperlyConfigured(f"LIANLUO_STORAGE must be local or s3, got {LIANLUO_STORAGE!r}.")

@@ -31,7 +31,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 # One JSON object a line on stderr (journald / docker logs collect it).
 LOG_FORMAT = env_str("LIANLUO_LOG_FORMAT", "json")
-LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # type: ignore[index]  # noqa: F405
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
 # Probes and the metrics scraper talk to gunicorn directly over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # nginx (deploy/nginx) is the one proxy in front: it appends the client to X-Forwarded-For.

@@ -40,7 +40,7 @@ from casework.models import (
 )
 
 
-class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ScopedAdmin(admin.ModelAdmin):
     """Rows whose organisation lies in the user's subtrees; superusers see everything."""
 
     path_field = "organisation__path"

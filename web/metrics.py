@@ -217,7 +217,7 @@ def _process_registry() -> CollectorRegistry:
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(registry)
         return registry
     from prometheus_client import REGISTRY
 
@@ -242,6 +242,6 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     if not _authorised(request):
         return HttpResponse("forbidden\n", status=403, content_type="text/plain")
     domain = CollectorRegistry(auto_describe=False)
-    domain.register(DomainCollector())  # type: ignore[arg-type]
+    domain.register(DomainCollector())
     body = generate_latest(_process_registry()) + generate_latest(domain)
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -70,11 +71,11 @@ def _mobile(rng: random.Random) -> str:
     return f"1{rng.choice('3456789')}{rng.randint(0, 999_999_999):09d}"
 
 
-def _org(code: str, **kwargs: object) -> Organisation:
+def _org(code: str, **kwargs: Any) -> Organisation:
     existing = Organisation.objects.filter(code=code).first()
     if existing:
         return existing
-    return organisation_create(code=code, **kwargs)  # type: ignore[arg-type]
+    return organisation_create(code=code, **kwargs)
 
 
 @lru_cache(maxsize=1)
@@ -224,7 +225,7 @@ def seed_demo(*, seed: int = 2026, members: int = 300, today: dt.date | None = N
             key_groups |= KeyGroup.RETIRED_SEPARATED
         if branch.code == "RJY-RC":
             key_groups |= KeyGroup.TALENT_CENTRE
-        fields = dict(
+        fields: dict[str, Any] = dict(
             organisation=branch,
             name=name,
             gender=gender,
@@ -256,7 +257,7 @@ def seed_demo(*, seed: int = 2026, members: int = 300, today: dt.date | None = N
         )
         if Member.objects.filter(id_number_index=id_number_index(number)).exists():
             continue
-        member_create(**fields)  # type: ignore[arg-type]
+        member_create(**fields)
         result.created_members += 1
 
     result.organisations = Organisation.objects.count()

@@ -52,7 +52,9 @@ def organisation_tree(*, rng: random.Random, branches: int, seed: int) -> Tree:
     created = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     rows: list[Row] = []
 
-    def add(name: str, kind: str, parent: tuple[int, str, int] | None, **kw: object) -> tuple:
+    def add(
+        name: str, kind: str, parent: tuple[int, str, int] | None, **kw: object
+    ) -> tuple[int, str, int]:
         nonlocal next_id
         org_id, next_id = next_id, next_id + 1
         path = f"{parent[1] if parent else '/'}{org_id}/"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +12,9 @@ from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from casework.models.members import Member
 from casework.models.organisations import Organisation
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class CaseStatus(models.TextChoices):
@@ -74,7 +77,7 @@ class WithdrawReason(models.TextChoices):
 # ---- transition guards: each carries the message shown when it fails ----------------
 
 
-def _guard(message: str) -> Callable[[Callable[[Any], bool]], Callable[[Any], bool]]:
+def _guard(message: StrOrPromise) -> Callable[[Callable[[Any], bool]], Callable[[Any], bool]]:
     def mark(fn: Callable[[Any], bool]) -> Callable[[Any], bool]:
         fn.message = message  # type: ignore[attr-defined]
         return fn
@@ -82,26 +85,26 @@ def _guard(message: str) -> Callable[[Callable[[Any], bool]], Callable[[Any], bo
     return mark
 
 
-@_guard(_("联系查找尚未达到规定要求（次数、方式，且须包括联系亲属）。"))  # type: ignore[arg-type]
+@_guard(_("联系查找尚未达到规定要求（次数、方式，且须包括联系亲属）。"))
 def outreach_minimum_met(case: Case) -> bool:
     from casework.caserules import outreach_minimum_met as check
 
     return check(case)
 
 
-@_guard(_("尚有部门协查未答复或未结束，不能认定查找未果。"))  # type: ignore[arg-type]
+@_guard(_("尚有部门协查未答复或未结束，不能认定查找未果。"))
 def inquiries_settled(case: Case) -> bool:
     from casework.caserules import inquiries_settled as check
 
     return check(case)
 
 
-@_guard(_("临时党支部不能作出组织处置决定。"))  # type: ignore[arg-type]
+@_guard(_("临时党支部不能作出组织处置决定。"))
 def branch_not_temporary(case: Case) -> bool:
     return not case.organisation.is_temporary
 
 
-@_guard(_("决定生效后的期限尚未结束，不能结案。"))  # type: ignore[arg-type]
+@_guard(_("决定生效后的期限尚未结束，不能结案。"))
 def no_running_clock(case: Case) -> bool:
     return not case.clock_kind
 

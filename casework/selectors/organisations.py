@@ -13,7 +13,7 @@ def organisation_list_for_user(*, user: User) -> QuerySet[Organisation]:
     return Organisation.objects.filter(scope_q(user, "path", REGISTER_ROLES)).order_by("path")
 
 
-def organisation_get_for_user(*, user: User, pk: int) -> Organisation:
+def organisation_get_for_user(*, user: User, pk: int | str) -> Organisation:
     try:
         return organisation_list_for_user(user=user).get(pk=pk)
     except (Organisation.DoesNotExist, ValueError, TypeError) as exc:

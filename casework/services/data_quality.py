@@ -104,7 +104,7 @@ def data_quality_export(*, user: User, quality: DataQuality) -> tuple[bytes, int
     book.save(out)
     with transaction.atomic():
         audit_record(
-            actor=user,  # type: ignore[arg-type]
+            actor=user,
             action="data_quality.export",
             obj=quality.organisation,
             organisation=quality.organisation,

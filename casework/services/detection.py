@@ -166,7 +166,7 @@ def _members(org_ids: Sequence[int]) -> QuerySet[Any]:
     )
 
 
-def _has_group(group: KeyGroup) -> Exact:
+def _has_group(group: KeyGroup) -> Exact[int]:
     return Exact(F("key_groups").bitand(group.value), group.value)
 
 
@@ -194,7 +194,9 @@ def _circumstance_guess() -> SqlCase:
     )
 
 
-def _insert_select(table: str, columns: Iterable[str], select: QuerySet, returning: str) -> list:  # type: ignore[type-arg]
+def _insert_select(
+    table: str, columns: Iterable[str], select: QuerySet[Any], returning: str
+) -> list[tuple[Any, ...]]:
     sql, params = select.query.get_compiler(using=select.db).as_sql()
     statement = (
         f"INSERT INTO {connection.ops.quote_name(table)} ({', '.join(columns)}) "

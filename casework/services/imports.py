@@ -31,7 +31,7 @@ def import_job_start(
     *,
     organisation: Organisation,
     actor: AbstractBaseUser,
-    upload: File,  # type: ignore[type-arg]
+    upload: File[bytes],
     original_name: str,
     dry_run: bool = False,
     atomic: bool = False,

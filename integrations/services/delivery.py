@@ -117,7 +117,7 @@ def letter_create(
             kind=kind,
             department=department,
             inquiries=batch,
-            actor=actor if actor is not None and actor.is_authenticated else None,  # type: ignore[arg-type]
+            actor=actor if actor is not None and actor.is_authenticated else None,
         )
         letter = InquiryLetter.objects.create(
             delivery_key=new_delivery_key(),

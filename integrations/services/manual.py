@@ -92,7 +92,7 @@ def letter_reply_upload(
         if locked.printed_at is None:
             raise Conflict(_("函件尚未打印送出。"), code="not_printed")
         scan.name = f"reply-{locked.pk}.{(scan.name or 'x.pdf').rsplit('.', 1)[-1][:8]}"
-        locked.reply_scan = scan  # type: ignore[assignment]
+        locked.reply_scan = scan
         locked.state = DeliveryState.DELIVERED
         locked.delivered_at = timezone.now()
         locked.save()

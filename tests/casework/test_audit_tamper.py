@@ -75,7 +75,7 @@ def _verify_command(*args: str) -> tuple[int, str, str]:
     return 0, out.getvalue(), err.getvalue()
 
 
-def _recompute_from(events: list[AuditEvent], start: int, *, forge) -> None:  # type: ignore[no-untyped-def]
+def _recompute_from(events: list[AuditEvent], start: int, *, forge) -> None:
     """Recompute the hashes of events[start:] and the head, as an attacker without the key
     can: `forge(event)` returns the new hash."""
     prev = events[start - 1].hash
@@ -265,7 +265,7 @@ APP_ROLE_REFUSED = [
 
 
 @pytest.fixture
-def app_role(transactional_db: None):  # type: ignore[no-untyped-def]
+def app_role(transactional_db: None):
     """A role with the application's privileges on the audit tables (it may read, insert,
     update, delete and truncate them as far as grants go) but not their owner, nor superuser."""
     name = f"{connection.settings_dict['NAME']}_app_probe"

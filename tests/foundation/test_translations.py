@@ -175,7 +175,7 @@ def _text(html: str) -> str:
 
 
 @pytest.fixture
-def pages(world, client: Client, django_capture_on_commit_callbacks, _no_pdf_render):  # type: ignore[no-untyped-def]
+def pages(world, client: Client, django_capture_on_commit_callbacks, _no_pdf_render):
     from tests.workflows.flow_helpers import open_case, open_task
 
     case = open_case(world, django_capture_on_commit_callbacks, name="林小梅")
@@ -201,7 +201,7 @@ def pages(world, client: Client, django_capture_on_commit_callbacks, _no_pdf_ren
     return get
 
 
-def test_english_on_request(pages, client: Client) -> None:  # type: ignore[no-untyped-def]
+def test_english_on_request(pages, client: Client) -> None:
     # the way a user gets there: /i18n/setlang/ sets the language cookie
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/home/"})
     assert response.status_code == 302
@@ -226,7 +226,7 @@ def test_english_on_request(pages, client: Client) -> None:  # type: ignore[no-u
         assert len(leftovers) < 30, leftovers
 
 
-def test_chinese_by_default(pages) -> None:  # type: ignore[no-untyped-def]
+def test_chinese_by_default(pages) -> None:
     for cookie in (None, "fr"):  # no cookie, or an unsupported language
         chinese = pages(cookie)
         for html in chinese.values():
@@ -248,7 +248,7 @@ def test_the_browser_language_is_ignored(world, client: Client) -> None:
 # --- documents stay Chinese ---------------------------------------------------------------
 
 
-def test_documents_render_in_chinese_whatever_the_ui_language(world) -> None:  # type: ignore[no-untyped-def]
+def test_documents_render_in_chinese_whatever_the_ui_language(world) -> None:
     from casework.models import Case
     from documents.facts import CaseRecords
     from documents.issuing import case_document_context
@@ -279,7 +279,7 @@ def test_documents_render_in_chinese_whatever_the_ui_language(world) -> None:  #
 
 def test_documents_issued_from_an_english_screen_keep_chinese_labels(
     world, django_capture_on_commit_callbacks, _no_pdf_render
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from documents.models import Document
     from tests.workflows.flow_helpers import open_case
 
@@ -290,14 +290,14 @@ def test_documents_issued_from_an_english_screen_keep_chinese_labels(
     assert "Working or doing business" not in document.context_json
 
 
-def test_the_user_menu_switches_to_the_other_language(pages) -> None:  # type: ignore[no-untyped-def]
+def test_the_user_menu_switches_to_the_other_language(pages) -> None:
     chinese = pages(None)["home"]
     assert 'id="language-switch"' in chinese and 'name="language" value="en"' in chinese
     english = pages("en")["case"]
     assert 'id="language-switch"' in english and 'name="language" value="zh-hans"' in english
 
 
-def test_third_party_labels_are_chinese_by_default(pages) -> None:  # type: ignore[no-untyped-def]
+def test_third_party_labels_are_chinese_by_default(pages) -> None:
     """viewflow ships "Applications", "Log out" … untranslated for zh_Hans: locale/zh_Hans."""
     html = pages(None)["home"]
     assert "Applications" not in html and "功能" in html and "退出登录" in html

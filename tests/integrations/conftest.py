@@ -98,7 +98,7 @@ class InquiryWorld:
     inquiries: list[Inquiry]
 
     @property
-    def coordinator(self):  # type: ignore[no-untyped-def]
+    def coordinator(self):
         return self.world.coordinator
 
 
@@ -153,7 +153,7 @@ def deliver_letter(letter: object) -> str:
     return outbox.deliver(letter_message(letter).pk, eager=True)
 
 
-def make_liaison(username: str, department: Department):  # type: ignore[no-untyped-def]
+def make_liaison(username: str, department: Department):
     user = make_user(username)
     role_assign(
         user=user, role=Role.LIAISON, organisation=department.organisation, department=department

@@ -15,7 +15,7 @@ from web.errors import DomainErrorMiddleware
 pytestmark = pytest.mark.django_db
 
 
-def _handle(exc: Exception):  # type: ignore[no-untyped-def]
+def _handle(exc: Exception):
     from django.contrib.auth.models import AnonymousUser
 
     request = RequestFactory().get("/somewhere/")

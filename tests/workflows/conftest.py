@@ -21,7 +21,7 @@ def _routes_stay_where_the_steps_table_says(monkeypatch: pytest.MonkeyPatch) -> 
 
     route = CaseFlow.route
 
-    def checked(self, activation):  # type: ignore[no-untyped-def]
+    def checked(self, activation):
         node = route(self, activation)
         if isinstance(activation.flow_task, CaseStep) and activation.task.status == STATUS.DONE:
             taken = self.route_taken(activation)

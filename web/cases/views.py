@@ -41,6 +41,7 @@ from casework.services.cases import (
 from casework.services.inquiries import INQUIRY_STAFF, inquiry_sign
 from documents.selectors import document_list_for_user
 from web.cases.current_task import current_tasks
+from web.typing import AuthedRequest, choice_field
 
 PAGE_SIZE = 50
 # The filter lists organisations in tree order; deeper ones are reached from the dashboard.
@@ -56,7 +57,7 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].choices = [("", _("全部")), *organisations]  # type: ignore[attr-defined]
+        choice_field(self, "org").choices = [("", _("全部")), *organisations]
 
 
 class SendBackForm(forms.Form):
@@ -165,13 +166,13 @@ class CaseDetailView(LoginRequiredMixin, View):
 class CaseInquirySignView(LoginRequiredMixin, View):
     """The organisation department signs a drafted inquiry letter from the case page."""
 
-    def post(self, request: HttpRequest, pk: int, inquiry_pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int, inquiry_pk: int) -> HttpResponse:
         case = _case_or_404(request, pk)
         inquiry = case_inquiries(case=case).filter(pk=inquiry_pk).first()
         if inquiry is None:
             raise Http404
         try:
-            inquiry_sign(inquiry=inquiry, actor=request.user)  # type: ignore[arg-type]
+            inquiry_sign(inquiry=inquiry, actor=request.user)
         except DomainError as exc:
             messages.error(request, str(exc.message))
             context = case_page_context(request, case)
@@ -183,7 +184,7 @@ class CaseInquirySignView(LoginRequiredMixin, View):
 
 
 class CaseSendBackView(LoginRequiredMixin, View):
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         case = _case_or_404(request, pk)
         form = SendBackForm(request.POST)
         status = 400
@@ -191,7 +192,7 @@ class CaseSendBackView(LoginRequiredMixin, View):
             try:
                 case_send_back(
                     case=case,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     comment=form.cleaned_data["comment"],
                 )
             except DomainError as exc:
@@ -208,7 +209,7 @@ class CaseWithdrawView(LoginRequiredMixin, View):
     """Withdraw an open case before a decision (opened in error, deceased, transferred out);
     the service cancels the case's open tasks in the same transaction."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         case = _case_or_404(request, pk)
         form = WithdrawForm(request.POST)
         status = 400
@@ -216,7 +217,7 @@ class CaseWithdrawView(LoginRequiredMixin, View):
             try:
                 case_withdraw(
                     case=case,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     reason_code=form.cleaned_data["reason_code"],
                     reason=form.cleaned_data["reason"],
                 )
@@ -234,7 +235,7 @@ class CaseWithdrawView(LoginRequiredMixin, View):
 class CaseApproversView(LoginRequiredMixin, View):
     """Name or un-name an approver while the approval is pending (reviewers of the case)."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         case = _case_or_404(request, pk)
         panel = approver_panel(case=case)
         action, raw = request.POST.get("action"), request.POST.get("user", "")
@@ -246,7 +247,7 @@ class CaseApproversView(LoginRequiredMixin, View):
             )
         change = case_add_approver if action == "add" else case_remove_approver
         try:
-            change(case=case, actor=request.user, approver=user)  # type: ignore[arg-type]
+            change(case=case, actor=request.user, approver=user)
         except DomainError as exc:
             messages.error(request, str(exc.message))
             case.refresh_from_db()

@@ -23,6 +23,7 @@ from web.dashboard.prevention import (
     prevention_table,
 )
 from web.dashboard.upper import add_upper_floor_figures
+from web.typing import AuthedRequest
 
 
 def _int(value: str | None) -> int | None:
@@ -98,7 +99,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 class DashboardExportView(LoginRequiredMixin, View):
     fmt = "xlsx"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         dashboard = load_dashboard(request)
         if self.fmt == "pdf":
             data = dashboard_pdf(dashboard, charts(dashboard))
@@ -107,7 +108,7 @@ class DashboardExportView(LoginRequiredMixin, View):
             data = dashboard_xlsx(dashboard)
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         dashboard_export_record(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             organisation=dashboard.focus,
             fmt=self.fmt,
             period_days=dashboard.period_days,

@@ -50,6 +50,7 @@ from web.prevention.common import (
     scoped,
 )
 from web.prevention.ledger_forms import HandoverForm, KeeperForm
+from web.typing import AuthedRequest
 
 RECENT = 10
 
@@ -107,7 +108,7 @@ class KeeperView(LoginRequiredMixin, View):
         context = {"organisation": organisation, "form": self._form(request, organisation)}
         return render(request, "web/prevention/keeper_form.html", context)
 
-    def post(self, request: HttpRequest, org_pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, org_pk: int) -> HttpResponse:
         organisation = organisation_or_404(request, org_pk)
         if not may_write(request, organisation):
             return forbidden(request)
@@ -118,7 +119,7 @@ class KeeperView(LoginRequiredMixin, View):
                     organisation=organisation,
                     keeper=form.cleaned_data["keeper"],
                     since=form.cleaned_data["since"],
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
@@ -154,7 +155,7 @@ class HandoverCreateView(LoginRequiredMixin, View):
         organisation = organisation_or_404(request, org_pk)
         return self._render(request, organisation, self._form(organisation), 200)
 
-    def post(self, request: HttpRequest, org_pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, org_pk: int) -> HttpResponse:
         organisation = organisation_or_404(request, org_pk)
         if not may_write(request, organisation):
             return forbidden(request)
@@ -170,7 +171,7 @@ class HandoverCreateView(LoginRequiredMixin, View):
                     ledgers=list(data["ledgers"]),
                     checked=list(data["checked"]),
                     witness=data["witness"],
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
@@ -202,10 +203,10 @@ class HandoverView(LoginRequiredMixin, View):
 
 
 class HandoverConfirmView(LoginRequiredMixin, View):
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         handover = scoped(handover_get_for_user, request, pk)
         try:
-            handover = ledger_handover_confirm(handover=handover, actor=request.user)  # type: ignore[arg-type]
+            handover = ledger_handover_confirm(handover=handover, actor=request.user)
         except DomainError as exc:
             return refused(request, exc) or _refused_here(request, pk, exc)
         messages.success(

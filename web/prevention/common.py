@@ -66,7 +66,7 @@ def document_pdf(request: HttpRequest, document_id: int | None) -> HttpResponse:
     if document is None:
         raise Http404
     try:
-        data = document_download(document=document, actor=request.user)  # type: ignore[arg-type]
+        data = document_download(document=document, actor=request.user)
     except Conflict as exc:
         return HttpResponse(str(exc.message), status=409, content_type="text/plain; charset=utf-8")
     response = HttpResponse(data, content_type="application/pdf")

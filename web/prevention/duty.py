@@ -27,6 +27,7 @@ from casework.selectors.members import member_get_for_user
 from casework.selectors.prevention import contact_duty_list_for_user, contact_officers_for_user
 from casework.services.data_quality import data_quality_export, member_info_confirm
 from web.prevention.common import domain_message, forbidden, may_write, refused, scoped
+from web.typing import AuthedRequest
 
 
 class ContactDutyView(LoginRequiredMixin, View):
@@ -153,12 +154,12 @@ class DataQualityExportView(LoginRequiredMixin, View):
 class MemberConfirmView(LoginRequiredMixin, View):
     """The record was checked with the member today."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         member = scoped(member_get_for_user, request, pk)
         if not may_write(request, member.organisation):
             return forbidden(request)
         try:
-            member_info_confirm(member=member, actor=request.user)  # type: ignore[arg-type]
+            member_info_confirm(member=member, actor=request.user)
         except DomainError as exc:
             response = refused(request, exc)
             if response is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +24,8 @@ class MeetingForm(forms.Form):
     )
     topic = forms.CharField(label=_("主题"), required=False, max_length=200)
 
-    def __init__(self, *args: object, members: list[tuple[int, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.member_fields: list[str] = []
         for pk, name in members:
             key = f"member_{pk}"

@@ -11,26 +11,27 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import HandoverCheck, LedgerKind, NoticeChannel, TrainingKind
+from web.typing import choice_field, model_choice_field
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class UserChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+class UserChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.get_full_name() or obj.get_username())
 
 
 class KeeperForm(forms.Form):
-    keeper = UserChoice(label=_("台账管理员"), queryset=None)  # type: ignore[arg-type]
+    keeper = UserChoice(label=_("台账管理员"), queryset=None)
     since = forms.DateField(label=_("担任日期"), widget=DATE)
 
     def __init__(self, *args: Any, staff: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["keeper"].queryset = staff  # type: ignore[attr-defined]
+        model_choice_field(self, "keeper").queryset = staff
 
 
 class HandoverForm(forms.Form):
-    to_user = UserChoice(label=_("接收人"), queryset=None)  # type: ignore[arg-type]
+    to_user = UserChoice(label=_("接收人"), queryset=None)
     handed_over_on = forms.DateField(label=_("交接日期"), widget=DATE)
     ledgers = forms.MultipleChoiceField(
         label=_("移交台账"),
@@ -50,21 +51,21 @@ class HandoverForm(forms.Form):
         required=False,
         max_length=4000,
     )
-    witness = UserChoice(label=_("监交人"), queryset=None, required=False)  # type: ignore[arg-type]
+    witness = UserChoice(label=_("监交人"), queryset=None, required=False)
 
     def __init__(self, *args: Any, staff: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = staff  # type: ignore[attr-defined]
-        self.fields["witness"].queryset = staff  # type: ignore[attr-defined]
+        model_choice_field(self, "to_user").queryset = staff
+        model_choice_field(self, "witness").queryset = staff
 
 
-class MemberChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+class MemberChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 
 
 class AbroadForm(forms.Form):
-    member = MemberChoice(label=_("党员"), queryset=None)  # type: ignore[arg-type]
+    member = MemberChoice(label=_("党员"), queryset=None)
     destination = forms.CharField(label=_("前往国家（地区）"), max_length=200)
     purpose = forms.CharField(label=_("事由"), max_length=200, required=False)
     left_on = forms.DateField(label=_("出境日期"), widget=DATE)
@@ -72,7 +73,7 @@ class AbroadForm(forms.Form):
 
     def __init__(self, *args: Any, members: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members  # type: ignore[attr-defined]
+        model_choice_field(self, "member").queryset = members
 
 
 class DayForm(forms.Form):
@@ -82,14 +83,14 @@ class DayForm(forms.Form):
 
 
 class MobileForm(forms.Form):
-    member = MemberChoice(label=_("党员"), queryset=None)  # type: ignore[arg-type]
+    member = MemberChoice(label=_("党员"), queryset=None)
     certificate_no = forms.CharField(label=_("流动党员活动证号"), max_length=40)
     destination = forms.CharField(label=_("流入地"), max_length=200)
     start_on = forms.DateField(label=_("外出日期"), widget=DATE)
     expected_months = forms.IntegerField(label=_("预计外出月数"), min_value=1, max_value=120)
     valid_until = forms.DateField(label=_("活动证有效期至"), widget=DATE, required=False)
     talk_on = forms.DateField(label=_("行前谈话日期"), widget=DATE, required=False)
-    talker = UserChoice(label=_("谈话人"), queryset=None, required=False)  # type: ignore[arg-type]
+    talker = UserChoice(label=_("谈话人"), queryset=None, required=False)
     talk_content = forms.CharField(
         label=_("谈话要点"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -98,8 +99,8 @@ class MobileForm(forms.Form):
         self, *args: Any, members: QuerySet[Any], staff: QuerySet[Any], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members  # type: ignore[attr-defined]
-        self.fields["talker"].queryset = staff  # type: ignore[attr-defined]
+        model_choice_field(self, "member").queryset = members
+        model_choice_field(self, "talker").queryset = staff
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -152,7 +153,7 @@ class TrainingForm(forms.Form):
 
     def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].choices = [(str(pk), name) for pk, name in members]  # type: ignore[attr-defined]
+        choice_field(self, "members").choices = [(str(pk), name) for pk, name in members]
 
 
 CARD_PEOPLE = 5

@@ -39,6 +39,7 @@ from web.prevention.common import (
     scoped,
 )
 from web.prevention.ledger_forms import RollCallForm, TrainingForm
+from web.typing import AuthedRequest
 
 
 def _members(organisation: Organisation) -> list[tuple[int, str]]:
@@ -75,7 +76,7 @@ class RollCallCreateView(LoginRequiredMixin, View):
         )
         return self._render(request, organisation, form, 200)
 
-    def post(self, request: HttpRequest, org_pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, org_pk: int) -> HttpResponse:
         organisation = organisation_or_404(request, org_pk)
         if not may_write(request, organisation):
             return forbidden(request)
@@ -87,7 +88,7 @@ class RollCallCreateView(LoginRequiredMixin, View):
                     held_on=form.cleaned_data["held_on"],
                     note=form.cleaned_data["note"],
                     answered=form.answered(),
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
@@ -109,12 +110,12 @@ class RollCallView(LoginRequiredMixin, View):
 class OrgLifeView(LoginRequiredMixin, View):
     """三会一课 per branch across the user's scope (the county department's view)."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         today = timezone.localdate()
         organisation = None
         if request.GET.get("org"):
             try:
-                organisation = organisation_get_for_user(user=request.user, pk=request.GET["org"])  # type: ignore[arg-type]
+                organisation = organisation_get_for_user(user=request.user, pk=request.GET["org"])
             except NotFound as exc:
                 raise Http404 from exc
         branches, limits = org_life_for_user(
@@ -160,7 +161,7 @@ class TrainingCreateView(LoginRequiredMixin, View):
         )
         return self._render(request, organisation, form, 200)
 
-    def post(self, request: HttpRequest, org_pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, org_pk: int) -> HttpResponse:
         organisation = organisation_or_404(request, org_pk)
         if not may_write(request, organisation):
             return forbidden(request)
@@ -175,7 +176,7 @@ class TrainingCreateView(LoginRequiredMixin, View):
                     trained_on=data["trained_on"],
                     hours=data["hours"],
                     member_ids=[int(pk) for pk in data["members"]],
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))

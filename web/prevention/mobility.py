@@ -42,6 +42,7 @@ from web.prevention.common import (
     scoped,
 )
 from web.prevention.ledger_forms import AbroadForm, DayForm, MobileForm, RenewForm
+from web.typing import AuthedRequest
 
 
 def _members(organisation: Organisation) -> Any:
@@ -72,14 +73,14 @@ class AbroadCreateView(LoginRequiredMixin, View):
         form = AbroadForm(members=_members(organisation), initial={"left_on": timezone.localdate()})
         return self._render(request, organisation, form, 200)
 
-    def post(self, request: HttpRequest, org_pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, org_pk: int) -> HttpResponse:
         organisation = organisation_or_404(request, org_pk)
         if not may_write(request, organisation):
             return forbidden(request)
         form = AbroadForm(request.POST, members=_members(organisation))
         if form.is_valid():
             try:
-                abroad_record_create(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+                abroad_record_create(actor=request.user, **form.cleaned_data)
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
             else:
@@ -89,7 +90,7 @@ class AbroadCreateView(LoginRequiredMixin, View):
 
 
 class AbroadReturnView(LoginRequiredMixin, View):
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         record = scoped(abroad_get_for_user, request, pk)
         if not may_write(request, record.member.organisation):
             return forbidden(request)
@@ -101,7 +102,7 @@ class AbroadReturnView(LoginRequiredMixin, View):
                 abroad_return_record(
                     record=record,
                     returned_on=form.cleaned_data["day"],
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                 )
             except DomainError as exc:
                 domain_message(request, exc)
@@ -142,7 +143,7 @@ class MobileCreateView(LoginRequiredMixin, View):
         organisation = organisation_or_404(request, org_pk)
         return self._render(request, organisation, self._form(organisation), 200)
 
-    def post(self, request: HttpRequest, org_pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, org_pk: int) -> HttpResponse:
         organisation = organisation_or_404(request, org_pk)
         if not may_write(request, organisation):
             return forbidden(request)
@@ -163,7 +164,7 @@ class MobileCreateView(LoginRequiredMixin, View):
                     expected_months=data["expected_months"],
                     valid_until=data["valid_until"],
                     talk=talk,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))

@@ -26,6 +26,7 @@ from web.prevention.common import (
     scoped,
 )
 from web.prevention.ledger_forms import CARD_PEOPLE, CardForm, NoticeForm
+from web.typing import AuthedRequest
 
 
 def _initial(card: BranchContactCard | None) -> dict[str, Any]:
@@ -62,7 +63,7 @@ class CardEditView(LoginRequiredMixin, View):
         card = BranchContactCard.objects.filter(organisation=organisation).first()
         return self._render(request, organisation, CardForm(initial=_initial(card)), 200)
 
-    def post(self, request: HttpRequest, org_pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, org_pk: int) -> HttpResponse:
         organisation = organisation_or_404(request, org_pk)
         if not may_write(request, organisation):
             return forbidden(request)
@@ -76,7 +77,7 @@ class CardEditView(LoginRequiredMixin, View):
             try:
                 branch_card_save(
                     organisation=organisation,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     people=people,
                     landline=data["landline"],
                     channel_name=data["channel_name"],
@@ -111,7 +112,7 @@ class NoticeCreateView(LoginRequiredMixin, View):
         organisation = organisation_or_404(request, org_pk)
         return self._render(request, organisation, NoticeForm(), 200)
 
-    def post(self, request: HttpRequest, org_pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, org_pk: int) -> HttpResponse:
         organisation = organisation_or_404(request, org_pk)
         if not may_write(request, organisation):
             return forbidden(request)
@@ -120,7 +121,7 @@ class NoticeCreateView(LoginRequiredMixin, View):
             try:
                 notice = branch_notice_create(
                     organisation=organisation,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     **form.cleaned_data,
                 )
             except DomainError as exc:

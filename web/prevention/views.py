@@ -36,6 +36,7 @@ from casework.services.ledgers import (
 )
 from web.prevention.common import document_pdf
 from web.prevention.forms import ContactForm, DuesForm, MeetingForm, ReceiptForm
+from web.typing import AuthedRequest
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -85,7 +86,7 @@ class AtRiskListView(LoginRequiredMixin, View):
 class ContactRecordView(LoginRequiredMixin, View):
     """The member panel's quick buttons post here: channel + outcome, one click each."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             member = member_get_for_user(user=request.user, pk=pk)
         except NotFound as exc:
@@ -101,7 +102,7 @@ class ContactRecordView(LoginRequiredMixin, View):
         try:
             contact_attempt_record(
                 member=member,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 channel=form.cleaned_data["channel"],
                 outcome=form.cleaned_data["outcome"],
                 notes=form.cleaned_data["notes"],
@@ -127,7 +128,7 @@ class DuesView(LoginRequiredMixin, View):
         form = DuesForm(initial={"paid_on": timezone.localdate()})
         return render(request, "web/prevention/dues.html", {"member": member, "form": form})
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         member = self._member(request, pk)
         if not _may_write(request, member.organisation):
             return _forbidden(request)
@@ -136,7 +137,7 @@ class DuesView(LoginRequiredMixin, View):
             try:
                 dues_payment_record(
                     member=member,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     **form.cleaned_data,
                 )
             except DomainError as exc:
@@ -180,7 +181,7 @@ class MeetingCreateView(LoginRequiredMixin, View):
             {"organisation": organisation, "form": form},
         )
 
-    def post(self, request: HttpRequest, org_pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, org_pk: int) -> HttpResponse:
         organisation, members = self._setup(request, org_pk)
         if not _may_write(request, organisation):
             return _forbidden(request)
@@ -193,7 +194,7 @@ class MeetingCreateView(LoginRequiredMixin, View):
                     held_on=form.cleaned_data["held_on"],
                     topic=form.cleaned_data["topic"],
                     attendance=form.attendance(),
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
@@ -231,7 +232,7 @@ class TransferListView(LoginRequiredMixin, View):
 
 
 class TransferReceiptView(LoginRequiredMixin, View):
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             transfer = transfer_get_for_user(user=request.user, pk=pk)
         except NotFound as exc:
@@ -246,7 +247,7 @@ class TransferReceiptView(LoginRequiredMixin, View):
                 relation_transfer_receipt_record(
                     transfer=transfer,
                     returned_on=form.cleaned_data["returned_on"],
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                 )
             except DomainPermissionDenied:
                 return _forbidden(request)

@@ -23,6 +23,7 @@ from django.views import View
 from casework.errors import DomainError, NotFound
 from casework.models import CaseStatus, KeyGroup
 from web.queues.rows import render_rows
+from web.typing import AuthedRequest
 from workflows import selectors, services
 from workflows.models import OPEN_STATES
 
@@ -216,7 +217,7 @@ class BulkReassignView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, self.template, {"form": BulkReassignForm()})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         form = BulkReassignForm(request.POST)
         if not form.is_valid():
             return render(request, self.template, {"form": form}, status=400)
@@ -227,7 +228,7 @@ class BulkReassignView(LoginRequiredMixin, View):
             if absent is None or to is None:
                 raise DomainError(_("人员不存在。"))
             moved = services.tasks_bulk_reassign(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 absent=absent,
                 to=to,
                 reason=form.cleaned_data["reason"],

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.member_data import PERSONAL_FIELDS
 from casework.models import Gender, KeyGroup, Member, MembershipType, MemberStatus, Organisation
+from web.typing import model_choice_field
 
 
 class MemberFilterForm(forms.Form):
@@ -31,10 +32,10 @@ class MemberFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        model_choice_field(self, "organisation").queryset = organisations
 
 
-class OfficerChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+class OfficerChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.get_full_name() or obj.get_username())
 
@@ -72,7 +73,7 @@ class MemberForm(forms.Form):
     contact_officer = OfficerChoice(
         label=_("包干联系人"),
         queryset=None,
-        required=False,  # type: ignore[arg-type]
+        required=False,
     )
 
     def __init__(self, *args: Any, officers: Any = None, **kwargs: Any) -> None:
@@ -80,7 +81,7 @@ class MemberForm(forms.Form):
         if officers is None:
             del self.fields["contact_officer"]
         else:
-            self.fields["contact_officer"].queryset = officers  # type: ignore[attr-defined]
+            model_choice_field(self, "contact_officer").queryset = officers
 
     @classmethod
     def initial_for(cls, member: Member) -> dict[str, Any]:
@@ -121,4 +122,4 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        model_choice_field(self, "organisation").queryset = organisations

@@ -41,6 +41,7 @@ from casework.services.members import (
     relative_remove,
 )
 from web.register.forms import ImportForm, MemberFilterForm, MemberForm, RelativeForm
+from web.typing import AuthedRequest
 from workflows.models import TaskState
 from workflows.selectors import task_get_for_user
 
@@ -125,13 +126,13 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
+def member_reveal_view(request: AuthedRequest, pk: int) -> HttpResponse:
     """Shows plaintext once, in this response only (never stored in the session or a URL)."""
     member = _member_or_404(request, pk)
     try:
         revealed = member_reveal(
             member=member,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             fields=["id_number", "phone", "phone_alt", "residence", "relatives"],
         )
     except errors.NotFound as exc:
@@ -163,13 +164,13 @@ def _outreach_task_url(request: HttpRequest, member: Member) -> str | None:
 
 @login_required
 @require_POST
-def member_call_view(request: HttpRequest, pk: int) -> HttpResponse:
+def member_call_view(request: AuthedRequest, pk: int) -> HttpResponse:
     """The officer's phone: reveal the member's phone (audited), call it, log the outcome in
     one tap — on the outreach task the officer holds, else as a plain contact attempt. The
     number is in this response only (no-store), never in a URL."""
     member = _member_or_404(request, pk)
     try:
-        revealed = member_reveal(member=member, actor=request.user, fields=["phone"])  # type: ignore[arg-type]
+        revealed = member_reveal(member=member, actor=request.user, fields=["phone"])
     except errors.NotFound as exc:
         raise Http404 from exc
     except errors.PermissionDenied as exc:
@@ -192,7 +193,7 @@ def member_call_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def member_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     member = _member_or_404(request, pk)
     if not may_edit_member(request.user, member.organisation):
         raise HttpForbidden(_("您的角色只能查看，不能修改党员信息。"))
@@ -205,7 +206,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             updated = member_update(
                 member=member,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 changes=form.changes(),
             )
         except errors.InvalidData as exc:
@@ -228,12 +229,12 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def relative_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+def relative_add_view(request: AuthedRequest, pk: int) -> HttpResponse:
     member = _member_or_404(request, pk)
     form = RelativeForm(request.POST)
     if form.is_valid():
         try:
-            relative_add(member=member, actor=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+            relative_add(member=member, actor=request.user, data=form.cleaned_data)
         except errors.NotFound as exc:
             raise Http404 from exc
         except errors.PermissionDenied as exc:
@@ -250,13 +251,13 @@ def relative_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def relative_remove_view(request: HttpRequest, pk: int, relative_pk: int) -> HttpResponse:
+def relative_remove_view(request: AuthedRequest, pk: int, relative_pk: int) -> HttpResponse:
     member = _member_or_404(request, pk)
     relative = Relative.objects.filter(member=member, pk=relative_pk).first()
     if relative is None:
         raise Http404
     try:
-        relative_remove(relative=relative, actor=request.user)  # type: ignore[arg-type]
+        relative_remove(relative=relative, actor=request.user)
     except errors.NotFound as exc:
         raise Http404 from exc
     except errors.PermissionDenied as exc:
@@ -266,7 +267,7 @@ def relative_remove_view(request: HttpRequest, pk: int, relative_pk: int) -> Htt
 
 
 @login_required
-def import_start(request: HttpRequest) -> HttpResponse:
+def import_start(request: AuthedRequest) -> HttpResponse:
     organisations = organisation_list_for_writer(user=request.user)
     form = ImportForm(request.POST or None, request.FILES or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
@@ -274,7 +275,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
         try:
             job = import_job_start(
                 organisation=form.cleaned_data["organisation"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 upload=upload,
                 original_name=upload.name,
                 dry_run=form.cleaned_data["dry_run"],
@@ -298,9 +299,9 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def roster_export_view(request: HttpRequest) -> HttpResponse:
+def roster_export_view(request: AuthedRequest) -> HttpResponse:
     try:
-        organisation = organisation_get_for_user(user=request.user, pk=request.GET.get("org"))  # type: ignore[arg-type]
+        organisation = organisation_get_for_user(user=request.user, pk=request.GET.get("org", ""))
         data, _count, _full = roster_export(user=request.user, organisation=organisation)
     except errors.NotFound as exc:
         raise Http404 from exc

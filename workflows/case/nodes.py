@@ -185,7 +185,7 @@ class CaseStepActivation(RoutedActivationMixin, ViewActivation):
 
     @Activation.status.transition(source=STATUS.STARTED, target=STATUS.DONE)
     def complete(self) -> None:
-        super().complete.original()  # type: ignore[attr-defined]
+        super().complete.original()
         TaskDue.objects.filter(task_id=self.task.pk).update(
             state=TaskState.DONE, finished_at=self.task.finished, owner_id=self.task.owner_id
         )

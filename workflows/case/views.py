@@ -25,7 +25,7 @@ from workflows.case.steps import step_named
 from workflows.selectors import task_get_for_user
 
 
-class StepView(LoginRequiredMixin, FormView):  # type: ignore[type-arg]
+class StepView(LoginRequiredMixin, FormView):
     template_name = "workflows/task.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -50,6 +50,7 @@ from web.api.serializers import (
     TimelineEntrySerializer,
 )
 from web.api.views.base import Ordering, query_filters
+from web.typing import AuthedApiRequest
 
 
 @extend_schema(tags=["cases"], parameters=[CaseFilterSerializer])
@@ -109,13 +110,13 @@ class CaseWithdraw(generics.GenericAPIView[Case]):
     serializer_class = CaseWithdrawSerializer
 
     @extend_schema(request=CaseWithdrawSerializer, responses={200: CaseSerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedApiRequest, pk: int) -> Response:
         case = case_get_for_user(user=request.user, pk=pk)
         incoming = CaseWithdrawSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         case_withdraw(
             case=case,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             reason_code=incoming.validated_data["reason_code"],
             reason=incoming.validated_data["reason"],
         )
@@ -158,7 +159,7 @@ class CaseApprovers(generics.GenericAPIView[Case]):
         return Response(_panel_data(case))
 
     @extend_schema(request=CaseApproverChangeSerializer, responses={200: CaseApproversSerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedApiRequest, pk: int) -> Response:
         case = case_get_for_user(user=request.user, pk=pk)
         incoming = CaseApproverChangeSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -173,7 +174,7 @@ class CaseApprovers(generics.GenericAPIView[Case]):
             if incoming.validated_data["action"] == "add"
             else case_remove_approver
         )
-        change(case=case, actor=request.user, approver=user)  # type: ignore[arg-type]
+        change(case=case, actor=request.user, approver=user)
         return Response(_panel_data(case_get_for_user(user=request.user, pk=pk)))
 
 

@@ -47,6 +47,7 @@ from web.api.prevention_serializers import (
     SearchFilterSerializer,
 )
 from web.api.views.base import query_filters, require_writer
+from web.typing import AuthedApiRequest
 
 DATA_QUALITY_ROWS = 200
 
@@ -73,14 +74,14 @@ class MemberConfirm(generics.GenericAPIView[Member]):
     serializer_class = ConfirmSerializer
 
     @extend_schema(request=ConfirmSerializer, responses=InfoConfirmedSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedApiRequest, pk: int) -> Response:
         member = member_get_for_user(user=request.user, pk=pk)
         require_writer(request.user, member.organisation)
         incoming = ConfirmSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         member = member_info_confirm(
             member=member,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             confirmed_on=incoming.validated_data.get("confirmed_on"),
         )
         return Response(InfoConfirmedSerializer(member).data)
@@ -159,7 +160,7 @@ class OrganisationCard(generics.GenericAPIView[BranchContactCard]):
         return Response(CardSerializer(card).data)
 
     @extend_schema(request=CardSaveSerializer, responses=CardSerializer)
-    def put(self, request: Request, pk: int) -> Response:
+    def put(self, request: AuthedApiRequest, pk: int) -> Response:
         organisation = organisation_get_for_user(user=request.user, pk=pk)
         require_writer(request.user, organisation)
         incoming = CardSaveSerializer(data=request.data)
@@ -168,7 +169,7 @@ class OrganisationCard(generics.GenericAPIView[BranchContactCard]):
         people = [CardPerson(**person) for person in data.pop("people")]
         card = branch_card_save(
             organisation=organisation,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             people=people,
             **data,
         )
@@ -179,6 +180,8 @@ class OrganisationCard(generics.GenericAPIView[BranchContactCard]):
 class NoticeList(generics.ListCreateAPIView[BranchNotice]):
     """Branch notices with delivery counts; POST sends one to every member of the
     organisation's subtree (each message a contact attempt)."""
+
+    request: AuthedApiRequest  # past IsAuthenticated: the actor is a real user
 
     serializer_class = NoticeSerializer
     pagination_class = Cursor
@@ -195,7 +198,7 @@ class NoticeList(generics.ListCreateAPIView[BranchNotice]):
         require_writer(request.user, organisation)
         notice = branch_notice_create(
             organisation=organisation,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=self.request.user,
             **data,
         )
         body = NoticeSerializer(notice_get_for_user(user=request.user, pk=notice.pk)).data

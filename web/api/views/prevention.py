@@ -74,6 +74,7 @@ from web.api.prevention_serializers import (
     TrainingSerializer,
 )
 from web.api.views.base import require_writer
+from web.typing import AuthedApiRequest
 
 
 def _valid(serializer_class: Any, request: Request) -> Any:
@@ -115,7 +116,7 @@ class OrganisationKeeper(generics.GenericAPIView[Any]):
         return Response(KeeperSerializer(_keeper_data(organisation)).data)
 
     @extend_schema(request=KeeperAssignSerializer, responses={201: KeeperSerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedApiRequest, pk: int) -> Response:
         organisation = organisation_get_for_user(user=request.user, pk=pk)
         require_writer(request.user, organisation)
         data = _valid(KeeperAssignSerializer, request)
@@ -123,7 +124,7 @@ class OrganisationKeeper(generics.GenericAPIView[Any]):
             organisation=organisation,
             keeper=_staff_user(data["keeper"]),
             since=data["since"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
         )
         body = KeeperSerializer(_keeper_data(organisation)).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -131,6 +132,7 @@ class OrganisationKeeper(generics.GenericAPIView[Any]):
 
 @extend_schema(tags=["ledgers"])
 class HandoverList(generics.ListCreateAPIView[LedgerHandover]):
+    request: AuthedApiRequest  # past IsAuthenticated: the actor is a real user
     serializer_class = HandoverSerializer
     pagination_class = Cursor
 
@@ -150,7 +152,7 @@ class HandoverList(generics.ListCreateAPIView[LedgerHandover]):
             ledgers=list(data["ledgers"]),
             checked=list(data["checked"]),
             witness=_staff_user(data["witness"]) if "witness" in data else None,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=self.request.user,
         )
         return Response(HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
 
@@ -170,9 +172,9 @@ class HandoverConfirm(generics.GenericAPIView[LedgerHandover]):
     serializer_class = HandoverSerializer
 
     @extend_schema(request=None, responses=HandoverSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedApiRequest, pk: int) -> Response:
         handover = handover_get_for_user(user=request.user, pk=pk)
-        handover = ledger_handover_confirm(handover=handover, actor=request.user)  # type: ignore[arg-type]
+        handover = ledger_handover_confirm(handover=handover, actor=request.user)
         return Response(HandoverSerializer(handover).data)
 
 
@@ -193,7 +195,7 @@ class HandoverRecord(generics.GenericAPIView[LedgerHandover]):
         document = Document.objects.filter(pk=document_id).first() if document_id else None
         if document is None:
             raise NotFound("not found")
-        data = document_download(document=document, actor=request.user)  # type: ignore[arg-type]
+        data = document_download(document=document, actor=request.user)
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.pdf"'
         response["Cache-Control"] = "private, no-store"
@@ -214,6 +216,8 @@ class HandoverRecord(generics.GenericAPIView[LedgerHandover]):
 class AbroadList(generics.ListCreateAPIView[AbroadRecord]):
     """The going-abroad ledger; POST records a going-abroad report."""
 
+    request: AuthedApiRequest  # past IsAuthenticated: the actor is a real user
+
     serializer_class = AbroadSerializer
     pagination_class = Cursor
 
@@ -225,7 +229,7 @@ class AbroadList(generics.ListCreateAPIView[AbroadRecord]):
         data = dict(_valid(AbroadCreateSerializer, request))
         member = member_get_for_user(user=request.user, pk=data.pop("member"))
         require_writer(request.user, member.organisation)
-        record = abroad_record_create(member=member, actor=request.user, **data)  # type: ignore[arg-type]
+        record = abroad_record_create(member=member, actor=self.request.user, **data)
         return Response(AbroadSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
@@ -234,11 +238,11 @@ class AbroadReturn(generics.GenericAPIView[AbroadRecord]):
     serializer_class = AbroadSerializer
 
     @extend_schema(request=DaySerializer, responses=AbroadSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedApiRequest, pk: int) -> Response:
         record = abroad_get_for_user(user=request.user, pk=pk)
         require_writer(request.user, record.member.organisation)
         data = _valid(DaySerializer, request)
-        record = abroad_return_record(record=record, returned_on=data["day"], actor=request.user)  # type: ignore[arg-type]
+        record = abroad_return_record(record=record, returned_on=data["day"], actor=request.user)
         return Response(AbroadSerializer(record).data)
 
 
@@ -246,6 +250,8 @@ class AbroadReturn(generics.GenericAPIView[AbroadRecord]):
 class MobileList(generics.ListCreateAPIView[MobileRecord]):
     """The mobile-member ledger; POST issues a certificate (with the pre-departure talk when
     the member leaves for six months or more)."""
+
+    request: AuthedApiRequest  # past IsAuthenticated: the actor is a real user
 
     serializer_class = MobileSerializer
     pagination_class = Cursor
@@ -261,7 +267,7 @@ class MobileList(generics.ListCreateAPIView[MobileRecord]):
         talk = data.pop("talk", None)
         record = mobile_record_create(
             member=member,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=self.request.user,
             talk=TalkData(
                 talked_on=talk["talked_on"],
                 talker=_staff_user(talk["talker"]),
@@ -290,14 +296,14 @@ class MobileAction(generics.GenericAPIView[MobileRecord]):
     action = "report"
 
     @extend_schema(request=DaySerializer, responses=MobileSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedApiRequest, pk: int) -> Response:
         record = mobile_get_for_user(user=request.user, pk=pk)
         require_writer(request.user, record.member.organisation)
         day = _valid(DaySerializer, request)["day"]
         if self.action == "return":
-            record = mobile_certificate_return(record=record, returned_on=day, actor=request.user)  # type: ignore[arg-type]
+            record = mobile_certificate_return(record=record, returned_on=day, actor=request.user)
         else:
-            record = mobile_report_record(record=record, reported_on=day, actor=request.user)  # type: ignore[arg-type]
+            record = mobile_report_record(record=record, reported_on=day, actor=request.user)
         return Response(MobileSerializer(record).data)
 
 
@@ -306,11 +312,11 @@ class MobileRenew(generics.GenericAPIView[MobileRecord]):
     serializer_class = MobileSerializer
 
     @extend_schema(request=RenewSerializer, responses=MobileSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedApiRequest, pk: int) -> Response:
         record = mobile_get_for_user(user=request.user, pk=pk)
         require_writer(request.user, record.member.organisation)
         data = _valid(RenewSerializer, request)
-        record = mobile_certificate_renew(record=record, actor=request.user, **data)  # type: ignore[arg-type]
+        record = mobile_certificate_renew(record=record, actor=request.user, **data)
         return Response(MobileSerializer(record).data)
 
 
@@ -322,7 +328,7 @@ class DepartureTalks(generics.GenericAPIView[Any]):
     serializer_class = DepartureTalkSerializer
 
     @extend_schema(request=DepartureTalkCreateSerializer, responses={201: DepartureTalkSerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedApiRequest, pk: int) -> Response:
         member = member_get_for_user(user=request.user, pk=pk)
         require_writer(request.user, member.organisation)
         data = _valid(DepartureTalkCreateSerializer, request)
@@ -335,7 +341,7 @@ class DepartureTalks(generics.GenericAPIView[Any]):
             ),
             destination=data["destination"],
             expected_months=data["expected_months"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
         )
         return Response(DepartureTalkSerializer(talk).data, status=status.HTTP_201_CREATED)
 
@@ -346,6 +352,8 @@ class DepartureTalks(generics.GenericAPIView[Any]):
 @extend_schema(tags=["organisational life"])
 class RollCallList(generics.ListCreateAPIView[RollCall]):
     """Roll calls with how many answered; POST records one (silence → follow-up at once)."""
+
+    request: AuthedApiRequest  # past IsAuthenticated: the actor is a real user
 
     serializer_class = RollCallSerializer
     pagination_class = Cursor
@@ -363,7 +371,7 @@ class RollCallList(generics.ListCreateAPIView[RollCall]):
             held_on=data["held_on"],
             note=data["note"],
             answered=data["answers"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=self.request.user,
         )
         body = RollCallDetailSerializer(
             roll_call_get_for_user(user=request.user, pk=roll_call.pk)
@@ -384,6 +392,8 @@ class RollCallDetail(generics.GenericAPIView[RollCall]):
 class TrainingList(generics.ListCreateAPIView[TrainingRecord]):
     """Training records per member; POST records one session for several members."""
 
+    request: AuthedApiRequest  # past IsAuthenticated: the actor is a real user
+
     serializer_class = TrainingSerializer
     pagination_class = Cursor
 
@@ -402,7 +412,7 @@ class TrainingList(generics.ListCreateAPIView[TrainingRecord]):
             trained_on=data["trained_on"],
             hours=data.get("hours"),
             member_ids=list(data["members"]),
-            actor=request.user,  # type: ignore[arg-type]
+            actor=self.request.user,
         )
         return Response(TrainingSerializer(records, many=True).data, status=status.HTTP_201_CREATED)
 

@@ -22,6 +22,7 @@ from casework.errors import DomainError
 from casework.selectors.cases import case_get_for_user
 from web.api.pagination import Cursor
 from web.api.steps import complete_with_payload, step_form_description
+from web.typing import AuthedApiRequest
 from workflows.models import TaskDue
 from workflows.selectors import (
     task_approval_queue_for_user,
@@ -78,10 +79,10 @@ class TaskSerializer(serializers.ModelSerializer[TaskDue]):
 
 
 class _TaskCursor(Cursor):
-    ordering = ("due_at", "task_id")  # type: ignore[assignment]
+    ordering = ("due_at", "task_id")
 
 
-def _queue(selector: Callable[..., QuerySet[TaskDue]], doc: str) -> type[generics.ListAPIView]:  # type: ignore[type-arg]
+def _queue(selector: Callable[..., QuerySet[TaskDue]], doc: str) -> type[generics.ListAPIView]:
     class QueueView(generics.ListAPIView[TaskDue]):
         __doc__ = doc
         serializer_class = TaskSerializer
@@ -106,7 +107,7 @@ class TaskDetail(generics.GenericAPIView[TaskDue]):
         return Response(TaskSerializer(task_get_for_user(user=request.user, task_id=task_id)).data)
 
 
-def _act(service: Callable[..., Any]) -> type[generics.GenericAPIView]:  # type: ignore[type-arg]
+def _act(service: Callable[..., Any]) -> type[generics.GenericAPIView]:
     class ActionView(generics.GenericAPIView[TaskDue]):
         serializer_class = TaskSerializer
 
@@ -124,7 +125,7 @@ TaskClaim = _act(task_claim)
 TaskRelease = _act(task_release)
 
 
-class TaskCompletionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TaskCompletionSerializer(serializers.Serializer):
     result = serializers.ChoiceField(
         choices=["completed", "recorded"],
         help_text="`completed`: the task is done and the flow moved on; `recorded`: a step "
@@ -150,10 +151,10 @@ class TaskCompletionSerializer(serializers.Serializer):  # type: ignore[type-arg
 class TaskComplete(generics.GenericAPIView[TaskDue]):
     serializer_class = TaskCompletionSerializer
 
-    def post(self, request: Request, task_id: int) -> Response:
+    def post(self, request: AuthedApiRequest, task_id: int) -> Response:
         row = task_get_for_user(user=request.user, task_id=task_id)  # 404 outside scope
         done = complete_with_payload(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             row=row,
             payload=request.data,
         )

@@ -22,6 +22,7 @@ from web.api.serializers import (
 )
 from web.api.throttles import AuthThrottle, TokenThrottle
 from web.api.tokens import api_token_create, api_token_revoke
+from web.typing import AuthedApiRequest
 
 
 def _created(token: ApiToken, plaintext: str) -> Response:
@@ -41,11 +42,11 @@ class TokenList(generics.ListAPIView[ApiToken]):
         return ApiToken.objects.filter(user_id=int(self.request.user.pk or 0)).order_by("-id")
 
     @extend_schema(request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthedApiRequest) -> Response:
         incoming = ApiTokenCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         token, plaintext = api_token_create(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             name=incoming.validated_data["name"],
         )
         return _created(token, plaintext)
@@ -57,8 +58,8 @@ class TokenDetail(generics.GenericAPIView[ApiToken]):
     throttle_classes = [TokenThrottle]
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, pk: int) -> Response:
-        api_token_revoke(user=request.user, pk=pk)  # type: ignore[arg-type]
+    def delete(self, request: AuthedApiRequest, pk: int) -> Response:
+        api_token_revoke(user=request.user, pk=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
