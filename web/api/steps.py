@@ -166,7 +166,7 @@ def _field_type(field: forms.Field) -> str:
     return "string"
 
 
-def _model_choice(field: forms.ModelChoiceField, obj: Any) -> dict[str, Any]:  # type: ignore[type-arg]
+def _model_choice(field: forms.ModelChoiceField, obj: Any) -> dict[str, Any]:
     """A model choice as the API shows it: its id as `value`, a display label, and for people
     what they are (a member's category; a department's kind)."""
     from casework.models import Department, Member
@@ -176,14 +176,14 @@ def _model_choice(field: forms.ModelChoiceField, obj: Any) -> dict[str, Any]:  #
             "value": obj.pk,
             "label": obj.name,
             "role": obj.membership_type,
-            "role_label": str(obj.get_membership_type_display()),  # type: ignore[attr-defined]
+            "role_label": str(obj.get_membership_type_display()),
         }
     if isinstance(obj, Department):
         return {
             "value": obj.pk,
             "label": obj.name,
             "role": obj.kind,
-            "role_label": str(obj.get_kind_display()),  # type: ignore[attr-defined]
+            "role_label": str(obj.get_kind_display()),
         }
     return {"value": obj.pk, "label": str(field.label_from_instance(obj))}
 

@@ -135,7 +135,7 @@ class DocumentVoid(generics.GenericAPIView[Document]):
         incoming.is_valid(raise_exception=True)
         document_void(
             document=document,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             reason=incoming.validated_data["reason"],
         )
         return Response(DocumentSerializer(document_get_for_user(user=request.user, pk=pk)).data)

@@ -171,7 +171,7 @@ class TaskComplete(generics.GenericAPIView[TaskDue]):
 # ---- the step form, reassignment ---------------------------------------------------------
 
 
-class FormChoiceSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class FormChoiceSerializer(serializers.Serializer):
     value = serializers.JSONField(help_text="what to send: a string, or an id for a record")
     label = serializers.CharField()  # type: ignore[assignment]
     role = serializers.CharField(
@@ -180,7 +180,7 @@ class FormChoiceSerializer(serializers.Serializer):  # type: ignore[type-arg]
     role_label = serializers.CharField(required=False)
 
 
-class FormFieldSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class FormFieldSerializer(serializers.Serializer):
     name = serializers.CharField()
     type = serializers.ChoiceField(
         choices=["string", "integer", "date", "boolean", "choice", "multiple_choice"]
@@ -198,7 +198,7 @@ class FormFieldSerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
 
 
-class TaskFormSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TaskFormSerializer(serializers.Serializer):
     task_id = serializers.IntegerField()
     step = serializers.CharField()
     title = serializers.CharField()
@@ -227,7 +227,7 @@ def _user_named(username: str) -> Any:
     return user
 
 
-class TaskReassignSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TaskReassignSerializer(serializers.Serializer):
     to = serializers.CharField(max_length=150, help_text="username of a colleague with the role")
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
@@ -253,13 +253,13 @@ class TaskReassign(generics.GenericAPIView[TaskDue]):
         return Response(TaskSerializer(task_get_for_user(user=request.user, task_id=task_id)).data)
 
 
-class BulkReassignSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class BulkReassignSerializer(serializers.Serializer):
     absent = serializers.CharField(max_length=150, help_text="username of the absent officer")
     to = serializers.CharField(max_length=150, help_text="username of the colleague")
     reason = serializers.CharField(max_length=2000)
 
 
-class BulkReassignedSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class BulkReassignedSerializer(serializers.Serializer):
     moved = serializers.ListField(child=serializers.IntegerField(), help_text="task ids")
 
 
