@@ -24,6 +24,7 @@ COUNTERPARTS: dict[str, str] = {
     "accounts/login/": "POST /api/v1/auth/token/",
     "accounts/logout/": "DELETE /api/v1/tokens/{id}/",
     "verify/": "POST /api/v1/verify/",
+    "documents/<int:pk>/void/": "POST /api/v1/documents/{id}/void/",
     # register
     "register/members/<int:pk>/edit/": "PATCH /api/v1/members/{id}/",
     "register/members/<int:pk>/reveal/": "POST /api/v1/members/{id}/reveal/",
