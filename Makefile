@@ -8,7 +8,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= settings.dev
 
 .PHONY: up test system venv migrate seed serve worker beat lint check-deploy bench clean \
-	prod-local smoke deploy-validate screenshots
+	prod-local smoke deploy-validate screenshots api-story
 
 ## make up: install what is missing, migrate SQLite, seed demo data, print logins, serve :8000
 up: system venv migrate seed serve
@@ -40,6 +40,10 @@ seed: venv
 serve: venv
 	@echo ">> lianluo at http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make api-story: docs/api-story.sh (the case story through /api/v1/ with curl) on a throwaway demo
+api-story: venv
+	$(PY) deploy/api_story.py
 
 ## make screenshots: refresh docs/screenshots/ from a fresh browser-test run (var/screenshots/)
 screenshots: system-browser venv

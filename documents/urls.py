@@ -10,4 +10,5 @@ urlpatterns = [
     path("verify/<str:code>", views.verify_code, name="verify_code"),
     path("documents/<int:pk>/download", views.download, name="download"),
     path("documents/<int:pk>/preview.png", views.preview, name="preview"),
+    path("documents/<int:pk>/void/", views.void, name="void"),
 ]

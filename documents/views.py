@@ -7,20 +7,21 @@ import shutil
 import subprocess
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from casework.errors import Conflict, NotFound
+from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
 from documents.selectors import (
     Verification,
     document_get_for_user,
     verification_by_bytes,
     verification_by_code,
 )
-from documents.services import document_download
+from documents.services import document_download, document_void
 
 MAX_UPLOAD = 20 * 1024 * 1024
 PREVIEW_WIDTH = 900  # pixels; the case page shows it at card width
@@ -84,6 +85,31 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_POST
+def void(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case page's 作废: void an issued document with a reason (document_void, the
+    issuer's staff), then back to the case."""
+    try:
+        document = document_get_for_user(user=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    back = f"/cases/{document.case_id}/#documents" if document.case_id else "/"
+    try:
+        document_void(
+            document=document,
+            actor=request.user,
+            reason=request.POST.get("reason", "")[:500],
+        )
+    except PermissionDenied as exc:
+        return HttpResponse(str(exc.message), status=403, content_type="text/plain; charset=utf-8")
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("文书已作废。"))
+    return HttpResponseRedirect(back)
 
 
 def _first_page_png(pdf: bytes) -> bytes | None:

@@ -262,6 +262,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["web.api.parsers.JSONParser"],  # depth limit, no NUL
     "EXCEPTION_HANDLER": "web.api.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "web.api.pagination.Cursor",
+    # No OPTIONS metadata (405): /api/schema/ describes every operation, and DRF's metadata
+    # needs a serializer and an object per view (a server error on action views).
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_THROTTLE_RATES": {
         "api_auth": env_str("LIANLUO_API_AUTH_RATE", "10/min"),
         "api_tokens": env_str("LIANLUO_API_TOKEN_RATE", "30/min"),
@@ -288,6 +291,12 @@ SPECTACULAR_SETTINGS = {
         "ContactChannelEnum": "casework.models.ledgers.ContactChannel",
         "NoticeChannelEnum": "casework.models.prevention.NoticeChannel",
         "TrainingKindEnum": "casework.models.prevention.TrainingKind",
+        "DepartmentKindEnum": "casework.models.DepartmentKind",
+        "DeliveryChannelEnum": "integrations.models.directory.ChannelKind",
+        "DeliveryStateEnum": "integrations.models.delivery.DeliveryState",
+        "LetterKindEnum": "integrations.models.delivery.LetterKind",
+        "LookupEnum": "integrations.models.directory.Lookup",
+        "RoleEnum": "casework.models.organisations.Role",
     },
     # web.api.urls IdConverter: database ids, larger numbers are a 404 (not an overflow)
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}},

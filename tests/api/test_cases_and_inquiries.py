@@ -144,7 +144,10 @@ def test_naming_approvers_through_the_api(world, client_for):
     url = f"/api/v1/cases/{case.pk}/approvers/"
     approver = client_for(world.approver)
     panel = approver.get(url).json()
-    assert panel["named"] == [] and world.approver2.pk in panel["candidates"]
+    assert panel["named"] == []
+    (candidate,) = [p for p in panel["candidates"] if p["id"] == world.approver2.pk]
+    assert candidate["username"] == "approver2" and candidate["name"]
+    assert candidate["role"] == "committee_approver" and candidate["role_label"] == "党委审批人"
     stranger = approver.post(url, {"action": "add", "user": world.officer.pk}, format="json")
     assert stranger.status_code == 400 and "user" in stranger.json()["errors"]
     officer = client_for(world.officer).post(
@@ -155,7 +158,9 @@ def test_naming_approvers_through_the_api(world, client_for):
 
     added = approver.post(url, {"action": "add", "user": world.approver2.pk}, format="json")
 
-    assert added.status_code == 200 and added.json()["named"] == [world.approver2.pk]
+    assert added.status_code == 200 and [p["id"] for p in added.json()["named"]] == [
+        world.approver2.pk
+    ]
     assert ApproverAssignment.objects.filter(is_active=True).count() == 1
     removed = approver.post(url, {"action": "remove", "user": world.approver2.pk}, format="json")
     assert removed.status_code == 200 and removed.json()["named"] == []

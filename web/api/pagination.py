@@ -17,6 +17,7 @@ from rest_framework.pagination import Cursor as CursorPosition
 from rest_framework.pagination import CursorPagination
 
 INVALID_CURSOR = _("分页游标无效，请从第一页重新开始。")
+INVALID_PAGE_SIZE = _("每页条数须为 1 至 200 之间的整数。")
 
 
 def _field(model: type[Model], path: str) -> Field[Any, Any] | None:
@@ -39,6 +40,30 @@ class Cursor(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering: tuple[str, ...] = ("-id",)
+
+    def get_page_size(self, request: Any) -> int:
+        """`page_size` as the schema says: an integer from 1 to max_page_size (400 otherwise,
+        instead of silently falling back to the default)."""
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        raw = values[-1]
+        number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0
+        if len(values) != 1 or not 1 <= number <= self.max_page_size:
+            raise ValidationError({self.page_size_query_param: [INVALID_PAGE_SIZE]})
+        return number
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                }
+        return parameters
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         self._model = queryset.model

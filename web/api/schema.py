@@ -27,7 +27,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 _PUBLIC_STATUSES = ("400", "401", "404", "405", "406", "413", "415", "429", "500")
 _PRIVATE_STATUSES = ("403",)
 # Reads that may answer 409: a document whose PDF is still being rendered.
-_CONFLICTING_READS = {"/api/v1/documents/{id}/pdf/", "/api/v1/handovers/{id}/record/"}
+_CONFLICTING_READS = {
+    "/api/v1/documents/{id}/pdf/",
+    "/api/v1/documents/{id}/preview/",
+    "/api/v1/handovers/{id}/record/",
+}
 _DESCRIPTIONS = {
     "400": "Invalid request (field errors in `errors`)",
     "401": "Not authenticated, or the token is invalid or revoked",

@@ -26,6 +26,7 @@ from casework.models import (
     Member,
     MemberStatus,
     Organisation,
+    Role,
     TimelineEntry,
     WithdrawReason,
 )
@@ -33,6 +34,19 @@ from casework.services.inquiries import ANSWER_SOURCES
 from casework.validation import mask_address, mask_id_number, mask_phone
 from documents.models import Document, DocumentStatus
 from web.api.models import ApiToken
+
+# --- people ------------------------------------------------------------------------------------
+
+
+class UserNameField(serializers.CharField):
+    """A user as a display name (full name, else the login), next to the user's id."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, user: Any) -> str:
+        return str(user.get_full_name() or user.get_username())
+
 
 # --- organisations ----------------------------------------------------------------------------
 
@@ -148,9 +162,21 @@ class MemberRevealedSerializer(serializers.Serializer[Any]):
 
 
 class ContactAttemptSerializer(serializers.ModelSerializer[ContactAttempt]):
+    recorded_by_name = UserNameField(source="recorded_by")
+
     class Meta:
         model = ContactAttempt
-        fields = ["id", "member", "case", "channel", "outcome", "notes", "at", "recorded_by"]
+        fields = [
+            "id",
+            "member",
+            "case",
+            "channel",
+            "outcome",
+            "notes",
+            "at",
+            "recorded_by",
+            "recorded_by_name",
+        ]
 
 
 class ContactAttemptCreateSerializer(serializers.Serializer[Any]):
@@ -244,9 +270,20 @@ class CaseFilterSerializer(serializers.Serializer[Any]):
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer[TimelineEntry]):
+    actor_name = UserNameField(source="actor")
+
     class Meta:
         model = TimelineEntry
-        fields = ["id", "at", "actor", "action", "from_status", "to_status", "comment"]
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "actor_name",
+            "action",
+            "from_status",
+            "to_status",
+            "comment",
+        ]
 
 
 # --- inquiries --------------------------------------------------------------------------------
@@ -295,11 +332,25 @@ class CaseApproverChangeSerializer(serializers.Serializer[Any]):
     user = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
 
 
+class PersonSerializer(serializers.Serializer[Any]):
+    """A user as answers show them: id, login, display name and the role they act in."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    role_label = serializers.CharField()
+
+
 class CaseApproversSerializer(serializers.Serializer[Any]):
     pending = serializers.BooleanField(help_text="whether an approval is pending")
-    organisation = serializers.CharField()
-    named = serializers.ListField(child=serializers.IntegerField())
-    candidates = serializers.ListField(child=serializers.IntegerField())
+    organisation = serializers.CharField(allow_blank=True)
+    named = PersonSerializer(many=True)
+    candidates = PersonSerializer(many=True)
+
+
+class CaseSendBackSerializer(serializers.Serializer[Any]):
+    comment = serializers.CharField(max_length=2000)
 
 
 # --- documents --------------------------------------------------------------------------------

@@ -147,3 +147,92 @@ def step_payload_schemas() -> dict[str, dict[str, Any]]:
         "discriminator": {"propertyName": STEP_FIELD, "mapping": mapping},
     }
     return components
+
+
+# ---- the form a task offers (GET /tasks/{id}/form/) --------------------------------------
+
+
+def _field_type(field: forms.Field) -> str:
+    if isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField):
+        return "multiple_choice"
+    if isinstance(field, forms.ModelChoiceField | forms.ChoiceField):
+        return "choice"
+    if isinstance(field, forms.IntegerField):
+        return "integer"
+    if isinstance(field, forms.DateField):
+        return "date"
+    if isinstance(field, forms.BooleanField):
+        return "boolean"
+    return "string"
+
+
+def _model_choice(field: forms.ModelChoiceField, obj: Any) -> dict[str, Any]:
+    """A model choice as the API shows it: its id as `value`, a display label, and for people
+    what they are (a member's category; a department's kind)."""
+    from casework.models import Department, Member
+
+    if isinstance(obj, Member):
+        return {
+            "value": obj.pk,
+            "label": obj.name,
+            "role": obj.membership_type,
+            "role_label": str(obj.get_membership_type_display()),
+        }
+    if isinstance(obj, Department):
+        return {
+            "value": obj.pk,
+            "label": obj.name,
+            "role": obj.kind,
+            "role_label": str(obj.get_kind_display()),
+        }
+    return {"value": obj.pk, "label": str(field.label_from_instance(obj))}
+
+
+def _offered(field: forms.Field) -> list[dict[str, Any]] | None:
+    if isinstance(field, forms.ModelChoiceField):
+        return [_model_choice(field, obj) for obj in field.queryset]  # type: ignore[union-attr]
+    if isinstance(field, forms.ChoiceField):
+        choices: Any = field.choices
+        return [
+            {"value": str(value), "label": str(label)} for value, label in choices if value != ""
+        ]
+    return None
+
+
+def step_form_description(*, row: TaskDue, user: AbstractBaseUser) -> dict[str, Any]:
+    """The step form of the task for this case and user, as the task page would render it:
+    every field with its type, limits and the values it accepts (departments of the case's
+    tree, the members eligible to talk, the clues to assess …). A timer or a wait has no form."""
+    step = step_named(row.node)
+    if step is None:
+        raise serializers.ValidationError({STEP_FIELD: [str(_("该环节不能手工办理。"))]})
+    form = step.form_for(case=row.case, user=user)
+    fields = []
+    for name, field in form.fields.items():
+        described: dict[str, Any] = {
+            "name": name,
+            "type": _field_type(field),
+            "label": str(field.label or name),
+            "required": bool(field.required),
+            "help_text": str(field.help_text or ""),
+        }
+        initial = form.get_initial_for_field(field, name)
+        if isinstance(initial, str | int) and not isinstance(initial, bool):
+            described["initial"] = initial
+        elif hasattr(initial, "isoformat"):
+            described["initial"] = initial.isoformat()
+        for limit in ("max_length", "min_length", "min_value", "max_value"):
+            value = getattr(field, limit, None)
+            if value is not None:
+                described[limit] = value
+        choices = _offered(field)
+        if choices is not None:
+            described["choices"] = choices
+        fields.append(described)
+    return {
+        "task_id": row.task_id,
+        "step": step.name,
+        "title": str(step.title),
+        "description": str(step.form.__doc__ or "").strip(),
+        "fields": fields,
+    }

@@ -121,7 +121,10 @@ def mobile_record_create(
     rule set's `mobile_report_months`. Leaving for `departure_talk_min_months` or more needs a
     pre-departure talk: given here, or recorded in the last 90 days."""
     require_writer(actor, member.organisation)
-    rules = rules_for(start_on)
+    try:
+        rules = rules_for(start_on)
+    except ValueError:  # before the first rule set: no such certificate could be issued
+        raise DomainError(_("外出日期早于现行规定施行日期。"), code="invalid_start") from None
     if not certificate_no.strip() or not destination.strip():
         raise DomainError(_("请填写活动证号和流入地。"), code="missing_fields")
     if end_on is not None and end_on < start_on:

@@ -13,7 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework.errors import Conflict, NotFound
-from casework.models import Case, Inquiry, TimelineEntry
+from casework.models import Case, Inquiry, Role, TimelineEntry
+from casework.seats import approval_seat
 from casework.selectors.case_page import approver_panel
 from casework.selectors.cases import (
     CaseFilter,
@@ -27,13 +28,20 @@ from casework.selectors.inquiries import (
     inquiry_list_for_liaison,
     inquiry_list_for_user,
 )
-from casework.services.cases import case_add_approver, case_remove_approver, case_withdraw
+from casework.services.cases import (
+    case_add_approver,
+    case_remove_approver,
+    case_send_back,
+    case_withdraw,
+)
+from casework.services.inquiries import inquiry_sign
 from integrations.services.answers import answer_record
 from web.api.pagination import Cursor
 from web.api.serializers import (
     CaseApproverChangeSerializer,
     CaseApproversSerializer,
     CaseFilterSerializer,
+    CaseSendBackSerializer,
     CaseSerializer,
     CaseWithdrawSerializer,
     InquiryAnswerSerializer,
@@ -75,6 +83,26 @@ class CaseDetail(generics.GenericAPIView[Case]):
 
 
 @extend_schema(tags=["cases"])
+class CaseSendBack(generics.GenericAPIView[Case]):
+    """Return the case to the step before (a reviewer of the case, with a comment): the case
+    page's 退回 (case_send_back; the open task is cancelled and the earlier one reopened)."""
+
+    serializer_class = CaseSendBackSerializer
+
+    @extend_schema(request=CaseSendBackSerializer, responses={200: CaseSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        case = case_get_for_user(user=request.user, pk=pk)
+        incoming = CaseSendBackSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        case_send_back(
+            case=case,
+            actor=request.user,  # type: ignore[arg-type]
+            comment=incoming.validated_data["comment"],
+        )
+        return Response(CaseSerializer(case_get_for_user(user=request.user, pk=pk)).data)
+
+
+@extend_schema(tags=["cases"])
 class CaseWithdraw(generics.GenericAPIView[Case]):
     """Withdraw an open case before a decision (case_withdraw: the same rule as the case page);
     its open tasks are cancelled in the same transaction."""
@@ -95,20 +123,34 @@ class CaseWithdraw(generics.GenericAPIView[Case]):
         return Response(CaseSerializer(case_get_for_user(user=request.user, pk=pk)).data)
 
 
+def _person(user: Any, role: str) -> dict[str, Any]:
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "name": str(user.get_full_name() or user.get_username()),
+        "role": role,
+        "role_label": str(Role(role).label),
+    }
+
+
 def _panel_data(case: Case) -> dict[str, Any]:
     panel = approver_panel(case=case)
+    if panel is None:
+        return {"pending": False, "organisation": "", "named": [], "candidates": []}
+    role, _org = approval_seat(case)
     return {
-        "pending": panel is not None,
-        "organisation": panel.organisation if panel else "",
-        "named": [u.pk for u in panel.named] if panel else [],
-        "candidates": [u.pk for u in panel.candidates] if panel else [],
+        "pending": True,
+        "organisation": panel.organisation,
+        "named": [_person(u, role) for u in panel.named],
+        "candidates": [_person(u, role) for u in panel.candidates],
     }
 
 
 @extend_schema(tags=["cases"])
 class CaseApprovers(generics.GenericAPIView[Case]):
-    """The pending approval's named approvers (user ids) and who else may be named; POST names
-    or removes one (case_add_approver / case_remove_approver, the case page's rules)."""
+    """The pending approval's named approvers and who else may be named (each with id, name
+    and role); POST names or removes one by user id (case_add_approver /
+    case_remove_approver, the case page's rules)."""
 
     serializer_class = CaseApproversSerializer
 
@@ -149,7 +191,7 @@ class CaseTimeline(generics.ListAPIView[TimelineEntry]):
 
     def get_queryset(self) -> QuerySet[TimelineEntry]:
         case = case_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-        return case_timeline(case=case)
+        return case_timeline(case=case).select_related("actor")
 
 
 def inquiries_visible_to(user: Any) -> QuerySet[Inquiry]:
@@ -217,3 +259,17 @@ class InquiryAnswerView(generics.GenericAPIView[Inquiry]):
         )
         inquiry = inquiry_for(request.user, inquiry.pk)
         return Response(InquirySerializer(inquiry).data)
+
+
+@extend_schema(tags=["inquiries"])
+class InquirySign(generics.GenericAPIView[Inquiry]):
+    """The organisation department signs a drafted inquiry (draft → signed; its letter is
+    numbered, and sent at once when the department has a channel): the case page's 签发."""
+
+    serializer_class = InquirySerializer
+
+    @extend_schema(request=None, responses={200: InquirySerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        inquiry = inquiry_get_for_user(user=request.user, pk=pk)
+        inquiry_sign(inquiry=inquiry, actor=request.user)  # type: ignore[arg-type]
+        return Response(InquirySerializer(inquiry_for(request.user, pk)).data)

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.selectors.dashboard import PERIODS, dashboard_for_user
+from casework.services.dashboard import dashboard_export_record
 from web.api.views.base import query_filters
+from web.dashboard.exports import dashboard_pdf, dashboard_xlsx
 from web.dashboard.upper import add_upper_floor_figures
+from web.dashboard.views import charts
 
 
 class DashboardFilterSerializer(serializers.Serializer[Any]):
@@ -114,3 +119,54 @@ class DashboardFigures(APIView):
         )
         add_upper_floor_figures(dashboard)
         return Response(DashboardSerializer(dashboard).data)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _export(fmt: str) -> type[APIView]:
+    content_type = "application/pdf" if fmt == "pdf" else XLSX
+
+    @extend_schema(
+        tags=["dashboard"],
+        parameters=[DashboardFilterSerializer],
+        responses={(200, content_type): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    class DashboardExport(APIView):
+        __doc__ = (
+            f"The dashboard as {fmt.upper()} — the same file as the screen's export button "
+            "(web.dashboard.exports), and the export is audited."
+        )
+
+        def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+            return super().perform_content_negotiation(request, force=True)
+
+        def get(self, request: Request) -> HttpResponse:
+            filters = query_filters(DashboardFilterSerializer, request)
+            dashboard = dashboard_for_user(
+                user=request.user,
+                organisation_id=filters.get("organisation"),
+                period_days=filters["period_days"],
+            )
+            add_upper_floor_figures(dashboard)
+            if fmt == "pdf":
+                data = dashboard_pdf(dashboard, charts(dashboard))
+            else:
+                data = dashboard_xlsx(dashboard)
+            dashboard_export_record(
+                actor=request.user,  # type: ignore[arg-type]
+                organisation=dashboard.focus,
+                fmt=fmt,
+                period_days=dashboard.period_days,
+            )
+            response = HttpResponse(data, content_type=content_type)
+            name = f"dashboard-{dashboard.focus.pk}-{dashboard.as_of:%Y%m%d}.{fmt}"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            response["Cache-Control"] = "private, no-store"
+            return response
+
+    return DashboardExport
+
+
+DashboardXlsx = _export("xlsx")
+DashboardPdf = _export("pdf")

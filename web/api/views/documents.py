@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics
+from rest_framework import generics, serializers
+from rest_framework.exceptions import APIException
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -22,7 +24,8 @@ from documents.selectors import (
     verification_by_bytes,
     verification_by_code,
 )
-from documents.services import document_download
+from documents.services import document_download, document_void
+from documents.views import _first_page_png as first_page_png
 from web.api.errors import PayloadTooLarge
 from web.api.pagination import Cursor
 from web.api.serializers import (
@@ -79,6 +82,63 @@ class DocumentPdf(generics.GenericAPIView[Document]):
         response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.pdf"'
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class PreviewUnavailable(APIException):
+    status_code = 503
+    default_detail = _("无法生成预览，请下载查看。")
+    default_code = "preview_unavailable"
+
+
+@extend_schema(
+    tags=["documents"],
+    responses={
+        (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY),
+        (503, "application/problem+json"): OpenApiResponse(
+            {"$ref": "#/components/schemas/Problem"}, description="no previewer on the server"
+        ),
+    },
+)
+class DocumentPreview(generics.GenericAPIView[Document]):
+    """The first page as a PNG (the case page's preview): read through the same scoped,
+    hash-checked and audited download; 409 while the document is being rendered."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        document = document_get_for_user(user=request.user, pk=pk)
+        png = first_page_png(document_download(document=document, actor=request.user))
+        if png is None:
+            raise PreviewUnavailable()
+        response = HttpResponse(png, content_type="image/png")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class DocumentVoidSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=500)
+
+
+@extend_schema(
+    tags=["documents"], request=DocumentVoidSerializer, responses={200: DocumentSerializer}
+)
+class DocumentVoid(generics.GenericAPIView[Document]):
+    """Void an issued document with a reason (document_void: the issuer's staff; its number
+    is never reused); 409 when already voided."""
+
+    serializer_class = DocumentVoidSerializer
+
+    def post(self, request: Request, pk: int) -> Response:
+        document = document_get_for_user(user=request.user, pk=pk)
+        incoming = DocumentVoidSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        document_void(
+            document=document,
+            actor=request.user,
+            reason=incoming.validated_data["reason"],
+        )
+        return Response(DocumentSerializer(document_get_for_user(user=request.user, pk=pk)).data)
 
 
 @extend_schema(tags=["verification"], auth=[], responses=VerificationSerializer)

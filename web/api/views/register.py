@@ -36,6 +36,7 @@ from web.api.serializers import (
     OrganisationSerializer,
 )
 from web.api.views.base import Ordering, query_filters
+from web.api.views.members import MemberEdit
 from web.typing import AuthedApiRequest
 
 
@@ -90,7 +91,9 @@ class MemberList(generics.ListAPIView[Member]):
 
 
 @extend_schema(tags=["members"])
-class MemberDetail(generics.GenericAPIView[Member]):
+class MemberDetail(MemberEdit, generics.GenericAPIView[Member]):
+    """One member (personal data masked); PATCH changes the fields sent (the member form)."""
+
     serializer_class = MemberSerializer
 
     def get(self, request: Request, pk: int) -> Response:
@@ -129,7 +132,11 @@ class ContactAttemptList(generics.GenericAPIView[ContactAttempt]):
     @extend_schema(responses=ContactAttemptSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
         member = member_get_for_user(user=request.user, pk=pk)
-        attempts = ContactAttempt.objects.filter(member_id=member.pk).order_by("-id")
+        attempts = (
+            ContactAttempt.objects.filter(member_id=member.pk)
+            .select_related("recorded_by")
+            .order_by("-id")
+        )
         page = self.paginate_queryset(attempts)
         return self.get_paginated_response(ContactAttemptSerializer(page, many=True).data)
 

@@ -10,14 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from casework.errors import DomainError
+from casework.selectors.cases import case_get_for_user
 from web.api.pagination import Cursor
-from web.api.steps import complete_with_payload
+from web.api.steps import complete_with_payload, step_form_description
 from web.typing import AuthedApiRequest
 from workflows.models import TaskDue
 from workflows.selectors import (
@@ -27,7 +31,7 @@ from workflows.selectors import (
     task_inbox_for_user,
     task_open_for_case,
 )
-from workflows.services import task_claim, task_release
+from workflows.services import task_claim, task_reassign, task_release, tasks_bulk_reassign
 
 
 class TaskSerializer(serializers.ModelSerializer[TaskDue]):
@@ -39,6 +43,7 @@ class TaskSerializer(serializers.ModelSerializer[TaskDue]):
     key_groups = serializers.IntegerField(source="case.member.key_groups", read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     owner = serializers.CharField(source="owner.username", read_only=True, allow_null=True)
+    owner_name = serializers.SerializerMethodField(help_text="the holder's display name")
     is_overdue = serializers.BooleanField(read_only=True)
     days_since_contact = serializers.SerializerMethodField()
 
@@ -52,6 +57,7 @@ class TaskSerializer(serializers.ModelSerializer[TaskDue]):
             "state",
             "role",
             "owner",
+            "owner_name",
             "due_at",
             "is_overdue",
             "case",
@@ -62,6 +68,10 @@ class TaskSerializer(serializers.ModelSerializer[TaskDue]):
             "organisation_name",
             "days_since_contact",
         ]
+
+    def get_owner_name(self, row: TaskDue) -> str | None:
+        owner = row.owner
+        return str(owner.get_full_name() or owner.get_username()) if owner else None
 
     def get_days_since_contact(self, row: TaskDue) -> int | None:
         since = getattr(row, "since_contact", None)
@@ -156,3 +166,131 @@ class TaskComplete(generics.GenericAPIView[TaskDue]):
             "next_tasks": list(task_open_for_case(user=request.user, case_id=row.case_id)),
         }
         return Response(TaskCompletionSerializer(body).data)
+
+
+# ---- the step form, reassignment ---------------------------------------------------------
+
+
+class FormChoiceSerializer(serializers.Serializer):
+    value = serializers.JSONField(help_text="what to send: a string, or an id for a record")
+    label = serializers.CharField()  # type: ignore[assignment]
+    role = serializers.CharField(
+        required=False, help_text="for people: a member's category; for departments: the kind"
+    )
+    role_label = serializers.CharField(required=False)
+
+
+class FormFieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.ChoiceField(
+        choices=["string", "integer", "date", "boolean", "choice", "multiple_choice"]
+    )
+    label = serializers.CharField()  # type: ignore[assignment]
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    help_text = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
+    initial = serializers.JSONField(required=False)
+    max_length = serializers.IntegerField(required=False)
+    min_length = serializers.IntegerField(required=False)
+    min_value = serializers.IntegerField(required=False)
+    max_value = serializers.IntegerField(required=False)
+    choices = FormChoiceSerializer(
+        many=True, required=False, help_text="the only values accepted (choice fields)"
+    )
+
+
+class TaskFormSerializer(serializers.Serializer):
+    task_id = serializers.IntegerField()
+    step = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    fields = FormFieldSerializer(many=True)  # type: ignore[assignment]
+
+
+@extend_schema(tags=["tasks"], responses=TaskFormSerializer)
+class TaskForm(generics.GenericAPIView[TaskDue]):
+    """The task's step form for this case and you: each field's type, limits and allowed
+    values (the departments a request may address, the members eligible to talk …). POST the
+    values to `complete/` with `step`. 400 for a timer or a wait (no form)."""
+
+    serializer_class = TaskFormSerializer
+
+    def get(self, request: Request, task_id: int) -> Response:
+        row = task_get_for_user(user=request.user, task_id=task_id)
+        body = step_form_description(row=row, user=request.user)  # type: ignore[arg-type]
+        return Response(TaskFormSerializer(body).data)
+
+
+def _user_named(username: str) -> Any:
+    user = get_user_model()._default_manager.filter(username=username.strip()).first()
+    if user is None:
+        raise DomainError(_("人员不存在。"), code="unknown_user")
+    return user
+
+
+class TaskReassignSerializer(serializers.Serializer):
+    to = serializers.CharField(max_length=150, help_text="username of a colleague with the role")
+    reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+@extend_schema(tags=["tasks"], request=TaskReassignSerializer, responses=TaskSerializer)
+class TaskReassign(generics.GenericAPIView[TaskDue]):
+    """Hand the task to a colleague holding its role (its holder, or a secretary / committee
+    approver / administrator over the case's organisation): the queue's 转办."""
+
+    serializer_class = TaskReassignSerializer
+
+    def post(self, request: Request, task_id: int) -> Response:
+        task_get_for_user(user=request.user, task_id=task_id)  # 404 outside scope
+        incoming = TaskReassignSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        task_reassign(
+            task_id=task_id,
+            actor=request.user,  # type: ignore[arg-type]
+            to=_user_named(data["to"]),
+            reason=data["reason"],
+        )
+        return Response(TaskSerializer(task_get_for_user(user=request.user, task_id=task_id)).data)
+
+
+class BulkReassignSerializer(serializers.Serializer):
+    absent = serializers.CharField(max_length=150, help_text="username of the absent officer")
+    to = serializers.CharField(max_length=150, help_text="username of the colleague")
+    reason = serializers.CharField(max_length=2000)
+
+
+class BulkReassignedSerializer(serializers.Serializer):
+    moved = serializers.ListField(child=serializers.IntegerField(), help_text="task ids")
+
+
+@extend_schema(tags=["tasks"], request=BulkReassignSerializer, responses=BulkReassignedSerializer)
+class TaskBulkReassign(generics.GenericAPIView[TaskDue]):
+    """Every open task an absent officer holds goes to a colleague, all or nothing (the
+    queue's 批量转办)."""
+
+    serializer_class = BulkReassignSerializer
+
+    def post(self, request: Request) -> Response:
+        incoming = BulkReassignSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        moved = tasks_bulk_reassign(
+            actor=request.user,  # type: ignore[arg-type]
+            absent=_user_named(data["absent"]),
+            to=_user_named(data["to"]),
+            reason=data["reason"],
+        )
+        return Response({"moved": moved})
+
+
+@extend_schema(tags=["tasks"])
+class CaseTasks(generics.ListAPIView[TaskDue]):
+    """The case's open tasks you may see, each with its step, role and holder (the case
+    page's 当前环节): which task to claim next, and who holds it."""
+
+    serializer_class = TaskSerializer
+    pagination_class = _TaskCursor
+
+    def get_queryset(self) -> QuerySet[TaskDue]:
+        case = case_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        return task_open_for_case(user=self.request.user, case_id=case.pk)

@@ -1,0 +1,40 @@
+"""The case page's 作废 on a document: document_void with a reason, then back to the case;
+refused without a reason, twice, or outside the issuer's staff."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from casework.models import AuditEvent
+from casework.services import cases as svc
+from documents.issuing import case_documents_issue
+from documents.models import DocumentStatus
+from tests.factories import make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_document_is_voided_from_the_case_page(
+    world, client: Client, settings, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    case = svc.case_open(member=make_member(world.branch, name="林小梅"), actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        (document,) = case_documents_issue(kinds=["register_form"], case=case, actor=world.officer)
+    client.force_login(world.officer)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f'action="/documents/{document.pk}/void/"' in page
+
+    client.post(f"/documents/{document.pk}/void/", {"reason": ""})
+    document.refresh_from_db()
+    assert document.status != DocumentStatus.VOIDED
+    response = client.post(f"/documents/{document.pk}/void/", {"reason": "登记信息有误"})
+    assert response.status_code == 302 and response["Location"].startswith(f"/cases/{case.pk}/")
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.VOIDED and document.void_reason == "登记信息有误"
+    assert AuditEvent.objects.filter(action="document.void").count() == 1
+    assert 'data-status="voided"' in client.get(f"/cases/{case.pk}/").content.decode()
+
+    client.force_login(world.outsider)
+    assert client.post(f"/documents/{document.pk}/void/", {"reason": "x"}).status_code == 404
