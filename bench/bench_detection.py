@@ -1,6 +1,6 @@
 """Benchmark: the lost-contact detection sweep (goal <= 6 s per million members).
 
-    .venv/bin/python bench/bench_detection.py [--size small|large] [--runs 3]
+    .venv/bin/python bench/bench_detection.py [--size small|large|xlarge] [--runs 3]
 
 Builds N members with a bulk path (small: 50,000; large: 1,000,000, meant for PostgreSQL via
 DATABASE_URL) in branches of 50, with a realistic mix: 5 % lost (past the threshold), 5 % at
@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SIZES = {"small": 50_000, "large": 1_000_000}
+SIZES = {"small": 50_000, "large": 1_000_000, "xlarge": 10_000_000}
 BRANCH_SIZE = 50
 AS_OF = dt.date(2026, 3, 31)
 

@@ -86,6 +86,18 @@ def test_a_script_without_a_tiny_size_runs_small_instead(tmp_path):
     assert "### size `small`" in (tmp_path / "RESULTS.md").read_text()
 
 
+def test_xlarge_runs_the_scripts_that_have_it_and_skips_the_others(tmp_path):
+    write(tmp_path, "bench_fake.py", GOOD)
+    write(tmp_path, "bench_big.py", GOOD.replace('"large"]', '"large", "xlarge"]'))
+    assert bench_run(tmp_path, "--size", "xlarge") == 0
+    records = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text().splitlines()]
+    assert [(r["script"], r["status"], r["size_label"]) for r in records] == [
+        ("bench_big.py", "ok", "xlarge")
+    ]
+    results = (tmp_path / "RESULTS.md").read_text()
+    assert "### size `xlarge`" in results and "## fake" not in results
+
+
 def test_a_script_that_runs_too_long_is_stopped(tmp_path):
     write(tmp_path, "bench_slow.py", SLOW)
     assert bench_run(tmp_path, "--timeout", "1") == 1
