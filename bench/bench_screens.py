@@ -361,6 +361,29 @@ def measure(client: Any, url: str) -> tuple[list[float], int]:
     return times, len(sql)
 
 
+def plans(client: Any, url: str) -> str:
+    """EXPLAIN of every statement one request of `url` runs, in brief: each statement's scans
+    (node type, index, table and alias), e.g. "Index Only Scan using x on workflows_taskdue"."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        return ""
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    out = []
+    for number, query in enumerate(ctx.captured_queries, start=1):
+        sql = query["sql"]
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (COSTS OFF) {sql}")
+            lines = [row[0].strip().removeprefix("->  ") for row in cursor.fetchall()]
+        scans = [line for line in lines if "Scan" in line]
+        out.append(f"({number}) " + ", ".join(scans or lines[:1]))
+    return "; ".join(out)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -409,6 +432,11 @@ def main() -> None:
         metrics[f"{name}_p95"] = common.metric(p95[name], "ms", digits=2)
         metrics[f"{name}_queries"] = common.metric([float(queries[name])] * RUNS, "queries")
     metrics["dashboard_rollup_refresh"] = common.metric([refresh_s], "s", digits=2)
+    explained = {
+        name: plans(clients[name], url)
+        for name, (_user, url) in pages.items()
+        if name.startswith("queue_")
+    }
     open_tasks = TaskDue.objects.filter(state__in=["open", "assigned"]).count()
     common.emit(
         name="screens",
@@ -432,7 +460,9 @@ def main() -> None:
             "/queues/approvals/ for a committee approver; dashboard: the top department, "
             "read from the nightly rollup (refreshed once before measuring, "
             "dashboard_rollup_refresh; overdue tasks counted live). "
-            "Data: generate_load, half the cases closed, one open flow task per open case."
+            "Data: generate_load, half the cases closed, one open flow task per open case. "
+            "Plans (EXPLAIN, scans of each SELECT of one request): "
+            + " | ".join(f"{name}: {plan}" for name, plan in explained.items())
         ),
     )
 
