@@ -239,12 +239,22 @@ def _not_located(story: Story, world, client_for, case_id: int) -> None:
     story.complete(case_id, "conclude_search", conclusion="not_located", comment="查找未果")
 
 
-def _decide(story: Story, case_id: int, kind: str, grounds: list[str], **extra: Any) -> None:
+def _open_steps(story: Story, case_id: int) -> set[str]:
+    return {row["step"] for row in story.open_tasks(case_id)}
+
+
+def _decide(
+    story: Story, case_id: int, kind: str, grounds: list[str], how: str = "", **extra: Any
+) -> None:
+    """Propose, pre-review, notice and defence (where the route has them: 退党 goes straight to
+    the meeting and is filed, not approved), the meeting's vote, the committee's approval.
+    `how`: how the member is told — a member who was never found cannot be told in person."""
     story.complete(case_id, "propose", kind=kind, grounds=grounds, reasons="事实与理由", **extra)
-    while any(row["step"] == "pre_review" for row in story.open_tasks(case_id)):
+    while "pre_review" in _open_steps(story, case_id):
         story.complete(case_id, "pre_review", decision="agree", comment="同意")
-    story.complete(case_id, "notice", notified_on=timezone.localdate().isoformat())
-    story.complete(case_id, "defence", defence_text="本人无异议")
+    if "notice" in _open_steps(story, case_id):
+        story.complete(case_id, "notice", notified_on=timezone.localdate().isoformat(), how=how)
+        story.complete(case_id, "defence", defence_text="本人无异议")
     story.complete(
         case_id,
         "meeting",
@@ -257,7 +267,8 @@ def _decide(story: Story, case_id: int, kind: str, grounds: list[str], **extra: 
         votes_against=0,
         abstentions=0,
     )
-    story.complete(case_id, "approval", decision="agree", comment="同意")
+    if "approval" in _open_steps(story, case_id):
+        story.complete(case_id, "approval", decision="agree", comment="同意")
 
 
 def _in_force_then_closed(story: Story, case_id: int, member_status: str) -> dict[str, Any]:
@@ -288,7 +299,7 @@ def test_a_member_found_again_returns_to_normal(world, story) -> None:
 def test_a_member_not_found_is_suspended(world, story, client_for) -> None:
     case_id = _detected(world, story, "停籍乙")
     _not_located(story, world, client_for, case_id)
-    _decide(story, case_id, "suspend", ["lost_contact"])
+    _decide(story, case_id, "suspend", ["lost_contact"], how="family")
     case = _in_force_then_closed(story, case_id, MemberStatus.SUSPENDED)
     assert case["status"] == CaseStatus.IN_FORCE
     assert {"restoration"} <= {row["step"] for row in story.open_tasks(case_id)}
@@ -297,7 +308,7 @@ def test_a_member_not_found_is_suspended(world, story, client_for) -> None:
 def test_a_probationary_member_not_found_loses_probation(world, story, client_for) -> None:
     case_id = _detected(world, story, "预备丁", membership_type=MembershipType.PROBATIONARY)
     _not_located(story, world, client_for, case_id)
-    _decide(story, case_id, "annul_probation", ["lost_contact"])
+    _decide(story, case_id, "annul_probation", ["lost_contact"], how="family")
     _in_force_then_closed(story, case_id, MemberStatus.PROBATION_ANNULLED)
 
 
@@ -306,7 +317,11 @@ def test_a_member_at_fault_is_given_time_to_correct(world, story) -> None:
     _located(story, case_id, "subjective")
     _decide(story, case_id, "correction", ["slack_work", "lax_discipline"], correction_months=6)
     case = story.case(case_id)
-    assert case["status"] == CaseStatus.IN_FORCE and case["clock_due"]
+    assert case["status"] == CaseStatus.IN_FORCE and not case["clock_due"]  # runs from service
+    served = timezone.localdate()
+    story.complete(case_id, "serve_decision", served_on=served.isoformat(), how="in_person")
+    case = story.case(case_id)
+    assert case["clock_due"] and case["clock_due"] > served.isoformat()
 
 
 def test_a_member_unfit_to_stay_is_removed(world, story) -> None:
