@@ -32,8 +32,8 @@ GOLDEN = Path(__file__).parent / "golden"
 START = dt.date(2026, 3, 2)
 
 
-def sent_back(stage: samples.Stage) -> Case:
-    """The committee refuses at approval (the flow's refusal today: send back with reasons)."""
+def _removal_voted(stage: samples.Stage) -> Case:
+    """A removal proposed, pre-reviewed, notified, defended and voted: waiting for approval."""
     case = samples.opened(stage, samples.lost_member(stage, 3))
     case = samples.located(
         stage, case, "unfit", "不再符合党员条件", "问：有何打算？\n答：不想参加活动。"
@@ -63,11 +63,30 @@ def sent_back(stage: samples.Stage) -> Case:
             "abstentions": 0,
         },
     )
+    return case
+
+
+def sent_back(stage: samples.Stage) -> Case:
+    """The committee sends the case back to the meeting with its opinion."""
     return samples.step(
         stage,
-        case,
+        _removal_voted(stage),
         "approval",
         {"decision": "send_back", "comment": "本人已表示愿意改正，请支部大会重新研究处置方式。"},
+    )
+
+
+def refused(stage: samples.Stage) -> Case:
+    """The committee refuses (不予批准) with its reason; the branch studies the case again."""
+    return samples.step(
+        stage,
+        _removal_voted(stage),
+        "approval",
+        {
+            "decision": "refuse",
+            "then": "branch",
+            "comment": "该同志在申辩中表示愿意改正，给予除名处置依据不足，请党支部另行研究。",
+        },
     )
 
 
@@ -77,6 +96,7 @@ def restoration(stage: samples.Stage) -> Case:
 
 OUTCOMES: dict[str, Callable[[samples.Stage], Case]] = {
     **outcomes.SCENARIOS,
+    "refused": refused,
     "restoration": restoration,
     "sent_back": sent_back,
 }
