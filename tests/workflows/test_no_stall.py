@@ -20,6 +20,9 @@ After every step:
 - the member's 党籍 status is the one the decision in force set;
 - every case step is audited and the audit chain verifies.
 
+A completion may be refused as a user's may, but never an approval that agrees for want of a
+document fact (`document_fact_missing`): that is a user who cannot approve.
+
 Seeded and bounded for CI; LIANLUO_NO_STALL_EXAMPLES=2000 (and LIANLUO_NO_STALL_STEPS) for the
 long run.
 """
@@ -155,6 +158,12 @@ def try_complete(due: TaskDue, user: Any, payload: dict[str, Any]) -> bool:
         done = services.task_complete_with_data(task_id=due.task_id, user=user, data=payload)
     except DomainError as exc:
         VISITED[f"refused {due.node}: {getattr(exc, 'code', '')} {getattr(exc, 'errors', '')}"] += 1
+        # a committee that agrees can always issue its documents: a missing fact is a bug
+        assert not (
+            due.node == "approval"
+            and payload.get("decision") == "agree"
+            and getattr(exc, "code", "") == "document_fact_missing"
+        ), f"approval agree refused for a missing document fact: {exc}"
         return False
     VISITED[f"{due.node}:{done.route.value}"] += 1
     return True
