@@ -1,6 +1,8 @@
 """Issue 16's routes through the real UI: the approving committee refuses a suspension (不予
 批准) with its reason on the approval page; the case goes back to the branch secretary's
-proposal step, the refusal is on the case page's timeline and its reply (批复) says why."""
+proposal step, the refusal is on the case page's timeline and its reply (批复) says why. A
+branch meeting's vote that fails is recorded on the meeting page: the resolution says the
+proposal did not pass and the case goes back to the branch."""
 
 from __future__ import annotations
 
@@ -11,8 +13,15 @@ from playwright.sync_api import expect
 
 from casework.models import CaseStatus, MemberStatus, ProposalStatus
 from tests.factories import build_world
-from tests.workflows.flow_helpers import open_case, open_nodes
-from tests.workflows.route_helpers import last_document, not_located, text_of, to_approval
+from tests.workflows.flow_helpers import open_case, open_nodes, today
+from tests.workflows.route_helpers import (
+    act,
+    last_document,
+    not_located,
+    text_of,
+    to_approval,
+)
+from workflows import services
 from workflows.models import TaskDue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,3 +74,45 @@ def test_the_committee_refuses_a_suspension_on_the_approval_page(
     expect(secretary.locator("main")).to_contain_text("不予批准")
     expect(secretary.locator('[data-node="propose"]')).to_be_visible()
     screens.shot(secretary, "case-page-refused")
+
+
+def test_a_failed_vote_is_recorded_on_the_meeting_page(
+    screens, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
+    world = build_world()
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = not_located(world, case)
+    case = act(case, "propose", kind="suspend", reasons="经支委会研究")
+    case = act(case, "pre_review", decision="agree")
+    case = act(case, "notice", notified_on=today(), how="family")
+    case = act(case, "defence", defence_text="无异议")
+    due = TaskDue.objects.get(case=case, node="meeting", state__in=["open", "assigned"])
+    if due.owner_id is None:
+        services.task_claim(task_id=due.task_id, user=world.secretary)
+
+    secretary = screens.login("secretary")
+    secretary.goto(screens.url(f"/workflows/{due.task.process_id}/meeting/{due.task_id}/execute/"))
+    secretary.select_option("#id_decision", "record")
+    secretary.fill("#id_held_on", today().isoformat())
+    secretary.fill("#id_place", "党员活动室")
+    for field, value in (
+        ("voting_members", 9),
+        ("present", 7),
+        ("votes_for", 4),
+        ("votes_against", 3),
+        ("abstentions", 0),
+    ):
+        secretary.fill(f"#id_{field}", str(value))
+    screens.shot(secretary, "task-meeting-failed-vote")
+    _submit(secretary)
+    expect(secretary.locator(".ll-messages")).to_contain_text("任务已办结")
+
+    case.refresh_from_db()
+    case.member.refresh_from_db()
+    assert case.status == CaseStatus.PROPOSAL and open_nodes(case) == ["propose"]
+    assert case.proposals.get().status == ProposalStatus.REJECTED
+    assert case.member.status == MemberStatus.NORMAL
+    text = text_of(last_document(case, "meeting_resolution"))
+    assert "提议未获通过" in text and "获得通过" not in text
