@@ -2,7 +2,8 @@
 批准) with its reason on the approval page; the case goes back to the branch secretary's
 proposal step, the refusal is on the case page's timeline and its reply (批复) says why. A
 branch meeting's vote that fails is recorded on the meeting page: the resolution says the
-proposal did not pass and the case goes back to the branch."""
+proposal did not pass and the case goes back to the branch. A persuaded member who will not
+withdraw (劝而不退) is recorded on the persuasion-outcome page, and the removal follows."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from casework.models import CaseStatus, MemberStatus, ProposalStatus
+from casework.models import CaseStatus, MemberStatus, ProposalKind, ProposalStatus
 from tests.factories import build_world
-from tests.workflows.flow_helpers import open_case, open_nodes, today
+from tests.workflows.flow_helpers import locate_and_assess, open_case, open_nodes, today
 from tests.workflows.route_helpers import (
     act,
+    approve,
     last_document,
     not_located,
     text_of,
@@ -116,3 +118,40 @@ def test_a_failed_vote_is_recorded_on_the_meeting_page(
     assert case.member.status == MemberStatus.NORMAL
     text = text_of(last_document(case, "meeting_resolution"))
     assert "提议未获通过" in text and "获得通过" not in text
+
+
+def test_persuaded_but_refusing_is_recorded_on_its_page_and_the_removal_follows(
+    screens, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
+    world = build_world()
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = locate_and_assess(world, case, cause="unfit")
+    case = to_approval(world, case, "persuade", ["weak_purpose"])
+    case = approve(case, world, decision="agree")
+    assert open_nodes(case) == ["persuasion_outcome"]
+    due = TaskDue.objects.get(case=case, node="persuasion_outcome", state__in=["open", "assigned"])
+    if due.owner_id is None:
+        services.task_claim(task_id=due.task_id, user=world.officer)
+
+    officer = screens.login("officer")
+    officer.goto(
+        screens.url(f"/workflows/{due.task.process_id}/persuasion_outcome/{due.task_id}/execute/")
+    )
+    officer.select_option("#id_withdrew", "0")
+    officer.fill("#id_on", today().isoformat())
+    officer.fill("#id_notes", "经劝告仍坚持不退党")
+    screens.shot(officer, "task-persuasion-outcome-refuses")
+    _submit(officer)
+    expect(officer.locator(".ll-messages")).to_contain_text("任务已办结")
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.PROPOSAL and open_nodes(case) == ["propose"]
+    assert case.suggested_kinds == [ProposalKind.REMOVE]
+    case = to_approval(world, case, "remove", ["weak_purpose"])
+    case = approve(case, world, decision="agree")
+    case.member.refresh_from_db()
+    assert case.member.status == MemberStatus.REMOVED
+    text = text_of(last_document(case, "decision_removal_persuaded"))
+    assert "仍坚持不退党" in text and "除名处置" in text
