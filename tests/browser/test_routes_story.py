@@ -3,16 +3,20 @@
 proposal step, the refusal is on the case page's timeline and its reply (批复) says why. A
 branch meeting's vote that fails is recorded on the meeting page: the resolution says the
 proposal did not pass and the case goes back to the branch. A persuaded member who will not
-withdraw (劝而不退) is recorded on the persuasion-outcome page, and the removal follows."""
+withdraw (劝而不退) is recorded on the persuasion-outcome page, and the removal follows. A
+member who cannot be found is told by public notice (公告) on the notice page: the publication
+period runs first, then the defence period."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from casework.models import CaseStatus, MemberStatus, ProposalKind, ProposalStatus
+from casework.models import CaseStatus, MemberStatus, Proposal, ProposalKind, ProposalStatus
+from documents.models import IssuerProfile
 from tests.factories import build_world
 from tests.workflows.flow_helpers import locate_and_assess, open_case, open_nodes, today
 from tests.workflows.route_helpers import (
@@ -155,3 +159,42 @@ def test_persuaded_but_refusing_is_recorded_on_its_page_and_the_removal_follows(
     assert case.member.status == MemberStatus.REMOVED
     text = text_of(last_document(case, "decision_removal_persuaded"))
     assert "仍坚持不退党" in text and "除名处置" in text
+
+
+def test_a_lost_member_is_told_by_public_notice_on_the_notice_page(
+    screens, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
+    world = build_world()
+    # the notice prints the branch's contact and the date contact was lost
+    IssuerProfile.objects.update_or_create(
+        organisation=world.branch,
+        defaults={"contact_person": "林晓东", "contact_phone": "0591-87654321"},
+    )
+    lost_since = today() - dt.timedelta(days=200)
+    case = open_case(world, django_capture_on_commit_callbacks, last_contact_date=lost_since)
+    case = not_located(world, case)
+    case = act(case, "propose", kind="suspend", reasons="经支委会研究")
+    case = act(case, "pre_review", decision="agree")
+    due = TaskDue.objects.get(case=case, node="notice", state__in=["open", "assigned"])
+    if due.owner_id is None:
+        services.task_claim(task_id=due.task_id, user=world.officer)
+
+    officer = screens.login("officer")
+    officer.goto(screens.url(f"/workflows/{due.task.process_id}/notice/{due.task_id}/execute/"))
+    published = today()
+    officer.fill("#id_notified_on", published.isoformat())
+    officer.select_option("#id_how", "public_notice")
+    screens.shot(officer, "task-notice-public-notice")
+    _submit(officer)
+    expect(officer.locator(".ll-messages")).to_contain_text("任务已办结")
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DEFENCE and open_nodes(case) == ["defence"]
+    proposal = Proposal.objects.get(case=case)
+    assert proposal.notice_published_on == published
+    assert proposal.notified_on == published + dt.timedelta(days=30)
+    assert proposal.defence_until == published + dt.timedelta(days=37)
+    notice = text_of(last_document(case, "public_notice"))
+    assert "自本公告发布之日起30日内" in notice and "停止党籍" in notice
