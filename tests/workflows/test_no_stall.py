@@ -471,10 +471,18 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
                 if ProposalKind.RESTORE in (suggested or []) or proposed == ProposalKind.RESTORE
             }
             members = dict(Member.objects.values_list("pk", "status"))
+            unserved = set(
+                Decision.objects.filter(
+                    kind=ProposalKind.CORRECTION, served_on__isnull=True
+                ).values_list("case_id", flat=True)
+            )
             rows = Case.objects.values_list("pk", "status", "clock_kind", "clock_due", "member_id")
             for pk, status, clock_kind, clock_due, member_id in rows:
                 kind, decided_due = last.get(pk, ("", None))
-                assert bool(clock_kind) == (clock_due is not None), pk
+                # a correction period runs from service (自本决定送达之日起): until the decision
+                # is served its clock has no due date yet
+                waits_for_service = clock_kind == ClockKind.CORRECTION and pk in unserved
+                assert bool(clock_kind) == (clock_due is not None or waits_for_service), pk
                 if status == CaseStatus.IN_FORCE and kind == ProposalKind.CORRECTION:
                     assert clock_kind == ClockKind.CORRECTION, pk
                 if status == CaseStatus.IN_FORCE and kind == ProposalKind.SUSPEND:
