@@ -1,18 +1,33 @@
 """Issue 16's routes through the real UI: the approving committee refuses a suspension (不予
 批准) with its reason on the approval page; the case goes back to the branch secretary's
-proposal step, the refusal is on the case page's timeline and its reply (批复) says why."""
+proposal step, the refusal is on the case page's timeline and its reply (批复) says why. A
+branch meeting's vote that fails is recorded on the meeting page: the resolution says the
+proposal did not pass and the case goes back to the branch. A persuaded member who will not
+withdraw (劝而不退) is recorded on the persuasion-outcome page, and the removal follows. A
+member who cannot be found is told by public notice (公告) on the notice page: the publication
+period runs first, then the defence period."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from casework.models import CaseStatus, MemberStatus, ProposalStatus
+from casework.models import CaseStatus, MemberStatus, Proposal, ProposalKind, ProposalStatus
+from documents.models import IssuerProfile
 from tests.factories import build_world
-from tests.workflows.flow_helpers import open_case, open_nodes
-from tests.workflows.route_helpers import last_document, not_located, text_of, to_approval
+from tests.workflows.flow_helpers import locate_and_assess, open_case, open_nodes, today
+from tests.workflows.route_helpers import (
+    act,
+    approve,
+    last_document,
+    not_located,
+    text_of,
+    to_approval,
+)
+from workflows import services
 from workflows.models import TaskDue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,3 +80,121 @@ def test_the_committee_refuses_a_suspension_on_the_approval_page(
     expect(secretary.locator("main")).to_contain_text("不予批准")
     expect(secretary.locator('[data-node="propose"]')).to_be_visible()
     screens.shot(secretary, "case-page-refused")
+
+
+def test_a_failed_vote_is_recorded_on_the_meeting_page(
+    screens, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
+    world = build_world()
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = not_located(world, case)
+    case = act(case, "propose", kind="suspend", reasons="经支委会研究")
+    case = act(case, "pre_review", decision="agree")
+    case = act(case, "notice", notified_on=today(), how="family")
+    case = act(case, "defence", defence_text="无异议")
+    due = TaskDue.objects.get(case=case, node="meeting", state__in=["open", "assigned"])
+    if due.owner_id is None:
+        services.task_claim(task_id=due.task_id, user=world.secretary)
+
+    secretary = screens.login("secretary")
+    secretary.goto(screens.url(f"/workflows/{due.task.process_id}/meeting/{due.task_id}/execute/"))
+    secretary.select_option("#id_decision", "record")
+    secretary.fill("#id_held_on", today().isoformat())
+    secretary.fill("#id_place", "党员活动室")
+    for field, value in (
+        ("voting_members", 9),
+        ("present", 7),
+        ("votes_for", 4),
+        ("votes_against", 3),
+        ("abstentions", 0),
+    ):
+        secretary.fill(f"#id_{field}", str(value))
+    screens.shot(secretary, "task-meeting-failed-vote")
+    _submit(secretary)
+    expect(secretary.locator(".ll-messages")).to_contain_text("任务已办结")
+
+    case.refresh_from_db()
+    case.member.refresh_from_db()
+    assert case.status == CaseStatus.PROPOSAL and open_nodes(case) == ["propose"]
+    assert case.proposals.get().status == ProposalStatus.REJECTED
+    assert case.member.status == MemberStatus.NORMAL
+    text = text_of(last_document(case, "meeting_resolution"))
+    assert "提议未获通过" in text and "获得通过" not in text
+
+
+def test_persuaded_but_refusing_is_recorded_on_its_page_and_the_removal_follows(
+    screens, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
+    world = build_world()
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = locate_and_assess(world, case, cause="unfit")
+    case = to_approval(world, case, "persuade", ["weak_purpose"])
+    case = approve(case, world, decision="agree")
+    assert open_nodes(case) == ["persuasion_outcome"]
+    due = TaskDue.objects.get(case=case, node="persuasion_outcome", state__in=["open", "assigned"])
+    if due.owner_id is None:
+        services.task_claim(task_id=due.task_id, user=world.officer)
+
+    officer = screens.login("officer")
+    officer.goto(
+        screens.url(f"/workflows/{due.task.process_id}/persuasion_outcome/{due.task_id}/execute/")
+    )
+    officer.select_option("#id_withdrew", "0")
+    officer.fill("#id_on", today().isoformat())
+    officer.fill("#id_notes", "经劝告仍坚持不退党")
+    screens.shot(officer, "task-persuasion-outcome-refuses")
+    _submit(officer)
+    expect(officer.locator(".ll-messages")).to_contain_text("任务已办结")
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.PROPOSAL and open_nodes(case) == ["propose"]
+    assert case.suggested_kinds == [ProposalKind.REMOVE]
+    case = to_approval(world, case, "remove", ["weak_purpose"])
+    case = approve(case, world, decision="agree")
+    case.member.refresh_from_db()
+    assert case.member.status == MemberStatus.REMOVED
+    text = text_of(last_document(case, "decision_removal_persuaded"))
+    assert "仍坚持不退党" in text and "除名处置" in text
+
+
+def test_a_lost_member_is_told_by_public_notice_on_the_notice_page(
+    screens, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
+    world = build_world()
+    # the notice prints the branch's contact and the date contact was lost
+    IssuerProfile.objects.update_or_create(
+        organisation=world.branch,
+        defaults={"contact_person": "林晓东", "contact_phone": "0591-87654321"},
+    )
+    lost_since = today() - dt.timedelta(days=200)
+    case = open_case(world, django_capture_on_commit_callbacks, last_contact_date=lost_since)
+    case = not_located(world, case)
+    case = act(case, "propose", kind="suspend", reasons="经支委会研究")
+    case = act(case, "pre_review", decision="agree")
+    due = TaskDue.objects.get(case=case, node="notice", state__in=["open", "assigned"])
+    if due.owner_id is None:
+        services.task_claim(task_id=due.task_id, user=world.officer)
+
+    officer = screens.login("officer")
+    officer.goto(screens.url(f"/workflows/{due.task.process_id}/notice/{due.task_id}/execute/"))
+    published = today()
+    officer.fill("#id_notified_on", published.isoformat())
+    officer.select_option("#id_how", "public_notice")
+    screens.shot(officer, "task-notice-public-notice")
+    _submit(officer)
+    expect(officer.locator(".ll-messages")).to_contain_text("任务已办结")
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DEFENCE and open_nodes(case) == ["defence"]
+    proposal = Proposal.objects.get(case=case)
+    assert proposal.notice_published_on == published
+    assert proposal.notified_on == published + dt.timedelta(days=30)
+    assert proposal.defence_until == published + dt.timedelta(days=37)
+    notice = text_of(last_document(case, "public_notice"))
+    assert "自本公告发布之日起30日内" in notice and "停止党籍" in notice

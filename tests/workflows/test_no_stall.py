@@ -20,6 +20,9 @@ After every step:
 - the member's 党籍 status is the one the decision in force set;
 - every case step is audited and the audit chain verifies.
 
+A completion may be refused as a user's may, but never an approval that agrees for want of a
+document fact (`document_fact_missing`): that is a user who cannot approve.
+
 Seeded and bounded for CI; LIANLUO_NO_STALL_EXAMPLES=2000 (and LIANLUO_NO_STALL_STEPS) for the
 long run.
 """
@@ -155,6 +158,12 @@ def try_complete(due: TaskDue, user: Any, payload: dict[str, Any]) -> bool:
         done = services.task_complete_with_data(task_id=due.task_id, user=user, data=payload)
     except DomainError as exc:
         VISITED[f"refused {due.node}: {getattr(exc, 'code', '')} {getattr(exc, 'errors', '')}"] += 1
+        # a committee that agrees can always issue its documents: a missing fact is a bug
+        assert not (
+            due.node == "approval"
+            and payload.get("decision") == "agree"
+            and getattr(exc, "code", "") == "document_fact_missing"
+        ), f"approval agree refused for a missing document fact: {exc}"
         return False
     VISITED[f"{due.node}:{done.route.value}"] += 1
     return True
@@ -462,10 +471,18 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
                 if ProposalKind.RESTORE in (suggested or []) or proposed == ProposalKind.RESTORE
             }
             members = dict(Member.objects.values_list("pk", "status"))
+            unserved = set(
+                Decision.objects.filter(
+                    kind=ProposalKind.CORRECTION, served_on__isnull=True
+                ).values_list("case_id", flat=True)
+            )
             rows = Case.objects.values_list("pk", "status", "clock_kind", "clock_due", "member_id")
             for pk, status, clock_kind, clock_due, member_id in rows:
                 kind, decided_due = last.get(pk, ("", None))
-                assert bool(clock_kind) == (clock_due is not None), pk
+                # a correction period runs from service (自本决定送达之日起): until the decision
+                # is served its clock has no due date yet
+                waits_for_service = clock_kind == ClockKind.CORRECTION and pk in unserved
+                assert bool(clock_kind) == (clock_due is not None or waits_for_service), pk
                 if status == CaseStatus.IN_FORCE and kind == ProposalKind.CORRECTION:
                     assert clock_kind == ClockKind.CORRECTION, pk
                 if status == CaseStatus.IN_FORCE and kind == ProposalKind.SUSPEND:

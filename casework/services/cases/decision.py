@@ -66,6 +66,16 @@ def _check_proposal(
         raise DomainError(_("请至少选择一种不合格党员表现作为处置依据。"), code="grounds_required")
     if kind == ProposalKind.REMOVE and not (unqualified or Ground.SELF_WITHDRAWAL in chosen):
         raise DomainError(_("除名须以不合格党员表现或自行脱党为依据。"), code="grounds_required")
+    if case.located_at is not None and (
+        kind == ProposalKind.SUSPEND or Ground.LOST_CONTACT in chosen
+    ):
+        # the decision would say the member "至今仍无法取得联系" (still unreachable) and cite a
+        # search that found them: a false record. A refusal sends a found member's case back
+        # to the branch with any kind open, so this is where it is refused.
+        raise DomainError(
+            _("党员已找到，不能提议停止党籍，也不能以“与党组织失去联系”为处置依据。"),
+            code="member_located",
+        )
     months = None
     if kind == ProposalKind.CORRECTION:
         rules = rules_of_case(case)
