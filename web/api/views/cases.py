@@ -90,13 +90,13 @@ class CaseSendBack(generics.GenericAPIView[Case]):
     serializer_class = CaseSendBackSerializer
 
     @extend_schema(request=CaseSendBackSerializer, responses={200: CaseSerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedApiRequest, pk: int) -> Response:
         case = case_get_for_user(user=request.user, pk=pk)
         incoming = CaseSendBackSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         case_send_back(
             case=case,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             comment=incoming.validated_data["comment"],
         )
         return Response(CaseSerializer(case_get_for_user(user=request.user, pk=pk)).data)
@@ -269,7 +269,7 @@ class InquirySign(generics.GenericAPIView[Inquiry]):
     serializer_class = InquirySerializer
 
     @extend_schema(request=None, responses={200: InquirySerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedApiRequest, pk: int) -> Response:
         inquiry = inquiry_get_for_user(user=request.user, pk=pk)
-        inquiry_sign(inquiry=inquiry, actor=request.user)  # type: ignore[arg-type]
+        inquiry_sign(inquiry=inquiry, actor=request.user)
         return Response(InquirySerializer(inquiry_for(request.user, pk)).data)

@@ -22,6 +22,7 @@ from web.api.views.base import query_filters
 from web.dashboard.exports import dashboard_pdf, dashboard_xlsx
 from web.dashboard.upper import add_upper_floor_figures
 from web.dashboard.views import charts
+from web.typing import AuthedApiRequest
 
 
 class DashboardFilterSerializer(serializers.Serializer[Any]):
@@ -141,7 +142,7 @@ def _export(fmt: str) -> type[APIView]:
         def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
             return super().perform_content_negotiation(request, force=True)
 
-        def get(self, request: Request) -> HttpResponse:
+        def get(self, request: AuthedApiRequest) -> HttpResponse:
             filters = query_filters(DashboardFilterSerializer, request)
             dashboard = dashboard_for_user(
                 user=request.user,
@@ -154,7 +155,7 @@ def _export(fmt: str) -> type[APIView]:
             else:
                 data = dashboard_xlsx(dashboard)
             dashboard_export_record(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 organisation=dashboard.focus,
                 fmt=fmt,
                 period_days=dashboard.period_days,

@@ -54,6 +54,7 @@ from web.api.member_serializers import (
 )
 from web.api.pagination import Cursor
 from web.api.serializers import MemberSerializer
+from web.typing import AuthedApiRequest
 
 IMPORT_LIMIT = 20 * 1024 * 1024
 
@@ -76,13 +77,13 @@ class MemberEdit:
     """PATCH on /members/{id}/ (mixed into register.MemberDetail)."""
 
     @extend_schema(request=MemberUpdateSerializer, responses={200: MemberSerializer})
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: AuthedApiRequest, pk: int) -> Response:
         member = member_get_for_user(user=request.user, pk=pk)
         incoming = MemberUpdateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         member_update(
             member=member,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             changes=member_changes(member, incoming.validated_data),
             source="api",
         )
@@ -96,6 +97,7 @@ class RelativeList(generics.ListCreateAPIView[Relative]):
 
     serializer_class = RelativeSerializer
     pagination_class = Cursor
+    request: AuthedApiRequest  # past IsAuthenticated: the actor is a real user
 
     def get_queryset(self) -> QuerySet[Relative]:
         member = member_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
@@ -108,7 +110,7 @@ class RelativeList(generics.ListCreateAPIView[Relative]):
         incoming.is_valid(raise_exception=True)
         relative = relative_add(
             member=member,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=self.request.user,
             data=dict(incoming.validated_data),
         )
         return Response(RelativeSerializer(relative).data, status=status.HTTP_201_CREATED)
@@ -119,12 +121,12 @@ class RelativeDetail(generics.GenericAPIView[Relative]):
     serializer_class = RelativeSerializer
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, pk: int, relative_id: int) -> Response:
+    def delete(self, request: AuthedApiRequest, pk: int, relative_id: int) -> Response:
         member = member_get_for_user(user=request.user, pk=pk)
         relative = Relative.objects.filter(member=member, pk=relative_id).first()
         if relative is None:
             raise NotFound("not found")
-        relative_remove(relative=relative, actor=request.user)  # type: ignore[arg-type]
+        relative_remove(relative=relative, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -135,13 +137,13 @@ class MemberDues(generics.GenericAPIView[Any]):
     serializer_class = DuesPaymentSerializer
 
     @extend_schema(request=DuesPaymentSerializer, responses={201: DuesRecordedSerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedApiRequest, pk: int) -> Response:
         member = member_get_for_user(user=request.user, pk=pk)
         incoming = DuesPaymentSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         payment = dues_payment_record(
             member=member,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             **incoming.validated_data,
         )
         return Response(DuesRecordedSerializer(payment).data, status=status.HTTP_201_CREATED)
@@ -154,14 +156,14 @@ class TransferReceipt(generics.GenericAPIView[Any]):
     serializer_class = TransferReceiptSerializer
 
     @extend_schema(request=TransferReceiptSerializer, responses={200: TransferSerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedApiRequest, pk: int) -> Response:
         transfer = transfer_get_for_user(user=request.user, pk=pk)
         incoming = TransferReceiptSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         transfer = relation_transfer_receipt_record(
             transfer=transfer,
             returned_on=incoming.validated_data["returned_on"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
         )
         return Response(TransferSerializer(transfer).data)
 
@@ -252,7 +254,7 @@ class ImportJobList(generics.ListAPIView[ImportJob]):
         request={"multipart/form-data": ImportStartSerializer},
         responses={202: ImportJobSerializer},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthedApiRequest) -> Response:
         declared = request.META.get("CONTENT_LENGTH") or "0"
         if declared.isdigit() and int(declared) > IMPORT_LIMIT + 64 * 1024:
             raise PayloadTooLarge()
@@ -267,7 +269,7 @@ class ImportJobList(generics.ListAPIView[ImportJob]):
         upload = data["file"]
         job = import_job_start(
             organisation=organisation,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             upload=upload,
             original_name=upload.name or "upload.xlsx",
             dry_run=data["dry_run"],

@@ -214,9 +214,9 @@ class TaskForm(generics.GenericAPIView[TaskDue]):
 
     serializer_class = TaskFormSerializer
 
-    def get(self, request: Request, task_id: int) -> Response:
+    def get(self, request: AuthedApiRequest, task_id: int) -> Response:
         row = task_get_for_user(user=request.user, task_id=task_id)
-        body = step_form_description(row=row, user=request.user)  # type: ignore[arg-type]
+        body = step_form_description(row=row, user=request.user)
         return Response(TaskFormSerializer(body).data)
 
 
@@ -239,14 +239,14 @@ class TaskReassign(generics.GenericAPIView[TaskDue]):
 
     serializer_class = TaskReassignSerializer
 
-    def post(self, request: Request, task_id: int) -> Response:
+    def post(self, request: AuthedApiRequest, task_id: int) -> Response:
         task_get_for_user(user=request.user, task_id=task_id)  # 404 outside scope
         incoming = TaskReassignSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         task_reassign(
             task_id=task_id,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             to=_user_named(data["to"]),
             reason=data["reason"],
         )
@@ -270,12 +270,12 @@ class TaskBulkReassign(generics.GenericAPIView[TaskDue]):
 
     serializer_class = BulkReassignSerializer
 
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthedApiRequest) -> Response:
         incoming = BulkReassignSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         moved = tasks_bulk_reassign(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             absent=_user_named(data["absent"]),
             to=_user_named(data["to"]),
             reason=data["reason"],
