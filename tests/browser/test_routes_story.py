@@ -33,17 +33,23 @@ from workflows.models import TaskDue
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def world(settings, tmp_path, monkeypatch) -> Any:
+    """The test world, with documents written under tmp_path and rendered on demand (the
+    routes' text is read from the rendered PDFs by `text_of`)."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
+    return build_world()
+
+
 def _submit(page: Any) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="提交").click()
 
 
 def test_the_committee_refuses_a_suspension_on_the_approval_page(
-    screens, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+    screens, world, django_capture_on_commit_callbacks
 ) -> None:
-    settings.MEDIA_ROOT = str(tmp_path)
-    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
-    world = build_world()
     case = open_case(world, django_capture_on_commit_callbacks)
     case = to_approval(world, not_located(world, case), "suspend")
     due = TaskDue.objects.get(case=case, node="approval", state__in=["open", "assigned"])
@@ -83,11 +89,8 @@ def test_the_committee_refuses_a_suspension_on_the_approval_page(
 
 
 def test_a_failed_vote_is_recorded_on_the_meeting_page(
-    screens, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+    screens, world, django_capture_on_commit_callbacks
 ) -> None:
-    settings.MEDIA_ROOT = str(tmp_path)
-    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
-    world = build_world()
     case = open_case(world, django_capture_on_commit_callbacks)
     case = not_located(world, case)
     case = act(case, "propose", kind="suspend", reasons="经支委会研究")
@@ -125,11 +128,8 @@ def test_a_failed_vote_is_recorded_on_the_meeting_page(
 
 
 def test_persuaded_but_refusing_is_recorded_on_its_page_and_the_removal_follows(
-    screens, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+    screens, world, django_capture_on_commit_callbacks
 ) -> None:
-    settings.MEDIA_ROOT = str(tmp_path)
-    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
-    world = build_world()
     case = open_case(world, django_capture_on_commit_callbacks)
     case = locate_and_assess(world, case, cause="unfit")
     case = to_approval(world, case, "persuade", ["weak_purpose"])
@@ -162,11 +162,8 @@ def test_persuaded_but_refusing_is_recorded_on_its_page_and_the_removal_follows(
 
 
 def test_a_lost_member_is_told_by_public_notice_on_the_notice_page(
-    screens, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+    screens, world, django_capture_on_commit_callbacks
 ) -> None:
-    settings.MEDIA_ROOT = str(tmp_path)
-    monkeypatch.setattr("documents.services._enqueue_render", lambda document_id: None)
-    world = build_world()
     # the notice prints the branch's contact and the date contact was lost
     IssuerProfile.objects.update_or_create(
         organisation=world.branch,
