@@ -4,8 +4,11 @@ Metrics (medians over --runs):
   letter_warm_ms     two-page inquiry letter, warm, one process (goal <= 100 ms)
   letters_per_s_2p   letters per second with 2 worker processes (goal >= 10/s)
   dossier_50p_s      50-page case dossier (goal <= 4 s)
-  peak_rss_mb        peak RSS of the process after letters and the dossier (goal <= 300 MB)
-  peak_rss_letter_worker_mb  peak RSS of each letter worker process
+  peak_rss_mb        peak RSS of the benchmark's own process (letters, Typst and dossiers,
+                     all kept alive in one process: not a worker's figure)
+  peak_rss_letter_worker_mb  peak RSS of each letter worker process (goal <= 300 MB)
+  peak_rss_render_process_mb peak RSS of a fresh process rendering a letter and then the
+                     dossier, as a render worker does (goal <= 300 MB)
   *_cpu_*            CPU time of the same calls: on a shared, overloaded machine this is
                      closer to what an idle core would take than the wall-clock figure
   typst_letter_ms    the same letter typeset by Typst, warm, same run (reference)
@@ -323,6 +326,24 @@ def _worker(barrier: Any, n: int, queue: Any) -> None:
     queue.put(own_peak_rss_mb())
 
 
+def _render_process(queue: Any) -> None:
+    _setup()
+    render_letter()
+    render_dossier()
+    queue.put(own_peak_rss_mb())
+
+
+def render_process_peak_rss_mb() -> float:
+    """VmHWM of a fresh process that renders a letter and the dossier (a render worker)."""
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_render_process, args=(queue,))
+    proc.start()
+    rss: float = queue.get(timeout=1200)
+    proc.join()
+    return rss
+
+
 def letters_per_second(n: int, worker_rss: list[float]) -> float:
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(3)
@@ -369,6 +390,7 @@ def main() -> None:
     dossier_cpu: list[float] = []
     dossier_s = _timed(render_dossier, runs, dossier_cpu)
     rss = own_peak_rss_mb()
+    render_rss = [render_process_peak_rss_mb() for _ in range(runs)]
     worker_rss: list[float] = []
     per_s = [letters_per_second(size["letters_per_worker"], worker_rss) for _ in range(runs)]
 
@@ -384,6 +406,7 @@ def main() -> None:
                     "dossier_50p_cpu_s": metric(dossier_cpu, "s"),
                     "peak_rss_mb": metric([rss], "MB"),
                     "peak_rss_letter_worker_mb": metric(worker_rss, "MB"),
+                    "peak_rss_render_process_mb": metric(render_rss, "MB"),
                     "typst_letter_ms": metric(typst_ms, "ms"),
                 },
                 "size": {

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from pypinyin import Style, lazy_pinyin, pinyin
 
 from casework.crypto import blind_index_digest
 from casework.models import SearchKeyKind
@@ -79,6 +78,10 @@ def _no_pinyin(text: str) -> list[str]:
 def _syllable_variants(name: str) -> list[list[str | None]]:
     """Syllables of the name, one list per reading of the surname character; None where a
     character has no pinyin (rare characters, letters)."""
+    # Imported here: pypinyin's dictionaries cost ~40 MB and 0.4 s, which a process that
+    # never searches (a document render worker) should not pay.
+    from pypinyin import Style, lazy_pinyin, pinyin
+
     syllables: list[str | None] = [
         s if _ASCII_LETTERS.match(s) else None
         for s in lazy_pinyin(name, style=Style.NORMAL, errors=_no_pinyin)  # type: ignore[arg-type]

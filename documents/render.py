@@ -27,6 +27,7 @@ from weasyprint import HTML
 
 from documents.fonts import shared_fonts
 from documents.kinds import DocumentKind, spec_for
+from documents.pdf_output import compress_streams_once
 from documents.templating import render_document_template
 
 PDF_VARIANT = "pdf/a-2b"
@@ -175,6 +176,7 @@ def render_pdf(
         font_config=config,
         pdf_variant=None if draft else PDF_VARIANT,
         uncompressed_pdf=False,
+        finisher=compress_streams_once,
     )
     assert pdf is not None
     return pdf
