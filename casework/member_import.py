@@ -25,16 +25,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.audit import audit_record
 from casework.errors import DomainError
-from casework.member_data import clean_member_fields, diff_fields, gender_warning
-from casework.models import Member, MemberChange, MembershipType, MemberStatus, Organisation
+from casework.member_data import clean_member_fields
+from casework.models import MembershipType, MemberStatus, Organisation
 from casework.services.members import id_number_index
-from casework.services.search_index import search_index_refresh
-from casework.validation import id_birth_date, id_gender, normalise_id_number
+from casework.validation import id_gender, normalise_id_number
 from casework.xlsx_rows import XlsxRows
 
 # Model field → accepted header spellings (compared after removing spaces, '*' and ':').
@@ -377,6 +375,8 @@ def import_members(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import the file into `organisation`'s subtree. Raises ImportFileError (nothing written)."""
+    from casework.member_import_write import write_chunk as _write_chunk
+
     kind = check_file(path, name)
     mapping, rows, estimate, close = open_rows(path, kind)
     labels = {name: label for name, label in mapping.values()}
@@ -467,93 +467,6 @@ def _validate(
     for warning in cleaned.warnings:
         report.warnings.append(RowIssue(number, labels.get("gender", "性别"), warning))
     return _Good(number, cleaned.values, index, org)
-
-
-def _write_chunk(
-    chunk: list[_Good],
-    root: Organisation,
-    actor: AbstractBaseUser | None,
-    report: ImportReport,
-    labels: dict[str, str],
-    atomic: bool,
-    dry_run: bool,
-) -> None:
-    if not chunk:
-        return
-    with transaction.atomic() if not dry_run else nullcontext():
-        query = Member.objects.filter(id_number_index__in=[g.index for g in chunk])
-        if not dry_run:
-            query = query.select_for_update(no_key=True, of=("self",))
-        existing = {m.id_number_index: m for m in query.select_related("organisation")}
-        creates: list[Member] = []
-        updates: list[Member] = []
-        history: list[MemberChange] = []
-        changed_fields: set[str] = set()
-        counts = {"created": 0, "updated": 0, "unchanged": 0}
-        now = timezone.now()
-        actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-        for good in chunk:
-            member = existing.get(good.index)
-            values = dict(good.values)
-            if member is None:
-                if "birth_date" not in values:
-                    values["birth_date"] = id_birth_date(values["id_number"])
-                creates.append(
-                    Member(
-                        organisation=good.organisation or root,
-                        id_number_index=good.index,
-                        **values,
-                    )
-                )
-                counts["created"] += 1
-                continue
-            if not member.organisation.path.startswith(root.path):
-                report.rejected += 1
-                report.errors.append(
-                    RowIssue(
-                        good.row,
-                        labels["id_number"],
-                        _("该党员已在本组织范围以外登记，请先办理组织关系转接。"),
-                    )
-                )
-                continue
-            values.pop("id_number", None)  # same blind index: same number
-            diff = diff_fields(member, values)
-            if good.organisation is not None and good.organisation.pk != member.organisation_id:
-                diff["organisation"] = [member.organisation_id, good.organisation.pk]
-                member.organisation = good.organisation
-            if not diff:
-                counts["unchanged"] += 1
-                continue
-            for name in diff:
-                if name != "organisation":
-                    setattr(member, name, values[name])
-            member.updated_at = now
-            changed_fields.update(diff)
-            updates.append(member)
-            history.append(
-                MemberChange(member=member, actor_id=actor_id, source="import", changes=diff)
-            )
-            warning = gender_warning(member.id_number, member.gender)
-            if warning and "gender" in diff:
-                report.warnings.append(RowIssue(good.row, labels.get("gender", "性别"), warning))
-            counts["updated"] += 1
-        report.created += counts["created"]
-        report.updated += counts["updated"]
-        report.unchanged += counts["unchanged"]
-        if dry_run:
-            return
-        Member.objects.bulk_create(creates, batch_size=500)
-        if updates:
-            Member.objects.bulk_update(
-                updates, [*sorted(changed_fields), "updated_at"], batch_size=500
-            )
-            MemberChange.objects.bulk_create(history, batch_size=500)
-        # The member search index follows the rows just written: one call per chunk, the
-        # import's only search-index hook (casework.services.search_index).
-        search_index_refresh(member_ids=[m.pk for m in (*creates, *updates) if m.pk])
-        if not atomic and (creates or updates):
-            _audit(actor, root, report, final=False, chunk=counts)
 
 
 def _audit(

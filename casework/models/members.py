@@ -95,6 +95,11 @@ class Member(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_members",
     )
+    # Per personal field, a keyed tag of (imported value, ciphertext stored): a re-import
+    # tells an unchanged row without decrypting (casework.member_import_write).
+    import_fingerprint = models.CharField(
+        max_length=64, blank=True, editable=False, default="", db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
