@@ -32,6 +32,7 @@ from casework.audit import audit_record
 from casework.errors import DomainError
 from casework.member_data import clean_member_fields, diff_fields, gender_warning
 from casework.models import Member, MemberChange, MembershipType, MemberStatus, Organisation
+from casework.rejoin import ACTIVE_STATUSES, rejoin_bar, rejoin_message
 from casework.services.members import id_number_index
 from casework.services.search_index import search_index_refresh
 from casework.validation import id_birth_date, id_gender, normalise_id_number
@@ -519,6 +520,11 @@ def _write_chunk(
                 continue
             values.pop("id_number", None)  # same blind index: same number
             diff = diff_fields(member, values)
+            barred = _rejoin_barred(member, values) if "status" in diff else None
+            if barred:
+                report.rejected += 1
+                report.errors.append(RowIssue(good.row, labels.get("status", "党籍状态"), barred))
+                continue
             if good.organisation is not None and good.organisation.pk != member.organisation_id:
                 diff["organisation"] = [member.organisation_id, good.organisation.pk]
                 member.organisation = good.organisation
@@ -554,6 +560,15 @@ def _write_chunk(
         search_index_refresh(member_ids=[m.pk for m in (*creates, *updates) if m.pk])
         if not atomic and (creates or updates):
             _audit(actor, root, report, final=False, chunk=counts)
+
+
+def _rejoin_barred(member: Member, values: dict[str, Any]) -> str:
+    """The reason a row may not give a removed or persuaded-out member an active status
+    while the rejoin bar runs ("" when it may)."""
+    if values.get("status") not in ACTIVE_STATUSES:
+        return ""
+    bar = rejoin_bar(member)
+    return rejoin_message(bar) if bar is not None else ""
 
 
 def _audit(
