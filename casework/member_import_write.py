@@ -36,6 +36,7 @@ from casework import crypto
 from casework.bulk_copy import is_postgres, prepare, write_rows
 from casework.member_data import diff_fields, gender_warning
 from casework.models import Member, MemberChange, MemberSearchKey, Organisation
+from casework.rejoin import ACTIVE_STATUSES, rejoin_bar, rejoin_message
 from casework.search_keys import member_keys
 from casework.services.search_index import search_index_refresh
 from casework.validation import id_birth_date
@@ -189,9 +190,9 @@ def write_chunk(
                 if fresh is not None:
                     refreshed[stored.pk] = fresh
         counts["created"] = len(creates)
-        updates, history = _diff_updates(differing, actor, report, labels)
+        updates, history, barred = _diff_updates(differing, actor, report, labels)
         counts["updated"] = len(updates)
-        counts["unchanged"] += len(differing) - len(updates)
+        counts["unchanged"] += len(differing) - len(updates) - barred
         report.created += counts["created"]
         report.updated += counts["updated"]
         report.unchanged += counts["unchanged"]
@@ -220,12 +221,15 @@ def _diff_updates(
     actor: AbstractBaseUser | None,
     report: ImportReport,
     labels: dict[str, str],
-) -> tuple[list[Member], list[MemberChange]]:
-    """The rows that differ, through the model (decrypted) as any edit: masked history."""
+) -> tuple[list[Member], list[MemberChange], int]:
+    """The rows that differ, through the model (decrypted) as any edit: masked history.
+    A row that would make a removed member active while the rejoin bar runs is rejected
+    (the third value counts them)."""
     from casework.member_import import RowIssue
 
     if not differing:
-        return [], []
+        return [], [], 0
+    barred = 0
     now = timezone.now()
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     updates: list[Member] = []
@@ -236,6 +240,12 @@ def _diff_updates(
         values = dict(good.values)
         values.pop("id_number", None)  # same blind index: same number
         diff = diff_fields(member, values)
+        reason = _rejoin_barred(member, values) if "status" in diff else ""
+        if reason:
+            barred += 1
+            report.rejected += 1
+            report.errors.append(RowIssue(good.row, labels.get("status", "党籍状态"), reason))
+            continue
         if good.organisation is not None and good.organisation.pk != member.organisation_id:
             diff["organisation"] = [member.organisation_id, good.organisation.pk]
             member.organisation = good.organisation
@@ -252,7 +262,16 @@ def _diff_updates(
         warning = gender_warning(member.id_number, member.gender)
         if warning and "gender" in diff:
             report.warnings.append(RowIssue(good.row, labels.get("gender", "性别"), warning))
-    return updates, history
+    return updates, history, barred
+
+
+def _rejoin_barred(member: Member, values: dict[str, Any]) -> str:
+    """The reason a row may not give a removed or persuaded-out member an active status
+    while the rejoin bar runs ("" when it may)."""
+    if values.get("status") not in ACTIVE_STATUSES:
+        return ""
+    bar = rejoin_bar(member)
+    return rejoin_message(bar) if bar is not None else ""
 
 
 def _fingerprints_after_update(updates: list[Member]) -> dict[int, str]:

@@ -22,6 +22,7 @@ from casework.member_data import (
     mask_value,
 )
 from casework.models import Member, MemberChange, Organisation, Relative
+from casework.rejoin import check_rejoin
 from casework.services.search_index import INDEXED_FIELDS, search_index_refresh
 from casework.validation import id_birth_date, validate_id_number, validate_phone
 
@@ -41,10 +42,16 @@ def member_create(
     source: str = "ui",
     **fields: Any,
 ) -> Member:
-    """Register a member. The ID number is validated, encrypted and indexed."""
+    """Register a member. The ID number is validated, encrypted and indexed. A number already
+    registered is refused (`duplicate_id`), or — for a person removed or persuaded to leave
+    while the rejoin bar runs — `rejoin_barred` (casework.rejoin)."""
     number = validate_id_number(id_number)
     birth: dt.date | None = fields.pop("birth_date", None) or id_birth_date(number)
     with transaction.atomic():
+        existing = Member.objects.filter(id_number_index=id_number_index(number)).first()
+        if existing is not None:
+            check_rejoin(existing, None)
+            raise Conflict(_("该公民身份号码已登记在其他党员名下。"), code="duplicate_id")
         member = Member(
             organisation=organisation,
             name=name,
@@ -112,9 +119,13 @@ def member_update(
         diff = diff_fields(locked, values)
         if "id_number" in diff:
             index = id_number_index(values["id_number"])
-            if Member.objects.filter(id_number_index=index).exclude(pk=locked.pk).exists():
+            other = Member.objects.filter(id_number_index=index).exclude(pk=locked.pk).first()
+            if other is not None:
+                check_rejoin(other, None)
                 raise Conflict(_("该公民身份号码已登记在其他党员名下。"), code="duplicate_id")
             locked.id_number_index = index
+        if "status" in diff:
+            check_rejoin(locked, values["status"])
         if not diff:
             locked.warnings = _warnings(locked, cleaned.warnings)  # type: ignore[attr-defined]
             return locked

@@ -5,7 +5,9 @@ branch meeting's vote that fails is recorded on the meeting page: the resolution
 proposal did not pass and the case goes back to the branch. A persuaded member who will not
 withdraw (劝而不退) is recorded on the persuasion-outcome page, and the removal follows. A
 member who cannot be found is told by public notice (公告) on the notice page: the publication
-period runs first, then the defence period."""
+period runs first, then the defence period. The organisation department pre-reviews a removal
+from its approval queue; a withdrawal (退党) is proposed, voted and filed on the task pages; a
+refused restoration goes back to the suspension and its clock."""
 
 from __future__ import annotations
 
@@ -15,10 +17,24 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from casework.models import CaseStatus, MemberStatus, Proposal, ProposalKind, ProposalStatus
+from casework.models import (
+    CaseStatus,
+    ClockKind,
+    MemberStatus,
+    PreReview,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+)
 from documents.models import IssuerProfile
 from tests.factories import build_world
-from tests.workflows.flow_helpers import locate_and_assess, open_case, open_nodes, today
+from tests.workflows.flow_helpers import (
+    locate_and_assess,
+    open_case,
+    open_nodes,
+    seat_holder,
+    today,
+)
 from tests.workflows.route_helpers import (
     act,
     approve,
@@ -195,3 +211,157 @@ def test_a_lost_member_is_told_by_public_notice_on_the_notice_page(
     assert proposal.defence_until == published + dt.timedelta(days=37)
     notice = text_of(last_document(case, "public_notice"))
     assert "自本公告发布之日起30日内" in notice and "停止党籍" in notice
+
+
+def _claimed_by_seat(case: Any, node: str) -> tuple[TaskDue, Any]:
+    """The open `node` task, claimed (when nobody has it) by a holder of its seat."""
+    due = TaskDue.objects.get(case=case, node=node, state__in=["open", "assigned"])
+    if due.owner_id is None:
+        services.task_claim(task_id=due.task_id, user=seat_holder(due))
+        due.refresh_from_db()
+    return due, due.owner
+
+
+def _task_page(screens: Any, due: TaskDue, username: str) -> Any:
+    page = screens.login(username)
+    page.goto(screens.url(f"/workflows/{due.task.process_id}/{due.node}/{due.task_id}/execute/"))
+    return page
+
+
+def test_the_department_pre_reviews_a_removal_from_its_queue(
+    screens, world, django_capture_on_commit_callbacks
+) -> None:
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = locate_and_assess(world, case, cause="unfit")
+    case = act(case, "propose", kind="remove", grounds=["weak_purpose"], reasons="经支委会研究")
+    case = act(case, "pre_review", decision="agree")  # the committee's level
+    due = TaskDue.objects.get(case=case, node="pre_review", state__in=["open", "assigned"])
+    assert (due.role, due.role_organisation_id, due.owner_id) == (
+        "coordinator",
+        world.department.pk,
+        None,
+    )
+
+    # the committee's approver does not find the department's level in their queue
+    approver = screens.login("approver")
+    approver.goto(screens.url("/queues/approvals/"))
+    expect(approver.locator(f'tr[data-task="{due.task_id}"]')).to_have_count(0)
+
+    coordinator = screens.login("coordinator")
+    coordinator.goto(screens.url("/queues/approvals/"))
+    row = coordinator.locator(f'tr[data-task="{due.task_id}"]')
+    expect(row).to_be_visible()
+    row.locator('button[data-action="claim"]').click()
+    expect(coordinator.locator(".ll-messages")).to_contain_text("已认领")
+    coordinator.goto(
+        screens.url(f"/workflows/{due.task.process_id}/pre_review/{due.task_id}/execute/")
+    )
+    coordinator.select_option("#id_decision", "agree")
+    coordinator.fill("#id_comment", "经组织部门预审，同意按程序办理")
+    screens.shot(coordinator, "task-pre-review-department")
+    _submit(coordinator)
+    expect(coordinator.locator(".ll-messages")).to_contain_text("任务已办结")
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DEFENCE and open_nodes(case) == ["notice"]
+    levels = PreReview.objects.filter(proposal__case=case).order_by("pk")
+    assert [(r.level, r.reviewer_id) for r in levels] == [
+        ("committee", world.approver.pk),
+        ("department", world.coordinator.pk),
+    ]
+
+
+def test_a_withdrawal_is_proposed_voted_and_filed_on_the_pages(
+    screens, world, django_capture_on_commit_callbacks
+) -> None:
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = locate_and_assess(world, case, cause="asks_to_leave")
+
+    due, secretary_user = _claimed_by_seat(case, "propose")
+    secretary = _task_page(screens, due, secretary_user.username)
+    secretary.select_option("#id_kind", "withdrawal")
+    secretary.fill("#id_reasons", "本人书面提出退党要求，经支委会研究")
+    screens.shot(secretary, "task-propose-withdrawal")
+    _submit(secretary)
+    expect(secretary.locator(".ll-messages")).to_contain_text("任务已办结")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.MEETING and open_nodes(case) == ["meeting"]
+
+    due, recorder = _claimed_by_seat(case, "meeting")
+    page = _task_page(screens, due, recorder.username)
+    page.select_option("#id_decision", "record")
+    page.fill("#id_held_on", today().isoformat())
+    page.fill("#id_place", "党员活动室")
+    for field, value in (
+        ("voting_members", 9),
+        ("present", 8),
+        ("votes_for", 7),
+        ("votes_against", 1),
+        ("abstentions", 0),
+    ):
+        page.fill(f"#id_{field}", str(value))
+    _submit(page)
+    expect(page.locator(".ll-messages")).to_contain_text("任务已办结")
+
+    case.refresh_from_db()
+    case.member.refresh_from_db()
+    assert case.status == CaseStatus.IN_FORCE and open_nodes(case) == ["close"]
+    assert case.member.status == MemberStatus.WITHDREW
+    assert not TaskDue.objects.filter(case=case, node__in=["pre_review", "notice", "approval"])
+    assert "备案" in text_of(last_document(case, "filing_report"))
+
+    due, closer = _claimed_by_seat(case, "close")
+    page = _task_page(screens, due, closer.username)
+    page.fill("#id_comment", "已报党委备案，材料归档")
+    _submit(page)
+    expect(page.locator(".ll-messages")).to_contain_text("任务已办结")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED and case.outcome == ProposalKind.WITHDRAWAL
+    page.goto(screens.url(f"/cases/{case.pk}/"))
+    expect(page.locator("main")).to_contain_text("退党")
+
+
+def test_a_refused_restoration_goes_back_to_the_suspension_clock_on_the_pages(
+    screens, world, django_capture_on_commit_callbacks
+) -> None:
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = approve(to_approval(world, not_located(world, case), "suspend"), world, decision="agree")
+    clock_due = case.clock_due
+    assert case.clock_kind == ClockKind.SUSPENSION and clock_due is not None
+
+    # the member reappears and applies, on the restoration page
+    due, officer_user = _claimed_by_seat(case, "restoration")
+    officer = _task_page(screens, due, officer_user.username)
+    officer.fill("#id_applied_on", today().isoformat())
+    officer.fill("#id_application", "本人申请恢复党籍，说明失联期间情况")
+    _submit(officer)
+    expect(officer.locator(".ll-messages")).to_contain_text("任务已办结")
+    case.refresh_from_db()
+    case = act(case, "propose", kind="restore", reasons="经支委会考察")
+    case = act(case, "pre_review", decision="agree")
+
+    # the department refuses on the approval page, with its reason
+    due, department_user = _claimed_by_seat(case, "approval")
+    assert due.role == "coordinator"
+    page = _task_page(screens, due, department_user.username)
+    page.select_option("#id_decision", "refuse")
+    page.fill("#id_comment", "失联期间情况未说明清楚，不符合恢复党籍条件")
+    screens.shot(page, "task-approval-refuse-restoration")
+    _submit(page)
+    expect(page.locator(".ll-messages")).to_contain_text("任务已办结")
+
+    case.refresh_from_db()
+    case.member.refresh_from_db()
+    assert case.status == CaseStatus.IN_FORCE
+    assert (case.clock_kind, case.clock_due) == (ClockKind.SUSPENSION, clock_due)
+    assert case.member.status == MemberStatus.SUSPENDED
+    assert open_nodes(case) == ["restoration", "restoration__timeout"]
+    reply = text_of(last_document(case, "reply"))
+    assert "不同意" in reply and "不符合恢复党籍条件" in reply
+
+    # the case page shows the suspension's restoration step again, due by the clock
+    secretary = screens.login("secretary")
+    secretary.goto(screens.url(f"/cases/{case.pk}/"))
+    expect(secretary.locator('[data-node="restoration"]')).to_be_visible()
+    expect(secretary.locator("main")).to_contain_text("不予批准")
+    screens.shot(secretary, "case-page-restoration-refused")

@@ -21,6 +21,7 @@ from casework.access import may_edit_member, may_reveal_member
 from casework.exports import roster_export
 from casework.member_data import mask_value
 from casework.models import ImportStatus, Member, Relative
+from casework.rejoin import rejoin_bar
 from casework.selectors.members import (
     import_job_get_for_user,
     member_get_for_user,
@@ -115,6 +116,7 @@ def _detail_context(request: HttpRequest, member: Member) -> dict[str, Any]:
         "may_reveal": may_reveal_member(request.user, member),
         "relative_form": RelativeForm(),
         "key_groups": member.key_group_list(),
+        "rejoin_bar": rejoin_bar(member),
     }
 
 

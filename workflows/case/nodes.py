@@ -35,6 +35,7 @@ from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.status import STATUS
 
 from casework.access import has_role_over
+from casework.models import Proposal
 from casework.seats import Seat, seat_held_by
 from workflows.case.steps import Step
 from workflows.models import TaskDue, TaskState
@@ -143,6 +144,30 @@ class CaseTimer(RoutedNodeMixin, flow.Timer):
 # ---- human steps ---------------------------------------------------------------------
 
 
+# the defence task waits for the defence period to end: its due date is at least this many
+# days after the last day of the period (a public notice's publication period runs first)
+DEFENCE_GRACE_DAYS = 5
+
+
+def due_at_for(flow_task: Any, case: Any, now: dt.datetime) -> dt.datetime:
+    """When a new task of `flow_task` falls due: `due_days` from now; the defence task no
+    sooner than DEFENCE_GRACE_DAYS after the end of the defence period."""
+    due = now + dt.timedelta(days=flow_task.due_days)
+    if flow_task.name == "defence" and case.current_proposal_id:
+        until = (
+            Proposal.objects.filter(pk=case.current_proposal_id)
+            .values_list("defence_until", flat=True)
+            .first()
+        )
+        if until is not None:
+            # the end of the period's last day (midnight after it), then the grace days
+            end = timezone.make_aware(
+                dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min)
+            )
+            due = max(due, end + dt.timedelta(days=DEFENCE_GRACE_DAYS))
+    return due
+
+
 class CaseStepActivation(RoutedActivationMixin, ViewActivation):
     @classmethod
     def create(
@@ -179,7 +204,7 @@ class CaseStepActivation(RoutedActivationMixin, ViewActivation):
             role_path=seat.organisation.path,
             owner_id=owner_id,
             state=TaskState.ASSIGNED if owner_id else TaskState.OPEN,
-            due_at=timezone.now() + dt.timedelta(days=flow_task.due_days),
+            due_at=due_at_for(flow_task, case, timezone.now()),
         )
         return activation
 

@@ -14,6 +14,7 @@ from casework.models import (
     UNQUALIFIED_GROUNDS,
     Case,
     CaseStatus,
+    ClockKind,
     Ground,
     MeetingResolution,
     MembershipType,
@@ -52,6 +53,21 @@ def _check_proposal(
         )
     if kind == ProposalKind.ANNUL_PROBATION and not probationary:
         raise DomainError(_("只有预备党员才能取消预备党员资格。"), code="annul_full_member")
+    if kind == ProposalKind.RESTORE and (
+        ProposalKind.RESTORE not in case.suggested_kinds or case.clock_kind != ClockKind.SUSPENSION
+    ):
+        # the restoration's documents cite the member's application: without one the
+        # decision could not be written (and nobody asked to be restored)
+        raise DomainError(
+            _("党员未在停止党籍期间提出恢复党籍申请，不能提议恢复党籍。"),
+            code="restoration_not_applied",
+        )
+    if kind == ProposalKind.WITHDRAWAL and case.located_at is None:
+        # 退党 is the member's own request: a member never found cannot have made it
+        raise DomainError(
+            _("党员尚未找到，无从确认本人提出退党要求，不能提议退党。"),
+            code="member_not_located",
+        )
     if case.suggested_kinds and kind not in case.suggested_kinds:
         allowed = "、".join(str(ProposalKind(k).label) for k in case.suggested_kinds)
         raise DomainError(
