@@ -26,6 +26,12 @@ case/member.
     document_void(*, document, actor, reason) -> Document
         Status "voided", reason recorded, audit `document.void`. The stored bytes stay.
 
+    document_reissue(*, document, actor) -> Document
+        The correction (重新签发更正文书) of a voided document: document_issue with
+        `replaces=document`, its kind, issuer, case and member, its stored context dated
+        today and a closing line naming the voided document's number. Refused unless the
+        document is voided and not yet replaced, and unless the actor may write for its issuer.
+
     document_retry_render(*, document, actor) -> Document
         Re-queue the render of a document whose render failed (audit `document.render_retry`).
 
@@ -63,7 +69,7 @@ from casework.outbox import outbox_enqueue
 from casework.transactions import atomic
 from documents.kinds import DocumentKind, Series, format_number, spec_for
 from documents.models import Document, DocumentCounter, DocumentStatus, issuer_profile
-from documents.render import Issuer, render_pdf
+from documents.render import Issuer, date_cn, document_language, render_pdf
 
 log = logging.getLogger(__name__)
 
@@ -318,6 +324,34 @@ def document_void(*, document: Document, actor: User | None, reason: str) -> Doc
             reason=reason,
         )
     return document
+
+
+def document_reissue(*, document: Document, actor: User | None) -> Document:
+    """Issue the correction of a voided document (a new number pointing to it)."""
+    document = Document.objects.select_related("issuer").get(pk=document.pk)
+    if document.status != DocumentStatus.VOIDED:
+        raise Conflict(_("只有已作废的文书才能重新签发更正文书"), code="replace_not_voided")
+    context = document.context
+    context.pop("date", None)
+    with document_language():
+        if document.number:
+            note = f"本件为更正文书，替代已作废的{document.number}。"
+        else:
+            label = str(DocumentKind(document.kind).label)
+            note = (
+                f"本件为更正文书，替代{date_cn(document.issued_on)}填制、"
+                f"核验码为{document.verify_code}的{label}（已作废）。"
+            )
+    context["body"] = [*(context.get("body") or []), note]
+    return document_issue(
+        kind=document.kind,
+        issuer=document.issuer,
+        context=context,
+        actor=actor,
+        case=document.case,
+        member=document.member,
+        replaces=document,
+    )
 
 
 def document_download(*, document: Document, actor: User) -> bytes:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("documents/<int:pk>/download", views.download, name="download"),
     path("documents/<int:pk>/preview.png", views.preview, name="preview"),
     path("documents/<int:pk>/void/", views.void, name="void"),
+    path("documents/<int:pk>/reissue/", views.reissue, name="reissue"),
 ]

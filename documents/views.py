@@ -21,7 +21,7 @@ from documents.selectors import (
     verification_by_bytes,
     verification_by_code,
 )
-from documents.services import document_download, document_void
+from documents.services import document_download, document_reissue, document_void
 
 MAX_UPLOAD = 20 * 1024 * 1024
 PREVIEW_WIDTH = 900  # pixels; the case page shows it at card width
@@ -109,6 +109,30 @@ def void(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("文书已作废。"))
+    return HttpResponseRedirect(back)
+
+
+@login_required
+@require_POST
+def reissue(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case page's 重新签发更正文书 on a voided document: document_reissue (a new number
+    pointing to the voided one, the issuer's staff), then back to the case."""
+    try:
+        document = document_get_for_user(user=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    back = f"/cases/{document.case_id}/#documents" if document.case_id else "/"
+    try:
+        correction = document_reissue(document=document, actor=request.user)
+    except PermissionDenied as exc:
+        return HttpResponse(str(exc.message), status=403, content_type="text/plain; charset=utf-8")
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("已重新签发更正文书%(number)s。") % {"number": correction.number or ""},
+        )
     return HttpResponseRedirect(back)
 
 

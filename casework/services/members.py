@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from casework.access import REGISTER_ROLES, has_role_over, may_edit_member, may_reveal_member
@@ -72,6 +72,52 @@ def member_create(
             organisation=organisation,
             after={"name": name, "source": source},
         )
+    return member
+
+
+REQUIRED_ON_CREATE = ("name", "gender", "id_number")
+
+
+def member_register(
+    *,
+    organisation: Organisation,
+    actor: AbstractBaseUser | None,
+    values: dict[str, Any],
+    source: str = "ui",
+) -> Member:
+    """A member entered by hand (the register's 新增党员 page, POST /api/v1/members/): the
+    actor needs a write role over the organisation, every field is validated like an edit
+    (member_update's rules), the ID number must not be registered yet; then member_create.
+    Warnings (e.g. gender vs ID number) do not block; they are on `member.warnings`."""
+    _check_may_edit(actor, organisation)
+    cleaned = clean_member_fields(values)
+    missing = {
+        name: str(_("此项为必填项。"))
+        for name in REQUIRED_ON_CREATE
+        if name not in cleaned.values and name not in cleaned.errors
+    }
+    if cleaned.errors or missing:
+        raise InvalidData(
+            _("党员信息有误，请检查标出的字段。"), errors={**cleaned.errors, **missing}
+        )
+    fields = dict(cleaned.values)
+    index = id_number_index(fields["id_number"])
+    duplicate = Conflict(_("该公民身份号码已登记在其他党员名下。"), code="duplicate_id")
+    if Member.objects.filter(id_number_index=index).exists():
+        raise duplicate
+    try:
+        member = member_create(
+            organisation=organisation,
+            name=fields.pop("name"),
+            gender=fields.pop("gender"),
+            id_number=fields.pop("id_number"),
+            actor=actor,
+            source=source,
+            **fields,
+        )
+    except IntegrityError as exc:  # a concurrent registration of the same ID number won
+        raise duplicate from exc
+    member.warnings = _warnings(member, cleaned.warnings)  # type: ignore[attr-defined]
     return member
 
 

@@ -25,7 +25,9 @@ COUNTERPARTS: dict[str, str] = {
     "accounts/logout/": "DELETE /api/v1/tokens/{id}/",
     "verify/": "POST /api/v1/verify/",
     "documents/<int:pk>/void/": "POST /api/v1/documents/{id}/void/",
+    "documents/<int:pk>/reissue/": "POST /api/v1/documents/{id}/replace/",
     # register
+    "register/members/new/": "POST /api/v1/members/",
     "register/members/<int:pk>/edit/": "PATCH /api/v1/members/{id}/",
     "register/members/<int:pk>/reveal/": "POST /api/v1/members/{id}/reveal/",
     # the phone button reveals the phone (audited) and logs the call as a contact attempt

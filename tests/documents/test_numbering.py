@@ -208,3 +208,21 @@ def test_parallel_issuing_on_postgres_gives_no_duplicates_and_no_gaps(monkeypatc
     assert serials == list(range(1, threads * per_thread + 1))
     numbers = list(Document.objects.values_list("number", flat=True))
     assert len(set(numbers)) == len(numbers)
+
+
+def test_reissuing_a_voided_document_prints_the_number_it_replaces(world, fake_render):
+    from documents.services import document_reissue
+
+    original = issue(world)
+    with pytest.raises(Conflict):
+        document_reissue(document=original, actor=world.approver)
+    document_void(document=original, actor=world.approver, reason="日期有误")
+    with pytest.raises(PermissionDenied):
+        document_reissue(document=original, actor=world.outsider)
+    correction = document_reissue(document=original, actor=world.approver)
+    assert correction.replaces == original and correction.kind == original.kind
+    assert correction.number == "测委函〔2026〕2号"
+    note = f"本件为更正文书，替代已作废的{original.number}。"
+    assert correction.context["body"][-1] == note
+    with pytest.raises(Conflict):
+        document_reissue(document=original, actor=world.approver)

@@ -46,6 +46,18 @@ class MemberUpdateSerializer(serializers.Serializer[Any]):
     )
 
 
+class MemberCreateSerializer(MemberUpdateSerializer):
+    """新增党员 (POST /members/): the member form's fields with the organisation, name, gender
+    and ID number required."""
+
+    organisation = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, help_text="an organisation where you may edit the register"
+    )
+    name = serializers.CharField(max_length=50)
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    id_number = serializers.CharField(max_length=18)
+
+
 class RelativeSerializer(serializers.ModelSerializer[Relative]):
     class Meta:
         model = Relative

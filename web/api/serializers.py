@@ -376,6 +376,7 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "verify_code",
             "created_at",
             "voided_at",
+            "replaces",
         ]
 
 

@@ -109,6 +109,9 @@ v1 = [
         "documents/<id:pk>/preview/", documents.DocumentPreview.as_view(), name="document-preview"
     ),
     path("documents/<id:pk>/void/", documents.DocumentVoid.as_view(), name="document-void"),
+    path(
+        "documents/<id:pk>/replace/", documents.DocumentReplace.as_view(), name="document-replace"
+    ),
     path("verify/", documents.VerifyByUpload.as_view(), name="verify-upload"),
     path("verify/<str:code>/", documents.VerifyByCode.as_view(), name="verify-code"),
     path("tasks/inbox/", tasks.TaskInbox.as_view(), name="task-inbox"),

@@ -126,7 +126,7 @@ def case_page_context(request: HttpRequest, case: Case, **extra: Any) -> dict[st
     documents = list(
         document_list_for_user(user=request.user)
         .filter(case_id=case.pk)
-        .only("pk", "kind", "number", "status", "issued_on", "sha256", "issuer__name")
+        .only("pk", "kind", "number", "status", "issued_on", "sha256", "issuer__name", "replaces")
     )
     inquiries = list(case_inquiries(case=case))
     tasks = current_tasks(user=request.user, case=case)
@@ -138,6 +138,7 @@ def case_page_context(request: HttpRequest, case: Case, **extra: Any) -> dict[st
         "may_sign": any(i.status == InquiryStatus.DRAFT for i in inquiries)
         and has_role_over(request.user, case.organisation, INQUIRY_STAFF),
         "documents": documents,
+        "replaced_ids": {d.replaces_id for d in documents if d.replaces_id},
         "tasks": tasks,
         "can_call": may_reveal_member(request.user, case.member),
         "call_task": next(

@@ -107,6 +107,30 @@ class MemberForm(forms.Form):
         return data
 
 
+class MemberCreateForm(MemberForm):
+    """新增党员: the member form with the organisation first and the ID number required; the
+    contact officer is chosen afterwards on the edit page (the staff depend on the branch)."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("所在党组织"), queryset=Organisation.objects.none()
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, officers=None, **kwargs)
+        model_choice_field(self, "organisation").queryset = organisations
+        self.order_fields(["organisation"])
+        self.fields["id_number"].required = True
+        for name in PERSONAL_FIELDS:
+            self.fields[name].help_text = ""
+
+    def values(self) -> dict[str, Any]:
+        """The member's fields as member_register takes them (key groups as one bit mask)."""
+        data = dict(self.cleaned_data)
+        data.pop("organisation", None)
+        data["key_groups"] = sum(set(data.get("key_groups") or []))
+        return data
+
+
 class RelativeForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     relation = forms.CharField(label=_("关系"), max_length=20)

@@ -18,6 +18,7 @@ class RegisterApp(Application):
     menu_template_name = "web/register/menu.html"
     index_path = path("", views.member_list, name="index")
     search_path = path("search/", search.member_search, name="search")
+    create_path = path("members/new/", views.member_new, name="create")
     detail_path = path("members/<int:pk>/", views.member_detail, name="detail")
     edit_path = path("members/<int:pk>/edit/", views.member_edit, name="edit")
     reveal_path = path("members/<int:pk>/reveal/", views.member_reveal_view, name="reveal")

@@ -36,12 +36,19 @@ from casework.selectors.organisations import (
 from casework.selectors.prevention import staff_of
 from casework.services.imports import import_job_start
 from casework.services.members import (
+    member_register,
     member_reveal,
     member_update,
     relative_add,
     relative_remove,
 )
-from web.register.forms import ImportForm, MemberFilterForm, MemberForm, RelativeForm
+from web.register.forms import (
+    ImportForm,
+    MemberCreateForm,
+    MemberFilterForm,
+    MemberForm,
+    RelativeForm,
+)
 from web.typing import AuthedRequest
 from workflows.models import TaskState
 from workflows.selectors import task_get_for_user
@@ -227,6 +234,36 @@ def member_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         current = mask_value(name, getattr(member, name)) or "—"
         form.fields[name].help_text = _("当前：%(value)s；留空表示不修改") % {"value": current}
     return render(request, "web/register/member_edit.html", {"member": member, "form": form})
+
+
+@login_required
+def member_new(request: AuthedRequest) -> HttpResponse:
+    """新增党员: member_register (the same service as POST /api/v1/members/) into one of the
+    organisations where the user may change the register."""
+    organisations = organisation_list_for_writer(user=request.user)
+    if not organisations.exists():
+        raise HttpForbidden(_("您的角色只能查看，不能修改党员信息。"))
+    form = MemberCreateForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = member_register(
+                organisation=form.cleaned_data["organisation"],
+                actor=request.user,
+                values=form.values(),
+            )
+        except errors.InvalidData as exc:
+            for name, message in exc.errors.items():
+                form.add_error(name if name in form.fields else None, message)
+        except errors.NotFound as exc:
+            raise Http404 from exc
+        except errors.DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            for warning in getattr(member, "warnings", []):
+                messages.warning(request, warning)
+            messages.success(request, _("党员已登记。"))
+            return redirect(_url("detail", member.pk))
+    return render(request, "web/register/member_create.html", {"form": form})
 
 
 @login_required

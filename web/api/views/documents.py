@@ -24,7 +24,7 @@ from documents.selectors import (
     verification_by_bytes,
     verification_by_code,
 )
-from documents.services import document_download, document_void
+from documents.services import document_download, document_reissue, document_void
 from documents.views import _first_page_png as first_page_png
 from web.api.errors import PayloadTooLarge
 from web.api.pagination import Cursor
@@ -139,6 +139,19 @@ class DocumentVoid(generics.GenericAPIView[Document]):
             reason=incoming.validated_data["reason"],
         )
         return Response(DocumentSerializer(document_get_for_user(user=request.user, pk=pk)).data)
+
+
+@extend_schema(tags=["documents"], request=None, responses={201: DocumentSerializer})
+class DocumentReplace(generics.GenericAPIView[Document]):
+    """Issue the correction of a voided document (the case page's 重新签发更正文书,
+    document_reissue): a new number, its `replaces` the voided document, its text naming the
+    voided number; 403 outside the issuer's staff, refused when the document is not voided or
+    already has its correction."""
+
+    def post(self, request: Request, pk: int) -> Response:
+        document = document_get_for_user(user=request.user, pk=pk)
+        correction = document_reissue(document=document, actor=request.user)
+        return Response(DocumentSerializer(correction).data, status=201)
 
 
 @extend_schema(tags=["verification"], auth=[], responses=VerificationSerializer)

@@ -29,7 +29,12 @@ from casework.selectors.organisations import organisation_list_for_writer
 from casework.selectors.prevention import staff_of
 from casework.services.imports import import_job_start
 from casework.services.ledgers import dues_payment_record, relation_transfer_receipt_record
-from casework.services.members import member_update, relative_add, relative_remove
+from casework.services.members import (
+    member_register,
+    member_update,
+    relative_add,
+    relative_remove,
+)
 from casework.validation import mask_address, mask_phone
 from integrations.models import PendingContactChange
 from integrations.services.reconnect import (
@@ -45,6 +50,7 @@ from web.api.member_serializers import (
     DuesRecordedSerializer,
     ImportJobSerializer,
     ImportStartSerializer,
+    MemberCreateSerializer,
     MemberUpdateSerializer,
     ReconnectSentSerializer,
     RelativeCreateSerializer,
@@ -71,6 +77,38 @@ def member_changes(member: Any, data: dict[str, Any]) -> dict[str, Any]:
             raise ValidationError({"contact_officer": [_("请选择本组织的工作人员。")]})
         changes["contact_officer"] = officer
     return changes
+
+
+class MemberCreate:
+    """POST on /members/ (mixed into register.MemberList): 新增党员 through member_register,
+    the register page's own service."""
+
+    @extend_schema(request=MemberCreateSerializer, responses={201: MemberSerializer})
+    def post(self, request: AuthedApiRequest) -> Response:
+        incoming = MemberCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        values = dict(incoming.validated_data)
+        organisation = (
+            organisation_list_for_writer(user=request.user)
+            .filter(pk=values.pop("organisation"))
+            .first()
+        )
+        if organisation is None:
+            raise ValidationError({"organisation": [_("请选择您可以修改名册的党组织。")]})
+        if "key_groups" in values:
+            values["key_groups"] = sum({int(group) for group in values["key_groups"]})
+        if values.get("contact_officer") is not None:
+            officer = staff_of(organisation).filter(pk=values["contact_officer"]).first()
+            if officer is None:
+                raise ValidationError({"contact_officer": [_("请选择本组织的工作人员。")]})
+            values["contact_officer"] = officer
+        member = member_register(
+            organisation=organisation, actor=request.user, values=values, source="api"
+        )
+        return Response(
+            MemberSerializer(member_get_for_user(user=request.user, pk=member.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class MemberEdit:

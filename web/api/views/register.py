@@ -36,7 +36,7 @@ from web.api.serializers import (
     OrganisationSerializer,
 )
 from web.api.views.base import Ordering, query_filters
-from web.api.views.members import MemberEdit
+from web.api.views.members import MemberCreate, MemberEdit
 from web.typing import AuthedApiRequest
 
 
@@ -62,8 +62,9 @@ class OrganisationDetail(generics.GenericAPIView[Organisation]):
 
 
 @extend_schema(tags=["members"], parameters=[MemberFilterSerializer])
-class MemberList(generics.ListAPIView[Member]):
-    """Members of the caller's subtrees, personal data masked (liaisons see none)."""
+class MemberList(MemberCreate, generics.ListAPIView[Member]):
+    """Members of the caller's subtrees, personal data masked (liaisons see none); POST
+    registers one (新增党员)."""
 
     serializer_class = MemberSerializer
     pagination_class = Cursor
