@@ -64,6 +64,10 @@ _TEXT_LIMITS = {
 _DATE_FIELDS = ("birth_date", "join_date", "last_org_life_date", "dues_paid_until")
 _BOOL_FIELDS = ("is_mobile", "is_abroad")
 ALL_KEY_GROUPS = 127
+# Django's `.values` builds a list on every access: a third of an import's validation.
+_GENDER_VALUES = tuple(Gender.values)
+_TYPE_VALUES = tuple(MembershipType.values)
+_STATUS_VALUES = tuple(MemberStatus.values)
 
 
 @dataclass
@@ -126,7 +130,7 @@ def _clean_one(name: str, value: Any, today: dt.date) -> Any:
             raise ValidationError(_("姓名不能为空。"))
         return _text(name, value)
     if name == "gender":
-        if value not in Gender.values:
+        if value not in _GENDER_VALUES:
             raise ValidationError(_("性别应为“男”或“女”。"))
         return value
     if name == "id_number":
@@ -136,11 +140,11 @@ def _clean_one(name: str, value: Any, today: dt.date) -> Any:
     if name in ("phone", "phone_alt"):
         return validate_phone(str(value)) if value else ""
     if name == "membership_type":
-        if value not in MembershipType.values:
+        if value not in _TYPE_VALUES:
             raise ValidationError(_("人员类别应为“正式党员”或“预备党员”。"))
         return value
     if name == "status":
-        if value not in MemberStatus.values:
+        if value not in _STATUS_VALUES:
             raise ValidationError(_("党籍状态无效。"))
         return value
     if name in _DATE_FIELDS:

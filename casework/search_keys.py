@@ -88,12 +88,18 @@ def _syllable_variants(name: str) -> list[list[str | None]]:
     ]
     if not syllables or syllables[0] is None:
         return [syllables]
-    readings = pinyin(name[0], style=Style.NORMAL, heteronym=True)[0][:SURNAME_READINGS]
+    readings = _readings(name[0])
     variants = [syllables]
     for reading in readings:
         if reading != syllables[0] and _ASCII_LETTERS.match(reading):
             variants.append([reading, *syllables[1:]])
     return variants
+
+
+@lru_cache(maxsize=10_000)
+def _readings(char: str) -> tuple[str, ...]:
+    """The readings of one (surname) character: few characters, many names."""
+    return tuple(pinyin(char, style=Style.NORMAL, heteronym=True)[0][:SURNAME_READINGS])
 
 
 def name_tokens(name: str) -> dict[SearchKeyKind, set[str]]:
