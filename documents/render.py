@@ -24,6 +24,7 @@ import segno
 from django.conf import settings
 from django.utils import translation
 from weasyprint import HTML
+from weasyprint.document import Document
 
 from documents.fonts import shared_fonts
 from documents.kinds import DocumentKind, spec_for
@@ -152,6 +153,29 @@ def render_html(**kwargs: Any) -> str:
         return render_document_template(spec_for(ctx["kind"]).template, ctx)
 
 
+def layout_pdf(html: str, *, draft: bool) -> Document:
+    """Lay out one HTML document with the process-wide fonts and stylesheet."""
+    config, _ = shared_fonts()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        font_config=config, **_pdf_options(draft)
+    )
+
+
+def write_pdf(document: Document, *, draft: bool) -> bytes:
+    pdf: bytes | None = document.write_pdf(finisher=compress_streams_once, **_pdf_options(draft))
+    assert pdf is not None
+    return pdf
+
+
+def _pdf_options(draft: bool) -> dict[str, Any]:
+    _, css = shared_fonts()
+    return {
+        "stylesheets": [css],
+        "pdf_variant": None if draft else PDF_VARIANT,
+        "uncompressed_pdf": False,
+    }
+
+
 def render_pdf(
     *,
     kind: str,
@@ -161,7 +185,22 @@ def render_pdf(
     verify_code: str = "",
     draft: bool = False,
 ) -> bytes:
-    """The PDF bytes. Drafts carry a 草稿 watermark and no number; issued ones are PDF/A-2b."""
+    """The PDF bytes. Drafts carry a 草稿 watermark and no number; issued ones are PDF/A-2b.
+
+    A long dossier is laid out in sections joined afterwards (documents/sections.py), so
+    that a render process never holds the layout of the whole file at once.
+    """
+    from documents.sections import in_sections, render_in_sections
+
+    if in_sections(kind, context):
+        return render_in_sections(
+            kind=kind,
+            issuer=issuer,
+            context=context,
+            number=number,
+            verify_code=verify_code,
+            draft=draft,
+        )
     html = render_html(
         kind=kind,
         issuer=issuer,
@@ -170,13 +209,4 @@ def render_pdf(
         verify_code=verify_code,
         draft=draft,
     )
-    config, css = shared_fonts()
-    pdf: bytes | None = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[css],
-        font_config=config,
-        pdf_variant=None if draft else PDF_VARIANT,
-        uncompressed_pdf=False,
-        finisher=compress_streams_once,
-    )
-    assert pdf is not None
-    return pdf
+    return write_pdf(layout_pdf(html, draft=draft), draft=draft)
