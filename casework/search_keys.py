@@ -80,7 +80,7 @@ def _syllable_variants(name: str) -> list[list[str | None]]:
     character has no pinyin (rare characters, letters)."""
     # Imported here: pypinyin's dictionaries cost ~40 MB and 0.4 s, which a process that
     # never searches (a document render worker) should not pay.
-    from pypinyin import Style, lazy_pinyin, pinyin
+    from pypinyin import Style, lazy_pinyin
 
     syllables: list[str | None] = [
         s if _ASCII_LETTERS.match(s) else None
@@ -99,6 +99,8 @@ def _syllable_variants(name: str) -> list[list[str | None]]:
 @lru_cache(maxsize=10_000)
 def _readings(char: str) -> tuple[str, ...]:
     """The readings of one (surname) character: few characters, many names."""
+    from pypinyin import Style, pinyin
+
     return tuple(pinyin(char, style=Style.NORMAL, heteronym=True)[0][:SURNAME_READINGS])
 
 
