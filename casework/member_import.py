@@ -4,8 +4,9 @@ No HTTP here: `manage.py import_members` and the upload page's Celery task both 
 `import_members`. The file is checked before anything is read (type, size, zip bomb,
 encoding) so that an unusable file writes nothing. Rows are validated one by one with the
 same rules as the edit form, keyed by the ID-number blind index (idempotent), and written
-in chunks with bulk operations; each chunk's transaction carries one `member.import`
-audit event with counts (never personal data).
+in chunks by casework.member_import_write (unchanged rows told without decrypting, new rows
+by COPY on PostgreSQL); each chunk's transaction carries one `member.import` audit event
+with counts (never personal data).
 """
 
 from __future__ import annotations
