@@ -48,7 +48,8 @@ def member_create(
     number = validate_id_number(id_number)
     birth: dt.date | None = fields.pop("birth_date", None) or id_birth_date(number)
     with transaction.atomic():
-        existing = Member.objects.filter(id_number_index=id_number_index(number)).first()
+        index = id_number_index(number)
+        existing = Member.objects.filter(id_number_index=index).first()
         if existing is not None:
             check_rejoin(existing, None)
             raise Conflict(_("该公民身份号码已登记在其他党员名下。"), code="duplicate_id")
@@ -57,11 +58,18 @@ def member_create(
             name=name,
             gender=gender,
             id_number=number,
-            id_number_index=id_number_index(number),
+            id_number_index=index,
             birth_date=birth,
             **fields,
         )
-        member.save(force_insert=True)
+        try:
+            with transaction.atomic():
+                member.save(force_insert=True)
+        except IntegrityError:
+            # registered by a concurrent request since the check above
+            if not Member.objects.filter(id_number_index=index).exists():
+                raise
+            raise Conflict(_("该公民身份号码已登记在其他党员名下。"), code="duplicate_id") from None
         for relative in relatives or []:
             Relative.objects.create(member=member, **relative)
         search_index_refresh(member_ids=[member.pk])

@@ -203,3 +203,41 @@ def test_the_member_page_shows_the_bar_and_the_edit_form_refuses_the_number(
     response = client.post(f"/register/members/{other.pk}/edit/", form)
     assert response.status_code == 200 and "不得重新入党" in response.content.decode()
     assert Member.objects.get(pk=other.pk).id_number == other.id_number
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_registrations_of_one_id_number_at_once_one_wins_the_other_is_a_duplicate() -> None:
+    """Both pass the check before either inserts: the unique index refuses the second, which
+    answers `duplicate_id` (not a 500)."""
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import build_world
+
+    world = build_world()
+    number = valid_id_number(dt.date(1987, 7, 7))
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            outcomes.append(
+                member_create(organisation=world.branch, name="赵六", gender="M", id_number=number)
+            )
+        except BaseException as exc:
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    refused = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(outcomes) == 2 and len(refused) == 1, outcomes
+    assert isinstance(refused[0], Conflict) and refused[0].code == "duplicate_id"
+    assert Member.objects.filter(name="赵六").count() == 1
