@@ -159,7 +159,7 @@ step propose '{"kind": "suspend", "grounds": ["lost_contact"], "reasons": "与�
 while api coordinator GET "/api/v1/cases/$CASE/tasks/" | json 'd["results"]' | grep -q '"pre_review"'; do
   step pre_review '{"decision": "agree", "comment": "同意"}'
 done
-step notice '{"notified_on": "@initial:notified_on"}'
+step notice '{"notified_on": "@initial:notified_on", "how": "family"}'
 step defence '{"defence_text": "本人无异议"}'
 step meeting '{"decision": "record", "held_on": "@initial:held_on", "place": "党员活动室", "voting_members": 9, "present": 8, "votes_for": 8, "votes_against": 0, "abstentions": 0}'
 
