@@ -7,6 +7,9 @@
 #   concludes the search → secretary1 proposes suspension → a committee approver pre-reviews
 #   → officer1 notifies the member and closes the defence → secretary1 records the branch
 #   meeting → a committee approver approves: the decision is in force, its documents issued.
+#   Then the member returns: officer1 records the application for restoration → secretary1
+#   proposes 恢复党籍 → a committee approver pre-reviews → the coordinator (the organisation
+#   department) approves → officer1 archives the case; the member is back to normal.
 #
 # Usage:  bash docs/api-story.sh            (BASE=http://127.0.0.1:8000, demo passwords)
 #         BASE=http://host:port PASSWORD=… bash docs/api-story.sh
@@ -156,7 +159,7 @@ step propose '{"kind": "suspend", "grounds": ["lost_contact"], "reasons": "与�
 while api coordinator GET "/api/v1/cases/$CASE/tasks/" | json 'd["results"]' | grep -q '"pre_review"'; do
   step pre_review '{"decision": "agree", "comment": "同意"}'
 done
-step notice '{"notified_on": "@initial:notified_on"}'
+step notice '{"notified_on": "@initial:notified_on", "how": "family"}'
 step defence '{"defence_text": "本人无异议"}'
 step meeting '{"decision": "record", "held_on": "@initial:held_on", "place": "党员活动室", "voting_members": 9, "present": 8, "votes_for": 8, "votes_against": 0, "abstentions": 0}'
 
@@ -171,4 +174,20 @@ api officer1 GET "/api/v1/documents/?case=$CASE&page_size=200" \
   | json '"  documents: " + ", ".join(sorted(x["kind"] for x in d["results"]))'
 STATUS=$(api officer1 GET "/api/v1/cases/$CASE/" | json 'd["status"]')
 [ "$STATUS" = "in_force" ] || die "the case ended as $STATUS, not in_force"
-echo "done: case $CASE went from detection to the decision in force through /api/v1/ only"
+echo "  case $CASE went from detection to the decision in force through /api/v1/ only"
+
+say "a second outcome: the member returns and is restored (恢复党籍)"
+step restoration '{"applied_on": "@initial:applied_on", "application": "本人因在外地务工更换手机号，未能与党组织保持联系，现申请恢复党籍。"}'
+step propose '{"kind": "restore", "grounds": [], "reasons": "经党支部教育和考察，同意恢复其党籍。"}'
+while api coordinator GET "/api/v1/cases/$CASE/tasks/" | json 'd["results"]' | grep -q '"pre_review"'; do
+  step pre_review '{"decision": "agree", "comment": "同意"}'
+done
+step approval '{"decision": "agree", "comment": "同意"}'
+step close '{"comment": "归档"}'
+MEMBER=$(api officer1 GET "/api/v1/cases/$CASE/" | json 'd["member"]')
+STATUS=$(api officer1 GET "/api/v1/cases/$CASE/" | json 'd["status"]')
+MEMBER_STATUS=$(api officer1 GET "/api/v1/members/$MEMBER/" | json 'd["status"]')
+echo "  case $CASE: $STATUS; member $MEMBER: $MEMBER_STATUS"
+[ "$STATUS" = "closed" ] && [ "$MEMBER_STATUS" = "normal" ] \
+  || die "the restoration ended as case $STATUS, member $MEMBER_STATUS"
+echo "done: suspension in force, then the restoration, through /api/v1/ only"

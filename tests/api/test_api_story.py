@@ -255,18 +255,19 @@ def _decide(
     if "notice" in _open_steps(story, case_id):
         story.complete(case_id, "notice", notified_on=timezone.localdate().isoformat(), how=how)
         story.complete(case_id, "defence", defence_text="本人无异议")
-    story.complete(
-        case_id,
-        "meeting",
-        decision="record",
-        held_on=timezone.localdate().isoformat(),
-        place="党员活动室",
-        voting_members=9,
-        present=8,
-        votes_for=8,
-        votes_against=0,
-        abstentions=0,
-    )
+    if "meeting" in _open_steps(story, case_id):  # a restoration goes to approval directly
+        story.complete(
+            case_id,
+            "meeting",
+            decision="record",
+            held_on=timezone.localdate().isoformat(),
+            place="党员活动室",
+            voting_members=9,
+            present=8,
+            votes_for=8,
+            votes_against=0,
+            abstentions=0,
+        )
     if "approval" in _open_steps(story, case_id):
         story.complete(case_id, "approval", decision="agree", comment="同意")
 
@@ -336,3 +337,99 @@ def test_a_member_who_asks_to_leave_withdraws(world, story) -> None:
     _located(story, case_id, "asks_to_leave")
     _decide(story, case_id, "withdrawal", [])
     _in_force_then_closed(story, case_id, MemberStatus.WITHDREW)
+
+
+# ---- the outcomes that follow a decision in force: the clock runs out, the member returns ----
+
+
+def _time_passes_until(monkeypatch, day: str) -> None:
+    """The correction period runs out: time moves to `day` and beat fires the due timers
+    (the system's work, not a screen's: a service here, like the detection sweep)."""
+    from workflows.tasks import fire_workflow_timers
+
+    moment = timezone.make_aware(dt.datetime.combine(dt.date.fromisoformat(day), dt.time(9)))
+    monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+    fire_workflow_timers()
+
+
+def _corrected_or_not(world, story: Story, monkeypatch, name: str, corrected: str) -> int:
+    """A member at fault is given six months; the deadline comes; the branch reviews."""
+    case_id = _detected(world, story, name)
+    _located(story, case_id, "subjective")
+    _decide(story, case_id, "correction", ["slack_work", "lax_discipline"], correction_months=6)
+    story.complete(
+        case_id, "serve_decision", served_on=timezone.localdate().isoformat(), how="in_person"
+    )
+    clock_due = story.case(case_id)["clock_due"]
+    assert clock_due and "correction_review" not in _open_steps(story, case_id)
+    _time_passes_until(monkeypatch, clock_due)
+    assert "correction_review" in _open_steps(story, case_id)
+    story.complete(case_id, "correction_review", corrected=corrected, notes="考察情况")
+    return case_id
+
+
+def test_a_member_who_corrects_in_time_returns_to_normal(world, story, monkeypatch) -> None:
+    case_id = _corrected_or_not(world, story, monkeypatch, "改正辛", corrected="1")
+    case = story.case(case_id)
+    assert case["status"] == CaseStatus.CLOSED, case
+    officer = story.clients[Role.CONTACT_OFFICER][0]
+    assert officer.get(f"/api/v1/members/{case['member']}/").json()["status"] == (
+        MemberStatus.NORMAL
+    )
+
+
+def test_a_member_who_does_not_correct_is_persuaded_and_withdraws(
+    world, story, monkeypatch
+) -> None:
+    """劝退: the correction failed; the branch persuades the member to leave; they do."""
+    case_id = _corrected_or_not(world, story, monkeypatch, "劝退壬", corrected="0")
+    _decide(story, case_id, "persuade", ["weak_purpose", "slack_work"])
+    assert "persuasion_outcome" in _open_steps(story, case_id)
+    story.complete(
+        case_id,
+        "persuasion_outcome",
+        withdrew="1",
+        on=timezone.localdate().isoformat(),
+        notes="本人递交退党申请",
+    )
+    _in_force_then_closed(story, case_id, MemberStatus.PERSUADED_OUT)
+    officer = story.clients[Role.CONTACT_OFFICER][0]
+    kinds = {
+        d["kind"]
+        for d in officer.get("/api/v1/documents/", {"case": case_id, "page_size": 200}).json()[
+            "results"
+        ]
+    }
+    assert any("persua" in kind for kind in kinds), kinds
+
+
+def test_a_persuaded_member_who_refuses_to_leave_is_removed(world, story, monkeypatch) -> None:
+    """劝而不退 → 除名: the branch meeting removes the member, the committee approves."""
+    case_id = _corrected_or_not(world, story, monkeypatch, "劝而不退癸", corrected="0")
+    _decide(story, case_id, "persuade", ["weak_purpose", "slack_work"])
+    story.complete(
+        case_id,
+        "persuasion_outcome",
+        withdrew="0",
+        on=timezone.localdate().isoformat(),
+        notes="经劝告仍坚持不退党",
+    )
+    _decide(story, case_id, "remove", ["weak_purpose", "slack_work"])
+    _in_force_then_closed(story, case_id, MemberStatus.REMOVED)
+
+
+def test_a_suspended_member_who_returns_is_restored(world, story, client_for) -> None:
+    """恢复党籍: the suspended member reappears and applies; the branch proposes, the
+    organisation department approves."""
+    case_id = _detected(world, story, "恢复子")
+    _not_located(story, world, client_for, case_id)
+    _decide(story, case_id, "suspend", ["lost_contact"], how="family")
+    assert "restoration" in _open_steps(story, case_id)
+    story.complete(
+        case_id,
+        "restoration",
+        applied_on=timezone.localdate().isoformat(),
+        application="本人因在外地务工更换手机号，现申请恢复党籍。",
+    )
+    _decide(story, case_id, "restore", [])
+    _in_force_then_closed(story, case_id, MemberStatus.NORMAL)

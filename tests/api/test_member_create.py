@@ -34,6 +34,8 @@ def test_a_member_is_registered_over_the_api(world, client_for) -> None:
     member = Member.objects.get(pk=answer["id"])
     assert member.id_number == number and member.phone == "13912345678"
     assert member.contact_officer == world.officer and member.key_groups == 1
+    assert answer["contact_officer"] == world.officer.pk
+    assert answer["contact_officer_name"] == world.officer.get_full_name()
     event = AuditEvent.objects.get(action="member.create", object_id=str(member.pk))
     assert event.actor == world.secretary and event.after["source"] == "api"
 
@@ -96,3 +98,28 @@ def test_a_member_is_registered_on_the_register_page(world, client: Client) -> N
     client.force_login(world.outsider)
     outside = client.post("/register/members/new/", {**form, "id_number": valid_id_number()})
     assert outside.status_code == 200 and Member.objects.filter(name="林新").count() == 1
+
+
+def test_people_in_member_and_meeting_answers_carry_their_names(world, client_for) -> None:
+    """A bare user id is never all an answer says of a person: the name comes with it."""
+    present = make_member(world.branch, name="有联系人", contact_officer=world.officer)
+    make_member(world.branch, name="无联系人")
+    client = client_for(world.secretary)
+    rows = {m["name"]: m for m in client.get("/api/v1/members/").json()["results"]}
+    assert rows["有联系人"]["contact_officer_name"] == world.officer.get_full_name()
+    assert rows["无联系人"]["contact_officer"] is None
+    assert rows["无联系人"]["contact_officer_name"] is None
+    recorded = client.post(
+        "/api/v1/meetings/",
+        {
+            "organisation": world.branch.pk,
+            "kind": "theme_day",
+            "held_on": "2026-01-05",
+            "attendance": [{"member": present.pk, "status": "present"}],
+        },
+        format="json",
+    )
+    assert recorded.status_code == 201, recorded.json()
+    (meeting,) = client.get("/api/v1/meetings/").json()["results"]
+    assert meeting["recorded_by"] == world.secretary.pk
+    assert meeting["recorded_by_name"] == world.secretary.get_full_name()

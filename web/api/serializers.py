@@ -80,6 +80,9 @@ class MemberSerializer(serializers.ModelSerializer[Member]):
     phone_alt_masked = serializers.SerializerMethodField()
     residence_masked = serializers.SerializerMethodField()
     key_groups = serializers.SerializerMethodField()
+    contact_officer_name = UserNameField(
+        source="contact_officer", help_text="the contact officer's display name"
+    )
 
     class Meta:
         model = Member
@@ -104,6 +107,7 @@ class MemberSerializer(serializers.ModelSerializer[Member]):
             "is_abroad",
             "key_groups",
             "contact_officer",
+            "contact_officer_name",
         ]
 
     def get_id_number_masked(self, member: Member) -> str:
@@ -202,9 +206,20 @@ class AttendanceRowSerializer(serializers.Serializer[Any]):
 
 
 class MeetingSerializer(serializers.ModelSerializer[Meeting]):
+    recorded_by_name = UserNameField(source="recorded_by", help_text="who recorded it")
+
     class Meta:
         model = Meeting
-        fields = ["id", "organisation", "kind", "held_on", "topic", "recorded_by", "created_at"]
+        fields = [
+            "id",
+            "organisation",
+            "kind",
+            "held_on",
+            "topic",
+            "recorded_by",
+            "recorded_by_name",
+            "created_at",
+        ]
 
 
 class MeetingDetailSerializer(MeetingSerializer):

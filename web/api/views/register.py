@@ -73,7 +73,7 @@ class MemberList(MemberCreate, generics.ListAPIView[Member]):
     ordering = ["id"]
 
     def get_queryset(self) -> QuerySet[Member]:
-        members = member_list_for_user(user=self.request.user)
+        members = member_list_for_user(user=self.request.user).select_related("contact_officer")
         wanted = query_filters(MemberFilterSerializer, self.request)
         if "organisation" in wanted:
             try:
@@ -174,7 +174,7 @@ class MeetingList(generics.ListCreateAPIView[Meeting]):
     ordering = ["-held_on"]
 
     def get_queryset(self) -> QuerySet[Meeting]:
-        return meeting_list_for_user(user=self.request.user)
+        return meeting_list_for_user(user=self.request.user).select_related("recorded_by")
 
     @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingDetailSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
