@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from casework.models import Cause, Ground, ProposalKind, ReviewLevel
+from casework.models import CaseTrack, Cause, Ground, ProposalKind, ReviewLevel
 from casework.selectors.case_page import ACTION_LABELS
 from documents.facts.legal import (
     RIGHTS,
@@ -35,6 +35,7 @@ from documents.facts.records import (
     user_name,
 )
 from documents.facts.search import search_summary
+from documents.facts.tracks import SELF_WITHDRAWAL_BASIS, track_facts, track_of
 from documents.kinds import DocumentKind as K
 from documents.models import Document
 from documents.organs import disposing_organisation, organ_name
@@ -104,13 +105,22 @@ def decision(r: CaseRecords) -> dict[str, Any]:
     }
     if kind == P.RESTORE:
         return {**facts, **_restoration(r, label)}
+    track = track_of(r)
     lost = Ground.LOST_CONTACT in proposal.grounds or kind == P.SUSPEND
-    facts["facts"] = _lost_contact(r, label) if lost else _misconduct(r, label)
+    if track != CaseTrack.LOST_CONTACT:  # 自行脱党 or abroad: the facts the case opened on
+        facts["facts"] = track_facts(r, label) + reasons(r, label)
+        facts["track"] = track
+    else:
+        facts["facts"] = _lost_contact(r, label) if lost else _misconduct(r, label)
+    if track == CaseTrack.SELF_WITHDRAWAL:
+        facts["basis"] = SELF_WITHDRAWAL_BASIS
     facts.update(_procedure(r, label))
     if kind == P.CORRECTION:
         # the period runs from service (自本决定送达之日起): no end date is known yet
         facts["correction"] = {"months": need(proposal.correction_months, "改正期限", label)}
-    if kind == P.SUSPEND:
+    if kind == P.SUSPEND and track == CaseTrack.ABROAD:
+        facts["suspension"] = {"start": cn_date(approved.in_force_at), "abroad": "yes"}
+    elif kind == P.SUSPEND:
         facts["suspension"] = {
             "limit": suspension_limit_years(r.rules),
             "start": cn_date(approved.in_force_at),
