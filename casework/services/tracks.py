@@ -20,7 +20,8 @@ one `INSERT … SELECT … UNION ALL … ON CONFLICT DO NOTHING RETURNING` for b
 the lost-contact cases (a lost member gets the lost-contact case; the partial unique index
 keeps one open case per member), then the audit events, timeline entries and the flow's start
 in bulk. A case of the same track opened within the window (e.g. withdrawn for a good reason
-the records do not show) is not opened again until the window has passed anew.
+the records do not show), or any case closed within it, keeps the member out until the window
+has passed anew.
 """
 
 from __future__ import annotations
@@ -78,12 +79,15 @@ def _abroad_records(rules: RuleSet, as_of: dt.date) -> QuerySet[Any]:
 
 
 def eligible(members: QuerySet[Any], track: str, *, as_of: dt.date) -> QuerySet[Any]:
-    """The members of `members` the track's rule reaches on `as_of`, with no open case and no
-    case of that track opened within the window; annotated with the evidence (`t_*`)."""
+    """The members of `members` the track's rule reaches on `as_of`, with no open case, no
+    case of that track opened and no case of any track closed within the window (a case just
+    decided — found and returned to normal management, say — governs until the window has
+    passed anew); annotated with the evidence (`t_*`)."""
     rules = rules_for(as_of)
     window = add_months(as_of, -rules.self_withdrawal_months)
+    since = _day_start(window)
     recent_same_track = Case.objects.filter(
-        member_id=OuterRef("pk"), track=track, opened_at__gte=_day_start(window)
+        Q(track=track, opened_at__gte=since) | Q(closed_at__gte=since), member_id=OuterRef("pk")
     )
     members = members.filter(status=MemberStatus.NORMAL).annotate(
         t_open=Exists(

@@ -260,6 +260,9 @@ def _step_label(entry: Any, departments: dict[int, str]) -> str:
     return f"{label}（{extra}）" if extra else label
 
 
+_DOSSIER_OF = {CaseTrack.SELF_WITHDRAWAL: "自行脱党处置", CaseTrack.ABROAD: "出国（境）停止党籍"}
+
+
 def dossier(r: CaseRecords) -> dict[str, Any]:
     case = r.case
     outcome = case.outcome or (r.decision.kind if r.decision else "")
@@ -270,7 +273,7 @@ def dossier(r: CaseRecords) -> dict[str, Any]:
     }.get(outcome) or (str(ProposalKind(outcome).label) if outcome in ProposalKind.values else "")
     departments = {i.department_id: i.department.name for i in r.inquiries}
     return {
-        "title": f"{r.member.name}同志失联处置案卷",
+        "title": f"{r.member.name}同志{_DOSSIER_OF.get(track_of(r), '失联处置')}案卷",
         "member": member_facts(r.member),
         "case": {
             "opened": cn_date(case.opened_at),

@@ -68,6 +68,9 @@ def test_a_self_withdrawal_case_is_proposed_and_removed_over_the_api(
     )
     case = _sweep(django_capture_on_commit_callbacks)
     assert case.track == CaseTrack.SELF_WITHDRAWAL and open_nodes(case) == ["propose"]
+    shown = client_for(world.secretary).get(f"/api/v1/cases/{case.pk}/")
+    assert shown.status_code == 200
+    assert (shown.json()["track"], shown.json()["status"]) == ("self_withdrawal", "proposal")
     due = open_task(case, "propose")
     form = client_for(world.secretary).get(f"/api/v1/tasks/{due.task_id}/form/")
     assert form.status_code == 200

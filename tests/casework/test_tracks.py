@@ -216,3 +216,13 @@ def test_the_abroad_ground_belongs_to_the_abroad_track(world) -> None:
     with pytest.raises(DomainError) as refused:
         svc.case_propose(case=case, actor=world.secretary, kind="suspend", grounds=["abroad"])
     assert refused.value.code == "ground_not_on_track"
+
+
+def test_a_member_whose_case_just_closed_waits_a_window_before_a_track_case(world) -> None:
+    member = reachable(world, last_org_life_date=months_ago(9))
+    case = svc.case_open(member=member, actor=world.officer)
+    svc.case_withdraw(case=case, actor=world.secretary, reason_code="opened_in_error", reason="误")
+    assert detect_lost_contact(as_of=today()).tracks_opened == 0
+    later = add_months(today(), 7)
+    Member.objects.filter(pk=member.pk).update(last_contact_date=later - dt.timedelta(days=3))
+    assert detect_lost_contact(as_of=later).tracks_opened == 1

@@ -132,6 +132,7 @@ def test_self_withdrawal_removal_through_the_flow(
     assert "基本情况" in form_text and "失联情形" not in form_text
     case = act(case, "close", comment="归档")
     assert case.status == CaseStatus.CLOSED and open_nodes(case) == []
+    assert "自行脱党处置案卷" in text_of(last_document(case, "dossier"))
     # twice: nothing left to do
     assert not is_open(case, "close")
     with pytest.raises(Conflict):
