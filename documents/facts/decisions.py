@@ -260,7 +260,10 @@ def _step_label(entry: Any, departments: dict[int, str]) -> str:
     return f"{label}（{extra}）" if extra else label
 
 
-_DOSSIER_OF = {CaseTrack.SELF_WITHDRAWAL: "自行脱党处置", CaseTrack.ABROAD: "出国（境）停止党籍"}
+_DOSSIER_OF: dict[str, str] = {
+    CaseTrack.SELF_WITHDRAWAL: "自行脱党处置",
+    CaseTrack.ABROAD: "出国（境）停止党籍",
+}
 
 
 def dossier(r: CaseRecords) -> dict[str, Any]:
