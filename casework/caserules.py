@@ -73,8 +73,12 @@ def track_kinds(case: Case) -> tuple[str, ...]:
     """The dispositions a case's track allows ((): any the rules allow a lost-contact case)."""
     from casework.models.cases import CaseTrack
     from casework.models.decisions import ProposalKind
+    from casework.models.members import MembershipType
 
-    return {
-        CaseTrack.SELF_WITHDRAWAL: (ProposalKind.REMOVE.value,),
-        CaseTrack.ABROAD: (ProposalKind.SUSPEND.value,),
-    }.get(CaseTrack(case.track), ())
+    if case.track == CaseTrack.SELF_WITHDRAWAL:
+        # a probationary member who left of their own accord has the probation annulled
+        probationary = case.member.membership_type == MembershipType.PROBATIONARY
+        return (ProposalKind.ANNUL_PROBATION.value if probationary else ProposalKind.REMOVE.value,)
+    if case.track == CaseTrack.ABROAD:
+        return (ProposalKind.SUSPEND.value,)
+    return ()

@@ -8,8 +8,9 @@
   window excuses the organisational-life clock; an open abroad record excuses both. A missing
   date is no evidence (the member gets no case from it). The third ground of the article,
   not doing the work the party assigns, has no record in this system: it is not detected.
-- **Abroad** (2019 rules): a full member with an open abroad record (not returned) whose
-  purpose is settling or study, who left `abroad_suspension_years` (5) or more years ago.
+- **Abroad** (2019 rules): a full member flagged abroad with an open abroad record (not
+  returned) whose purpose is settling or study, who left `abroad_suspension_years` (5) or more
+  years ago.
 
 Such a case opens at the proposal (status `proposal`, no search: the member is not lost) and
 allows one outcome, on its ground: removal (除名) by the branch meeting with the committee's
@@ -89,30 +90,34 @@ def eligible(members: QuerySet[Any], track: str, *, as_of: dt.date) -> QuerySet[
     recent_same_track = Case.objects.filter(
         Q(track=track, opened_at__gte=since) | Q(closed_at__gte=since), member_id=OuterRef("pk")
     )
-    members = members.filter(status=MemberStatus.NORMAL).annotate(
+    lost_on_or_before = add_months(as_of, -rules.lost_after_months)
+    # dues are paid by the month (paid_until = the month's 1st): N whole months unpaid after it
+    dues_limit = add_months(as_of, -(rules.self_withdrawal_months + 1))
+    # the cheap column tests first (SQL evaluates the WHERE in this order): the correlated
+    # subqueries below then run only for the few members these leave
+    members = members.filter(status=MemberStatus.NORMAL)
+    if track == CaseTrack.ABROAD:
+        members = members.filter(is_abroad=True, membership_type=MembershipType.FULL)
+    else:
+        members = members.filter(
+            Q(last_org_life_date__lte=window) | Q(dues_paid_until__lte=dues_limit)
+        )
+    members = members.alias(
         t_open=Exists(
             Case.objects.filter(member_id=OuterRef("pk")).exclude(status__in=CLOSED_STATUSES)
         ),
         t_recent=Exists(recent_same_track),
-    )
-    members = members.filter(t_open=False, t_recent=False)
+    ).filter(t_open=False, t_recent=False)
     if track == CaseTrack.ABROAD:
         records = _abroad_records(rules, as_of)
-        abroad: QuerySet[Any] = (
-            members.filter(membership_type=MembershipType.FULL)
-            .annotate(
-                t_abroad=Exists(records),
-                t_left_on=records.values("left_on")[:1],
-                t_record=records.values("pk")[:1],
-            )
-            .filter(t_abroad=True)
-        )
+        abroad: QuerySet[Any] = members.annotate(
+            t_abroad=Exists(records),
+            t_left_on=records.values("left_on")[:1],
+            t_record=records.values("pk")[:1],
+        ).filter(t_abroad=True)
         return abroad
     if track != CaseTrack.SELF_WITHDRAWAL:
         raise DomainError(gettext_lazy("案件类型无效。"), code="invalid_track")
-    lost_on_or_before = add_months(as_of, -rules.lost_after_months)
-    # dues are paid by the month (paid_until = the month's 1st): N whole months unpaid after it
-    dues_limit = add_months(as_of, -(rules.self_withdrawal_months + 1))
     excused = Attendance.objects.filter(
         member_id=OuterRef("pk"),
         status=AttendanceStatus.EXCUSED,

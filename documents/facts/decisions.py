@@ -112,7 +112,7 @@ def decision(r: CaseRecords) -> dict[str, Any]:
         facts["track"] = track
     else:
         facts["facts"] = _lost_contact(r, label) if lost else _misconduct(r, label)
-    if track == CaseTrack.SELF_WITHDRAWAL:
+    if track == CaseTrack.SELF_WITHDRAWAL and kind == P.REMOVE:
         facts["basis"] = SELF_WITHDRAWAL_BASIS
     facts.update(_procedure(r, label))
     if kind == P.CORRECTION:

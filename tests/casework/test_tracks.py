@@ -226,3 +226,20 @@ def test_a_member_whose_case_just_closed_waits_a_window_before_a_track_case(worl
     later = add_months(today(), 7)
     Member.objects.filter(pk=member.pk).update(last_contact_date=later - dt.timedelta(days=3))
     assert detect_lost_contact(as_of=later).tracks_opened == 1
+
+
+def test_a_probationary_member_who_left_of_their_own_accord_has_the_probation_annulled(
+    world,
+) -> None:
+    from workflows.case.steps import STEP_BY_NAME
+
+    member = reachable(world, last_org_life_date=months_ago(7), membership_type="probationary")
+    case = case_open_track(member=member, actor=world.officer, track="self_withdrawal")
+    form = STEP_BY_NAME["propose"].form_for(case=case, user=world.secretary)
+    choices = form.fields["kind"].choices  # type: ignore[attr-defined]
+    assert [value for value, _label in choices] == ["annul_probation"]
+    with pytest.raises(DomainError) as removal:
+        svc.case_propose(case=case, actor=world.secretary, kind="remove", reasons="不参加")
+    assert removal.value.code == "kind_not_on_track"
+    case = svc.case_propose(case=case, actor=world.secretary, kind="annul_probation", reasons="理")
+    assert Proposal.objects.get(pk=case.current_proposal_id or 0).grounds == ["self_withdrawal"]

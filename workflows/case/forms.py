@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.caserules import track_kinds, unassessed_clues
 from casework.models import (
+    CaseTrack,
     Cause,
     ContactChannel,
     ContactOutcome,
@@ -158,8 +159,8 @@ class ProposeForm(forms.Form):
             kind = self.fields["kind"]
             kind.choices = [c for c in ProposalKind.choices if c[0] in allowed]  # type: ignore[attr-defined]
             kind.initial = allowed[0]
-            ground = {"remove": Ground.SELF_WITHDRAWAL, "suspend": Ground.ABROAD}[allowed[0]]
-            self.fields["grounds"].initial = [ground]
+            abroad = case.track == CaseTrack.ABROAD
+            self.fields["grounds"].initial = [Ground.ABROAD if abroad else Ground.SELF_WITHDRAWAL]
         elif case is not None:  # the abroad ground belongs to its track
             grounds = self.fields["grounds"]
             grounds.choices = [c for c in Ground.choices if c[0] != Ground.ABROAD]  # type: ignore[attr-defined]
