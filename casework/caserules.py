@@ -59,3 +59,26 @@ def unassessed_clues(case: Case) -> list[int]:
 def inquiry_wait_interrupted(case: Case) -> bool:
     """The inquiry wait ends, or pauses for the officer: over, or a clue awaits assessment."""
     return bool(unassessed_clues(case)) or inquiry_wait_over(case)
+
+
+def member_reachable(case: Case) -> bool:
+    """The member can be told in person: found again, or on a track opened for a member the
+    branch can reach (自行脱党, abroad: the party organisation knows where they are)."""
+    from casework.models.cases import CaseTrack
+
+    return case.located_at is not None or case.track != CaseTrack.LOST_CONTACT
+
+
+def track_kinds(case: Case) -> tuple[str, ...]:
+    """The dispositions a case's track allows ((): any the rules allow a lost-contact case)."""
+    from casework.models.cases import CaseTrack
+    from casework.models.decisions import ProposalKind
+    from casework.models.members import MembershipType
+
+    if case.track == CaseTrack.SELF_WITHDRAWAL:
+        # a probationary member who left of their own accord has the probation annulled
+        probationary = case.member.membership_type == MembershipType.PROBATIONARY
+        return (ProposalKind.ANNUL_PROBATION.value if probationary else ProposalKind.REMOVE.value,)
+    if case.track == CaseTrack.ABROAD:
+        return (ProposalKind.SUSPEND.value,)
+    return ()

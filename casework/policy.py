@@ -49,6 +49,11 @@ class RuleSet:
     # Mobile members (measure 8): a report every N months; a talk before leaving for ≥ N months.
     mobile_report_months: int = 6
     departure_talk_min_months: int = 6
+    # 自行脱党 (《党章》第九条): reachable, yet this many consecutive months without good reason
+    # without organisational life, or without dues → a self-withdrawal case
+    self_withdrawal_months: int = 6
+    # members settled or studying abroad longer than this → suspension (2019 rules)
+    abroad_suspension_years: int = 5
 
 
 _KEY_GROUP_CADENCE = {1: 30, 2: 60, 4: 30, 8: 60, 16: 30, 32: 60, 64: 60}

@@ -68,6 +68,18 @@ class ClockKind(models.TextChoices):
     SUSPENSION = "suspension", _("停止党籍满两年")
 
 
+class CaseTrack(models.TextChoices):
+    """The route a case takes (issue 16): a lost-contact case searches first; the other two
+    open at the proposal, each with the one outcome its rule allows."""
+
+    LOST_CONTACT = "lost_contact", _("失联党员处置")
+    # 《党章》第九条: reachable, but six consecutive months without good reason without
+    # organisational life or without dues → removal (除名) by the branch meeting
+    SELF_WITHDRAWAL = "self_withdrawal", _("自行脱党")
+    # settled or studying abroad for more than five years (2019 rules) → suspension
+    ABROAD = "abroad", _("出国（境）五年以上")
+
+
 class WithdrawReason(models.TextChoices):
     OPENED_IN_ERROR = "opened_in_error", _("误立案")
     DECEASED = "deceased", _("党员已去世")
@@ -161,6 +173,13 @@ class Case(FSMModelMixin, models.Model):
         _("失联情形"), max_length=2, choices=Circumstance.choices, default=Circumstance.OTHER
     )
     rule_set = models.CharField(_("适用规则"), max_length=20)
+    track = models.CharField(
+        _("处置类型"),
+        max_length=20,
+        choices=CaseTrack.choices,
+        default=CaseTrack.LOST_CONTACT,
+        db_default=CaseTrack.LOST_CONTACT,
+    )
     # LIANLUO_POLICY_OVERRIDES in force when the case opened (casework.policy.rules_of_case)
     rule_overrides = models.JSONField(_("立案时的规则调整"), default=dict, blank=True)
     evidence = models.JSONField(_("立案依据"), default=dict, blank=True)

@@ -33,6 +33,7 @@ class Ground(models.TextChoices):
     MISCONDUCT = "misconduct", _("道德行为不端")
     LOST_CONTACT = "lost_contact", _("与党组织失去联系")
     SELF_WITHDRAWAL = "self_withdrawal", _("自行脱党")
+    ABROAD = "abroad", _("出国（境）定居或学习五年以上")
     OWN_REQUEST = "own_request", _("本人要求")
     OBJECTIVE_CAUSE = "objective_cause", _("客观原因失联")
     REAPPEARED = "reappeared", _("停止党籍期间重新取得联系")

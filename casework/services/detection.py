@@ -62,6 +62,7 @@ from casework.models import (
 from casework.outbox import outbox_enqueue
 from casework.policy import RuleSet, add_months, current_overrides, rules_for
 from casework.services.notifications import NOTIFICATION_EMAIL
+from casework.services.tracks import open_track_cases
 
 # Outbox kind of one chunk of the nightly sweep: {"org_ids": [...], "as_of": "YYYY-MM-DD"}.
 DETECTION_CHUNK = "detection.chunk"
@@ -76,6 +77,7 @@ class DetectionResult:
     at_risk: int = 0
     already_open: int = 0
     reminded: int = 0
+    tracks_opened: int = 0  # 自行脱党 and abroad cases (casework/services/tracks.py)
 
     def __add__(self, other: DetectionResult) -> DetectionResult:
         return DetectionResult(
@@ -83,6 +85,7 @@ class DetectionResult:
             at_risk=self.at_risk + other.at_risk,
             already_open=self.already_open + other.already_open,
             reminded=self.reminded + other.reminded,
+            tracks_opened=self.tracks_opened + other.tracks_opened,
         )
 
     def as_dict(self) -> dict[str, int]:
@@ -281,11 +284,13 @@ def detect_lost_contact_chunk(
         hooks.cases_opened.run_now([case_id for case_id, _member_id, _org_id in opened])
         if notification_ids:
             outbox_enqueue(NOTIFICATION_EMAIL, {"notification_ids": notification_ids})
+        tracks = open_track_cases(org_ids=org_ids, as_of=as_of, now=now)
     return DetectionResult(
         opened=len(opened),
         at_risk=counts.at_risk,
         already_open=counts.already_open + (counts.opened - len(opened)),
         reminded=len(reminders),
+        tracks_opened=sum(tracks.values()),
     )
 
 

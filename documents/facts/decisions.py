@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from casework.models import Cause, Ground, ProposalKind, ReviewLevel
+from casework.models import CaseTrack, Cause, Ground, ProposalKind, ReviewLevel
 from casework.selectors.case_page import ACTION_LABELS
 from documents.facts.legal import (
     RIGHTS,
@@ -35,6 +35,7 @@ from documents.facts.records import (
     user_name,
 )
 from documents.facts.search import search_summary
+from documents.facts.tracks import SELF_WITHDRAWAL_BASIS, track_facts, track_of
 from documents.kinds import DocumentKind as K
 from documents.models import Document
 from documents.organs import disposing_organisation, organ_name
@@ -104,13 +105,22 @@ def decision(r: CaseRecords) -> dict[str, Any]:
     }
     if kind == P.RESTORE:
         return {**facts, **_restoration(r, label)}
+    track = track_of(r)
     lost = Ground.LOST_CONTACT in proposal.grounds or kind == P.SUSPEND
-    facts["facts"] = _lost_contact(r, label) if lost else _misconduct(r, label)
+    if track != CaseTrack.LOST_CONTACT:  # 自行脱党 or abroad: the facts the case opened on
+        facts["facts"] = track_facts(r, label) + reasons(r, label)
+        facts["track"] = track
+    else:
+        facts["facts"] = _lost_contact(r, label) if lost else _misconduct(r, label)
+    if track == CaseTrack.SELF_WITHDRAWAL and kind == P.REMOVE:
+        facts["basis"] = SELF_WITHDRAWAL_BASIS
     facts.update(_procedure(r, label))
     if kind == P.CORRECTION:
         # the period runs from service (自本决定送达之日起): no end date is known yet
         facts["correction"] = {"months": need(proposal.correction_months, "改正期限", label)}
-    if kind == P.SUSPEND:
+    if kind == P.SUSPEND and track == CaseTrack.ABROAD:
+        facts["suspension"] = {"start": cn_date(approved.in_force_at), "abroad": "yes"}
+    elif kind == P.SUSPEND:
         facts["suspension"] = {
             "limit": suspension_limit_years(r.rules),
             "start": cn_date(approved.in_force_at),
@@ -250,6 +260,12 @@ def _step_label(entry: Any, departments: dict[int, str]) -> str:
     return f"{label}（{extra}）" if extra else label
 
 
+_DOSSIER_OF: dict[str, str] = {
+    CaseTrack.SELF_WITHDRAWAL: "自行脱党处置",
+    CaseTrack.ABROAD: "出国（境）停止党籍",
+}
+
+
 def dossier(r: CaseRecords) -> dict[str, Any]:
     case = r.case
     outcome = case.outcome or (r.decision.kind if r.decision else "")
@@ -260,7 +276,7 @@ def dossier(r: CaseRecords) -> dict[str, Any]:
     }.get(outcome) or (str(ProposalKind(outcome).label) if outcome in ProposalKind.values else "")
     departments = {i.department_id: i.department.name for i in r.inquiries}
     return {
-        "title": f"{r.member.name}同志失联处置案卷",
+        "title": f"{r.member.name}同志{_DOSSIER_OF.get(track_of(r), '失联处置')}案卷",
         "member": member_facts(r.member),
         "case": {
             "opened": cn_date(case.opened_at),

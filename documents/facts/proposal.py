@@ -19,6 +19,7 @@ from documents.facts.records import (
     user_name,
 )
 from documents.facts.search import search_summary, situation
+from documents.facts.tracks import track_facts
 from documents.kinds import DocumentKind as K
 from documents.organs import disposing_organisation, organ_name
 
@@ -105,6 +106,8 @@ def approval_form(r: CaseRecords, *, actor: Any = None) -> dict[str, Any]:
         "member": member_facts(r.member),
         "circumstance": r.circumstance,
         "situation": situation(r) or "登记后即进入处置程序。",
+        # a 自行脱党 or abroad case: its facts instead of a lost-contact circumstance
+        "track_situation": track_facts(r, label),
         "grounds": grounds(r) or "—",
         "reasons": reasons(r, label),
         "proposed": proposed_label(r),

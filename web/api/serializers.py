@@ -260,6 +260,7 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
             "organisation_name",
             "status",
             "circumstance",
+            "track",
             "rule_set",
             "opened_at",
             "updated_at",

@@ -21,6 +21,7 @@ from casework.errors import DomainError
 from casework.models import (
     Case,
     CaseStatus,
+    CaseTrack,
     Decision,
     PreReview,
     Proposal,
@@ -42,6 +43,12 @@ Issue = tuple[str, dict[str, Any]]
 
 # Issued when a case is registered (the flow's start, not a human step).
 OPENING_DOCUMENTS: tuple[Issue, ...] = ((K.REGISTER_FORM, {}),)
+
+
+def pick_opening(case: Case) -> list[Issue]:
+    """The lost-contact register form; a 自行脱党 or abroad case (the member is not lost) has
+    none: its facts are in the approval form issued with the proposal."""
+    return list(OPENING_DOCUMENTS) if case.track == CaseTrack.LOST_CONTACT else []
 
 
 def _proposal_kind(case: Case) -> str | None:

@@ -49,7 +49,8 @@ class CaseFlow(HumanSteps, flow.Flow):  # type: ignore[misc,valid-type]
     process_description = _("登记、查找、协查、认定、处置、审批与决定后期限")
     summary_template = "{{ process.case }}"
 
-    start = StartCase(this.start_case).Routes(this.outreach)
+    # a lost-contact case starts with the search; a 自行脱党 or abroad case at the proposal
+    start = StartCase(this.start_case).Routes(this.outreach, this.propose)
     wait_inquiries = (
         WaitHandle()
         .Annotation(title=_("等待部门答复"))

@@ -9,8 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.caserules import unassessed_clues
+from casework.caserules import track_kinds, unassessed_clues
 from casework.models import (
+    CaseTrack,
     Cause,
     ContactChannel,
     ContactOutcome,
@@ -150,6 +151,19 @@ class ProposeForm(forms.Form):
     reasons = forms.CharField(
         max_length=TEXT_MAX, label=_("事实与理由"), widget=forms.Textarea(attrs={"rows": 4})
     )
+
+    def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = track_kinds(case) if case is not None else ()
+        if allowed:  # a 自行脱党 or abroad case: its one outcome, on its ground
+            kind = self.fields["kind"]
+            kind.choices = [c for c in ProposalKind.choices if c[0] in allowed]  # type: ignore[attr-defined]
+            kind.initial = allowed[0]
+            abroad = case.track == CaseTrack.ABROAD
+            self.fields["grounds"].initial = [Ground.ABROAD if abroad else Ground.SELF_WITHDRAWAL]
+        elif case is not None:  # the abroad ground belongs to its track
+            grounds = self.fields["grounds"]
+            grounds.choices = [c for c in Ground.choices if c[0] != Ground.ABROAD]  # type: ignore[attr-defined]
 
 
 class ReviewForm(forms.Form):

@@ -70,7 +70,7 @@ def locked_task(task_id: int, process_id: int | None = None) -> Task:
 
 def process_start_for_case(*, case_id: int) -> Any:
     """Start the case flow for an open case; idempotent (one process per case)."""
-    from workflows.case.documents import OPENING_DOCUMENTS, issue_step_documents
+    from workflows.case.documents import issue_step_documents, pick_opening
 
     existing = CaseProcess.objects.filter(case_id=case_id).first()
     if existing is not None:
@@ -82,7 +82,7 @@ def process_start_for_case(*, case_id: int) -> Any:
         with transaction.atomic():
             process = case_flow().start.run(case_id=case_id)
             process_case = Case.objects.select_related("member", "organisation").get(pk=case_id)
-            issue_step_documents(issues=OPENING_DOCUMENTS, case=process_case, actor=None)
+            issue_step_documents(issues=pick_opening(process_case), case=process_case, actor=None)
     except IntegrityError:  # a concurrent start won
         return CaseProcess.objects.filter(case_id=case_id).first()
     return process

@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.access import has_role_at
+from casework.caserules import member_reachable
 from casework.errors import Conflict, DomainError, PermissionDenied
 from casework.models import (
     ApproverAssignment,
     Case,
     CaseStatus,
+    CaseTrack,
     ClockKind,
     Decision,
     MeetingResolution,
@@ -131,7 +133,9 @@ def put_in_force(case: Case, proposal: Proposal, actor: AbstractBaseUser, commen
     if proposal.kind == ProposalKind.CORRECTION:
         # the period runs from service (自本决定送达之日起): due once served
         case.clock_kind = ClockKind.CORRECTION
-    elif proposal.kind == ProposalKind.SUSPEND:
+    elif proposal.kind == ProposalKind.SUSPEND and case.track != CaseTrack.ABROAD:
+        # a member suspended for living abroad has no two-year limit: they may apply for
+        # restoration when they come back (2019 rules)
         case.clock_kind = ClockKind.SUSPENSION
         case.clock_due = add_months(today, rules.suspension_limit_months)
     member = case.member
@@ -178,7 +182,7 @@ def case_refuse(*, case: Case, actor: AbstractBaseUser, reason: str, close: bool
         if proposal.kind == ProposalKind.RESTORE:
             target = CaseStatus.IN_FORCE
         elif close:
-            if case.located_at is None:
+            if not member_reachable(case):
                 raise DomainError(
                     _("党员尚未找到，不予批准后不能结案，须退回党支部另行研究。"),
                     code="refuse_close_not_located",
@@ -223,7 +227,7 @@ def case_record_service(*, case: Case, actor: Actor, served_on: dt.date, how: st
             raise DomainError(_("送达日期不能早于决定生效日期。"), code="served_before_decision")
         if served_on > timezone.localdate():
             raise DomainError(_("送达日期不能晚于今天。"), code="served_in_future")
-        if how == ServiceMethod.IN_PERSON and case.located_at is None:
+        if how == ServiceMethod.IN_PERSON and not member_reachable(case):
             raise DomainError(
                 _("党员尚未找到，不能直接送达本人，请选择家属代收、邮寄或公告送达。"),
                 code="member_not_located",

@@ -9,11 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.access import has_role_at
+from casework.caserules import member_reachable, track_kinds
 from casework.errors import DomainError, PermissionDenied
 from casework.models import (
     UNQUALIFIED_GROUNDS,
     Case,
     CaseStatus,
+    CaseTrack,
     ClockKind,
     Ground,
     MeetingResolution,
@@ -37,9 +39,45 @@ _DEFAULT_GROUNDS = {
 }
 
 
+_TRACK_GROUND = {
+    CaseTrack.SELF_WITHDRAWAL: Ground.SELF_WITHDRAWAL,
+    CaseTrack.ABROAD: Ground.ABROAD,
+}
+
+
+def _check_track(case: Case, kind: str, grounds: list[str]) -> list[str]:
+    """A case on its own track (issue 16) takes the one outcome its rule gives, on its
+    ground: 自行脱党 → removal (除名), abroad five years or more → suspension (停止党籍). The
+    abroad ground belongs to its track only. Returns the grounds (the track's by default)."""
+    allowed = track_kinds(case)
+    ground = _TRACK_GROUND.get(CaseTrack(case.track))
+    if ground is None:
+        if Ground.ABROAD in grounds:
+            raise DomainError(
+                _("“出国（境）定居或学习五年以上”只适用于出国（境）党员的停止党籍案件。"),
+                code="ground_not_on_track",
+            )
+        return grounds
+    if kind not in allowed:
+        names = "、".join(str(ProposalKind(k).label) for k in allowed)
+        raise DomainError(
+            _("本案为“%(track)s”案件，只能提议：%(allowed)s。")
+            % {"track": CaseTrack(case.track).label, "allowed": names},
+            code="kind_not_on_track",
+        )
+    chosen = list(dict.fromkeys(grounds)) or [ground]
+    if ground not in chosen:
+        raise DomainError(
+            _("本案的处置依据须包括“%(ground)s”。") % {"ground": ground.label},
+            code="ground_not_on_track",
+        )
+    return chosen
+
+
 def _check_proposal(
     case: Case, kind: str, grounds: list[str], correction_months: int | None
 ) -> tuple[list[str], int | None]:
+    grounds = _check_track(case, kind, grounds)
     member = case.member
     probationary = member.membership_type == MembershipType.PROBATIONARY
     if kind not in ProposalKind.values or kind == ProposalKind.RETURN_TO_NORMAL:
@@ -184,14 +222,14 @@ def case_notify_member(*, case: Case, actor: Actor, notified_on: dt.date, how: s
         t.fire("notify_member")
         proposal = locked_proposal(t.case)
         rules = rules_of_case(t.case)
-        if how == ServiceMethod.IN_PERSON and t.case.located_at is None:
+        if how == ServiceMethod.IN_PERSON and not member_reachable(t.case):
             raise DomainError(
                 _("党员尚未找到，不能直接告知本人，请选择公告、家属代收或邮寄。"),
                 code="member_not_located",
             )
         served_on, published_on = notified_on, None
         if how == ServiceMethod.PUBLIC_NOTICE:
-            if proposal.kind not in _NOTICE_BY_PUBLICATION or t.case.located_at is not None:
+            if proposal.kind not in _NOTICE_BY_PUBLICATION or member_reachable(t.case):
                 raise DomainError(
                     _("公告只用于查找未果、拟停止党籍或取消预备党员资格的党员。"),
                     code="public_notice_not_applicable",
