@@ -82,10 +82,10 @@ def case_file_appeal(
         raise DomainError(_("收到申诉日期不能晚于今天。"), code="received_in_future")
     with case_transition(case, actor) as t:
         case = t.case
-        t.fire("file_appeal")
-        decision = decision_in_force(case)
+        decision = decision_in_force(case)  # None before a decision: said before the FSM does
         if decision is None or decision.kind not in APPEALABLE:
             raise Conflict(_("本案没有可以申诉的生效处置决定。"), code="no_decision_in_force")
+        t.fire("file_appeal")
         if Appeal.objects.filter(decision=decision).exists():
             raise Conflict(_("对该处置决定的申诉已经受理，不能重复受理。"), code="appeal_exists")
         if received_on < timezone.localtime(decision.in_force_at).date():
