@@ -168,3 +168,47 @@ def test_appeals_are_refused_out_of_order_twice_and_by_the_wrong_seat(
         svc.case_decide_appeal(case=case, actor=world.coordinator, upheld=False, reason="再次")
     with pytest.raises(Conflict):  # one appeal per decision
         _file(case, world)
+
+
+def _pdf_text(document, tmp_path) -> str:
+    from documents.render import render_pdf
+    from documents.services import issuer_of
+    from tests.documents import pdfcheck
+
+    pdf = render_pdf(
+        kind=document.kind,
+        issuer=issuer_of(document.issuer),
+        context=document.context,
+        number=document.number or "",
+        verify_code=document.verify_code,
+    )
+    path = tmp_path / f"{document.kind}.pdf"
+    path.write_bytes(pdf)
+    return pdfcheck.text(path)
+
+
+def test_the_appeal_letters_print_their_facts_organ_addressee_signer_and_dates(
+    world, django_capture_on_commit_callbacks, tmp_path
+):
+    case = _suspended(world, django_capture_on_commit_callbacks)
+    decision = last_document(case, "decision_suspension")
+    received = today()
+    _file(case, world, received_on=received)
+    case = act(case, "appeal_review", outcome="upheld", reason="经调阅案卷，原决定事实清楚。")
+    day = f"{received.year}年{received.month}月{received.day}日"
+    organ = world.department.issuer_name or world.department.name
+    for kind in ("appeal_acknowledgement", "appeal_reply"):
+        document = last_document(case, kind)
+        assert document.issuer == world.department
+        assert document.number.startswith(f"{world.department.doc_code}函〔{received.year}〕")
+        text = _pdf_text(document, tmp_path)
+        assert f"{case.member.name}同志：" in text  # the addressee: the member
+        assert document.number in text and decision.number in text  # it cites the decision
+        assert day in text  # received on, and dated
+        # signed by the organ above, dated, verifiable
+        assert text.endswith(f"{organ}扫码核验核验码{document.verify_code}{day}—1—")
+    ack = _pdf_text(last_document(case, "appeal_acknowledgement"), tmp_path)
+    assert f"关于受理{case.member.name}同志申诉的通知" in ack and "予以受理" in ack
+    reply = _pdf_text(last_document(case, "appeal_reply"), tmp_path)
+    assert f"关于{case.member.name}同志申诉的复查答复" in reply
+    assert "原决定事实清楚" in reply and "维持原决定" in reply and "撤销" not in reply
