@@ -199,7 +199,7 @@ def test_the_appeal_letters_print_their_facts_organ_addressee_signer_and_dates(
     organ = world.department.issuer_name or world.department.name
     for kind in ("appeal_acknowledgement", "appeal_reply"):
         document = last_document(case, kind)
-        assert document.issuer == world.department
+        assert document.issuer == world.department and document.number and decision.number
         assert document.number.startswith(f"{world.department.doc_code}函〔{received.year}〕")
         text = _pdf_text(document, tmp_path)
         assert f"{case.member.name}同志：" in text  # the addressee: the member
