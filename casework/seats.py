@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.errors import DomainError
 from casework.models import (
+    Appeal,
+    AppealOutcome,
     Case,
     Organisation,
     OrgKind,
@@ -156,8 +158,14 @@ def appeal_organisation(case: Case, proposal: Proposal | None = None) -> Organis
 
 def appeal_seat(case: Case, proposal: Proposal | None = None) -> Seat:
     """Who reviews and decides an appeal: the approvers of the committee above the one that
-    decided, or the coordinators when that organ is the organisation department."""
-    org = appeal_organisation(case, proposal)
+    decided, or the coordinators when that organ is the organisation department. A pending
+    appeal keeps the organ it was sent to (the case may have moved on meanwhile)."""
+    pending = (
+        Appeal.objects.filter(case_id=case.pk, outcome=AppealOutcome.PENDING)
+        .select_related("organisation")
+        .first()
+    )
+    org = pending.organisation if pending else appeal_organisation(case, proposal)
     role = Role.COORDINATOR if org.kind == OrgKind.DEPARTMENT else Role.COMMITTEE_APPROVER
     return Seat(role, org)
 

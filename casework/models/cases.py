@@ -444,8 +444,9 @@ class Case(FSMModelMixin, models.Model):
 
     @transition(
         field=status,
-        source=[CaseStatus.IN_FORCE, CaseStatus.CLOSED],
-        target=RETURN_VALUE(CaseStatus.IN_FORCE, CaseStatus.CLOSED, CaseStatus.PROPOSAL),
+        # pending, the decision runs on and so may the case (a restoration, a review …)
+        source="*",
+        target=RETURN_VALUE(*CaseStatus.values),
         permission=may_review,
     )
     def decide_appeal(self, *, target: str) -> str:

@@ -17,16 +17,14 @@ class AppealPanel:
 
 
 def appeal_panel(*, case: Case, user: object) -> AppealPanel | None:
-    """None for a case that never reached a decision (nothing to show)."""
-    if case.status not in (CaseStatus.IN_FORCE, CaseStatus.CLOSED, CaseStatus.PROPOSAL):
-        return None
+    """None when there is nothing to show (no appeal, none may be received)."""
     appeals = list(
         Appeal.objects.filter(case_id=case.pk)
         .select_related("decision", "organisation", "decided_by")
         .order_by("id")
     )
     may_file = False
-    if case.status != CaseStatus.PROPOSAL and may_file_appeal(case, user):
+    if case.status in (CaseStatus.IN_FORCE, CaseStatus.CLOSED) and may_file_appeal(case, user):
         decision = decision_in_force(case)
         may_file = (
             decision is not None

@@ -57,6 +57,8 @@ from casework.caserules import inquiry_wait_interrupted
 from casework.errors import DomainError
 from casework.models import (
     CLOSED_STATUSES,
+    Appeal,
+    AppealOutcome,
     AuditEvent,
     Case,
     CaseStatus,
@@ -75,6 +77,7 @@ from casework.models.inquiries import SETTLED_INQUIRY_STATUSES
 from casework.policy import rules_by_code
 from casework.services import cases as svc
 from casework.services import inquiries as inq
+from casework.services.cases.appeals import decision_in_force
 from integrations import inquiry_port
 from integrations.services.overdue import inquiries_overdue_sweep
 from tests.casework.case_helpers import make_department
@@ -84,7 +87,7 @@ from workflows import services
 from workflows.case.drive import Clock
 from workflows.case.nodes import WaitHandle
 from workflows.case.samples import flush_on_commit
-from workflows.case.steps import STEP_BY_NAME, Route, Step
+from workflows.case.steps import SIDE_STEPS, STEP_BY_NAME, Route, Step
 from workflows.invariants import node_statuses
 from workflows.models import OPEN_STATES, TaskDue
 from workflows.tasks import fire_workflow_timers
@@ -399,6 +402,29 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
             )
             assert not late.exists(), [(t.flow_task.name, t.scheduled) for t in late]
 
+        @rule(pick=st.integers(0, 20), rarely=st.integers(0, 2))
+        def the_member_appeals(self, pick: int, rarely: int) -> None:
+            """Now and then a member appeals (申诉) against the decision in force: the review
+            is a side task of the organ above, beside whatever the main path does."""
+            cases = [
+                c
+                for c in Case.objects.filter(status__in=[CaseStatus.IN_FORCE, CaseStatus.CLOSED])
+                .select_related("member", "organisation")
+                .order_by("pk")
+                if decision_in_force(c) is not None
+            ]
+            if not cases or rarely:
+                return
+            VISITED["rule the_member_appeals"] += 1
+            with contextlib.suppress(DomainError):
+                services.appeal_file(
+                    case=cases[pick % len(cases)],
+                    actor=world.officer,
+                    grounds="本人对处置决定有异议",
+                    received_on=clock.today,
+                )
+            flush_on_commit()
+
         # ---- invariants (reads of plain values: they run after every step) -----------------
 
         @invariant()
@@ -428,6 +454,9 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
                 "pk", "status"
             ):
                 names = sorted(nodes.get(pk, []))
+                for name in (n for n in names if n in SIDE_STEPS):  # an appeal, beside
+                    assert status in allowed.get(name, frozenset()), (pk, status, name)
+                names = [n for n in names if n not in SIDE_STEPS]
                 if status in CLOSED_STATUSES:
                     assert names == [], (pk, status, names)
                     continue
@@ -524,10 +553,15 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
         @invariant()
         def members_status_is_the_decision_in_force(self) -> None:
             expected: dict[int, str] = dict.fromkeys((m.pk for m in lost), MemberStatus.NORMAL)
-            for member_id, after in Decision.objects.order_by("in_force_at", "pk").values_list(
-                "member_id", "member_status_after"
-            ):
-                expected[member_id] = after
+            revoked = set(  # on appeal: the status before the decision comes back
+                Appeal.objects.filter(outcome=AppealOutcome.REVOKED).values_list(
+                    "decision_id", flat=True
+                )
+            )
+            for pk, member_id, before, after in Decision.objects.order_by(
+                "in_force_at", "pk"
+            ).values_list("pk", "member_id", "member_status_before", "member_status_after"):
+                expected[member_id] = before if pk in revoked else after
             for member_id in Case.objects.filter(
                 status=CaseStatus.WITHDRAWN, withdraw_reason="deceased"
             ).values_list("member_id", flat=True):

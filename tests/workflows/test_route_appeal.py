@@ -212,3 +212,21 @@ def test_the_appeal_letters_print_their_facts_organ_addressee_signer_and_dates(
     reply = _pdf_text(last_document(case, "appeal_reply"), tmp_path)
     assert f"关于{case.member.name}同志申诉的复查答复" in reply
     assert "原决定事实清楚" in reply and "维持原决定" in reply and "撤销" not in reply
+
+
+def test_the_case_moves_on_while_the_appeal_is_pending(world, django_capture_on_commit_callbacks):
+    """The decision is not stayed: the member applies for restoration meanwhile; the review
+    stays open beside the main path, may uphold, and may no longer revoke."""
+    case = _suspended(world, django_capture_on_commit_callbacks)
+    _file(case, world)
+    case = act(case, "restoration", applied_on=today(), application="本人申请恢复党籍")
+    assert case.status == CaseStatus.PROPOSAL
+    assert open_nodes(case) == ["appeal_review", "propose"]
+    review = TaskDue.objects.get(case=case, node="appeal_review", state="open")
+    assert review.role_organisation == world.department  # the organ it was sent to
+    with pytest.raises(Conflict) as stale:
+        act(case, "appeal_review", outcome="revoked", reason="撤销")
+    assert stale.value.code == "no_decision_in_force"
+    case = act(case, "appeal_review", outcome="upheld", reason="维持。")
+    assert case.status == CaseStatus.PROPOSAL and open_nodes(case) == ["propose"]
+    assert case.member.status == MemberStatus.SUSPENDED

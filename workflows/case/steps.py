@@ -499,7 +499,8 @@ STEPS: tuple[Step, ...] = (
         form=f.AppealReviewForm,
         seat=seats.appeal_seat,
         due_days=90,
-        statuses=frozenset({S.IN_FORCE, S.CLOSED}),
+        # open beside whatever the main path does meanwhile (the decision is not stayed)
+        statuses=frozenset(set(S.values) - {S.WITHDRAWN}),
         # upheld: the main path goes on (or, on a closed case, the process ends); revoked:
         # back to the branch (the main path's open task follows the case)
         routes={R.NEXT: ("end", "propose")},

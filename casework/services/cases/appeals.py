@@ -4,11 +4,12 @@ one that decided (casework.seats.appeal_seat): upheld (维持) or revoked (撤�
 The rules on the decision's clocks: an appeal does not stay the decision (申诉期间不停止原决定
 的执行). While it is pending the decision stays in force and its clocks run on — the
 correction period, the suspension's two-year limit — and the flow's steps after the decision
-stay open. Upheld, nothing changes. Revoked, the decision no longer stands: the member's 党籍
-status goes back to what it was before the decision, its clock stops, and the case goes back
-to the branch for the deciding organ to handle again (重新处理, as the reply says), like a
-refusal: status proposal, no pending proposal. A case that had closed on that decision opens
-again for it.
+stay open; the case may move on (a restoration, the correction review) and the appeal can
+still be decided (upheld; revoking needs the decision as it was). Upheld, nothing changes.
+Revoked, the decision no longer stands: the member's 党籍 status goes back to what it was
+before the decision, its clock stops, and the case goes back to the branch for the deciding
+organ to handle again (重新处理, as the reply says), like a refusal: status proposal, no
+pending proposal. A case that had closed on that decision opens again for it.
 """
 
 from __future__ import annotations
@@ -142,8 +143,13 @@ def case_decide_appeal(*, case: Case, actor: Actor, upheld: bool, reason: str) -
                 _("只有%(org)s的审批人可以对申诉作出复查决定。") % {"org": appeal.organisation.name}
             )
         decision = appeal.decision
-        if in_force != decision:
-            raise Conflict(_("原处置决定已不再生效，不能复查。"), code="no_decision_in_force")
+        if not upheld and in_force != decision:
+            # the case went on while the appeal was pending (the decision is not stayed) and
+            # the decision no longer stands as it was: nothing is left to revoke
+            raise Conflict(
+                _("原处置决定已不再按原样生效（案件已进入后续环节），不能撤销，只能维持。"),
+                code="no_decision_in_force",
+            )
         appeal.outcome = AppealOutcome.UPHELD if upheld else AppealOutcome.REVOKED
         appeal.reason = reason.strip()
         appeal.decided_at = timezone.now()
