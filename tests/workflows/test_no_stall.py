@@ -57,8 +57,6 @@ from casework.caserules import inquiry_wait_interrupted
 from casework.errors import DomainError
 from casework.models import (
     CLOSED_STATUSES,
-    Appeal,
-    AppealOutcome,
     AuditEvent,
     Case,
     CaseStatus,
@@ -77,11 +75,11 @@ from casework.models.inquiries import SETTLED_INQUIRY_STATUSES
 from casework.policy import rules_by_code
 from casework.services import cases as svc
 from casework.services import inquiries as inq
-from casework.services.cases.appeals import decision_in_force
 from integrations import inquiry_port
 from integrations.services.overdue import inquiries_overdue_sweep
 from tests.casework.case_helpers import make_department
 from tests.factories import make_member
+from tests.workflows.appeal_helpers import member_appeals, revoked_decision_ids
 from tests.workflows.step_payloads import payload_strategy, witness_payloads
 from workflows import services
 from workflows.case.drive import Clock
@@ -404,25 +402,9 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
 
         @rule(pick=st.integers(0, 20), rarely=st.integers(0, 2))
         def the_member_appeals(self, pick: int, rarely: int) -> None:
-            """Now and then a member appeals (申诉) against the decision in force: the review
-            is a side task of the organ above, beside whatever the main path does."""
-            cases = [
-                c
-                for c in Case.objects.filter(status__in=[CaseStatus.IN_FORCE, CaseStatus.CLOSED])
-                .select_related("member", "organisation")
-                .order_by("pk")
-                if decision_in_force(c) is not None
-            ]
-            if not cases or rarely:
-                return
-            VISITED["rule the_member_appeals"] += 1
-            with contextlib.suppress(DomainError):
-                services.appeal_file(
-                    case=cases[pick % len(cases)],
-                    actor=world.officer,
-                    grounds="本人对处置决定有异议",
-                    received_on=clock.today,
-                )
+            """Now and then a member appeals (申诉) against the decision in force."""
+            if not rarely and member_appeals(pick, world.officer, clock.today):
+                VISITED["rule the_member_appeals"] += 1
             flush_on_commit()
 
         # ---- invariants (reads of plain values: they run after every step) -----------------
@@ -553,11 +535,7 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
         @invariant()
         def members_status_is_the_decision_in_force(self) -> None:
             expected: dict[int, str] = dict.fromkeys((m.pk for m in lost), MemberStatus.NORMAL)
-            revoked = set(  # on appeal: the status before the decision comes back
-                Appeal.objects.filter(outcome=AppealOutcome.REVOKED).values_list(
-                    "decision_id", flat=True
-                )
-            )
+            revoked = revoked_decision_ids()  # on appeal: the status before comes back
             for pk, member_id, before, after in Decision.objects.order_by(
                 "in_force_at", "pk"
             ).values_list("pk", "member_id", "member_status_before", "member_status_after"):
