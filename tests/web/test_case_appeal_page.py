@@ -58,6 +58,7 @@ def test_an_appeal_is_received_on_the_case_page_and_decided_on_its_task_page(
     assert client.post(f"/queues/task/{due.task_id}/claim/").status_code == 302
     form = _text(client.get(url))
     assert 'name="outcome"' in form and 'name="reason"' in form
+    assert 'id="appeal-facts"' in form and "本人在外务工，并非故意失联。" in form  # the grounds
     decided = client.post(url, {"outcome": "revoked", "reason": "认定失联的依据不足。"})
     assert decided.status_code == 302
     case.refresh_from_db()
