@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.errors import DomainError
 from casework.models import (
+    Appeal,
+    AppealOutcome,
     Case,
     Organisation,
     OrgKind,
@@ -128,6 +130,44 @@ def pre_review_seat(case: Case) -> Seat:
     if not pending:
         raise DomainError(_("本案没有待预审的层级。"), code="no_pre_review_pending")
     return pre_review_level_seat(case, pending[0])
+
+
+def deciding_organisation(case: Case, proposal: Proposal | None = None) -> Organisation:
+    """The organ that decided the case's disposition: the organisation department for a
+    restoration, else the nearest committee with approval power above the branch (a general
+    branch never decides). documents.organs names the same organ on the documents."""
+    proposal = proposal or current_proposal(case)
+    if proposal.kind == ProposalKind.RESTORE:
+        return organisation_department(case.organisation)
+    for candidate in organisation_ancestors(approving_organisation(case.organisation)):
+        if candidate.may_approve and candidate.kind in (OrgKind.COMMITTEE, OrgKind.DEPARTMENT):
+            return candidate
+    raise DomainError(_("未找到有处置审批权的党委。"), code="no_approving_org")
+
+
+def appeal_organisation(case: Case, proposal: Proposal | None = None) -> Organisation:
+    """Where an appeal (申诉) against the decision goes: the next committee or department
+    with approval power above the organ that decided (the organisation department at the
+    latest)."""
+    decided = deciding_organisation(case, proposal)
+    for candidate in organisation_ancestors(decided)[1:]:
+        if candidate.may_approve and candidate.kind in (OrgKind.COMMITTEE, OrgKind.DEPARTMENT):
+            return candidate
+    return organisation_department(decided)
+
+
+def appeal_seat(case: Case, proposal: Proposal | None = None) -> Seat:
+    """Who reviews and decides an appeal: the approvers of the committee above the one that
+    decided, or the coordinators when that organ is the organisation department. A pending
+    appeal keeps the organ it was sent to (the case may have moved on meanwhile)."""
+    pending = (
+        Appeal.objects.filter(case_id=case.pk, outcome=AppealOutcome.PENDING)
+        .select_related("organisation")
+        .first()
+    )
+    org = pending.organisation if pending else appeal_organisation(case, proposal)
+    role = Role.COORDINATOR if org.kind == OrgKind.DEPARTMENT else Role.COMMITTEE_APPROVER
+    return Seat(role, org)
 
 
 def seat_held_by(seat: Seat, user_id: int) -> bool:

@@ -31,10 +31,17 @@ def node_statuses() -> dict[str, frozenset[str]]:
 
 def steps_match_status(status: str, nodes: list[str]) -> bool:
     """An open case has exactly one open step (plus a boundary timer) allowed for its status;
-    a closed case has none."""
+    a closed case has none. Side steps (an appeal) are open beside them, in their own
+    statuses."""
+    from workflows.case.steps import SIDE_STEPS
+
+    allowed = node_statuses()
+    side = [n for n in nodes if n in SIDE_STEPS]
+    if not all(status in allowed.get(n, frozenset()) for n in side):
+        return False
+    nodes = [n for n in nodes if n not in SIDE_STEPS]
     if status in CLOSED_STATUSES:
         return not nodes
-    allowed = node_statuses()
     steps = [n for n in nodes if not n.endswith("__timeout")]
     return len(steps) == 1 and all(status in allowed.get(n, frozenset()) for n in nodes)
 

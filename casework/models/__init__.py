@@ -1,5 +1,6 @@
 """All casework models, one module per sub-domain."""
 
+from casework.models.appeals import Appeal, AppealOutcome
 from casework.models.audit import AuditEvent, AuditStream
 from casework.models.cases import (
     CLOSED_STATUSES,
@@ -175,3 +176,4 @@ __all__ += [
 ]
 __all__ += ["OUTBOX_OPEN_STATES", "OutboxMessage", "OutboxState"]
 __all__ += ["ServiceMethod"]
+__all__ += ["Appeal", "AppealOutcome"]

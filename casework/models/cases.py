@@ -142,6 +142,7 @@ may_decide_branch = _role_over(SECRETARY)
 may_review = _role_over(REVIEWERS)
 may_coordinate = _role_over(COORDINATORS)
 may_withdraw = _role_over(("branch_secretary", "committee_approver", "coordinator"))
+may_file_appeal = _role_over((*BRANCH_STAFF, *REVIEWERS))
 
 
 class Circumstance(models.TextChoices):
@@ -447,4 +448,25 @@ class Case(FSMModelMixin, models.Model):
         permission=may_review,
     )
     def send_back(self, *, target: str) -> str:
+        return target
+
+    # ---- appeals (申诉) against the decision in force: casework.services.cases.appeals ----
+
+    @transition(
+        field=status,
+        source=[CaseStatus.IN_FORCE, CaseStatus.CLOSED],
+        target=RETURN_VALUE(CaseStatus.IN_FORCE, CaseStatus.CLOSED),
+        permission=may_file_appeal,
+    )
+    def file_appeal(self) -> str:
+        return str(self.status)  # received: the decision stays in force
+
+    @transition(
+        field=status,
+        # pending, the decision runs on and so may the case (a restoration, a review …)
+        source="*",
+        target=RETURN_VALUE(*CaseStatus.values),
+        permission=may_review,
+    )
+    def decide_appeal(self, *, target: str) -> str:
         return target

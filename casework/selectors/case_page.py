@@ -46,6 +46,8 @@ ACTION_LABELS: dict[str, Any] = {
     "case.apply_for_restoration": _("申请恢复党籍"),
     "case.withdraw": _("撤销案件"),
     "case.send_back": _("退回"),
+    "case.file_appeal": _("受理申诉"),
+    "case.decide_appeal": _("申诉复查决定"),
     "inquiry.request": _("申请部门协查"),
     "inquiry.sign": _("签发协查函"),
     "inquiry.send": _("发送协查函"),

@@ -73,6 +73,7 @@ COUNTERPARTS: dict[str, str] = {
     "cases/<int:pk>/send-back/": "POST /api/v1/cases/{id}/send-back/",
     "cases/<int:pk>/approvers/": "POST /api/v1/cases/{id}/approvers/",
     "cases/<int:pk>/withdraw/": "POST /api/v1/cases/{id}/withdraw/",
+    "cases/<int:pk>/appeal/": "POST /api/v1/cases/{id}/appeal/",
     "cases/<int:pk>/inquiries/<int:inquiry_pk>/sign/": "POST /api/v1/inquiries/{id}/sign/",
     "(queues|workflows)/task/<int:task_id>/claim/": "POST /api/v1/tasks/{task_id}/claim/",
     "(queues|workflows)/task/<int:task_id>/release/": "POST /api/v1/tasks/{task_id}/release/",

@@ -7,7 +7,8 @@ withdraw (劝而不退) is recorded on the persuasion-outcome page, and the remo
 member who cannot be found is told by public notice (公告) on the notice page: the publication
 period runs first, then the defence period. The organisation department pre-reviews a removal
 from its approval queue; a withdrawal (退党) is proposed, voted and filed on the task pages; a
-refused restoration goes back to the suspension and its clock."""
+refused restoration goes back to the suspension and its clock; an appeal is received on the
+case page and upheld on its task page."""
 
 from __future__ import annotations
 
@@ -365,3 +366,55 @@ def test_a_refused_restoration_goes_back_to_the_suspension_clock_on_the_pages(
     expect(secretary.locator('[data-node="restoration"]')).to_be_visible()
     expect(secretary.locator("main")).to_contain_text("不予批准")
     screens.shot(secretary, "case-page-restoration-refused")
+
+
+def test_an_appeal_is_received_on_the_case_page_and_upheld_on_its_task_page(
+    screens, world, django_capture_on_commit_callbacks
+) -> None:
+    from casework.models import Appeal
+
+    case = open_case(world, django_capture_on_commit_callbacks)
+    case = approve(to_approval(world, not_located(world, case), "suspend"), world, decision="agree")
+    due_day = case.clock_due
+
+    # the branch's officer receives the member's appeal on the case page
+    officer = screens.login("officer")
+    officer.goto(screens.url(f"/cases/{case.pk}/"))
+    card = officer.locator("#appeal-card")
+    expect(card).to_be_visible()
+    officer.fill("#id_grounds", "本人长期在外务工，并非故意与党组织失去联系")
+    officer.fill("#id_received_on", today().isoformat())
+    screens.shot(officer, "case-page-appeal-card")
+    with officer.expect_navigation():
+        card.locator('button[data-action="appeal"]').click()
+    expect(officer.locator(".ll-messages")).to_contain_text("申诉已受理")
+    expect(officer.locator('[data-outcome="pending"]')).to_be_visible()
+    assert last_document(case, "appeal_acknowledgement").issuer == world.department
+
+    # the organisation department's coordinator finds it in the approval queue and upholds it
+    due = TaskDue.objects.get(case=case, node="appeal_review", state="open")
+    coordinator = screens.login("coordinator")
+    coordinator.goto(screens.url("/queues/approvals/"))
+    row = coordinator.locator(f'tr[data-task="{due.task_id}"]')
+    expect(row).to_be_visible()
+    row.locator('button[data-action="claim"]').click()
+    expect(coordinator.locator(".ll-messages")).to_contain_text("已认领")
+    coordinator.goto(
+        screens.url(f"/workflows/{due.task.process_id}/appeal_review/{due.task_id}/execute/")
+    )
+    coordinator.select_option("#id_outcome", "upheld")
+    coordinator.fill("#id_reason", "经调阅案卷、听取本人和党支部意见，原决定事实清楚")
+    screens.shot(coordinator, "task-appeal-review")
+    _submit(coordinator)
+    expect(coordinator.locator(".ll-messages")).to_contain_text("任务已办结")
+
+    case.refresh_from_db()
+    case.member.refresh_from_db()
+    assert Appeal.objects.get(case=case).outcome == "upheld"
+    assert case.status == CaseStatus.IN_FORCE and case.member.status == MemberStatus.SUSPENDED
+    assert (case.clock_kind, case.clock_due) == (ClockKind.SUSPENSION, due_day)
+    assert open_nodes(case) == ["restoration", "restoration__timeout"]
+    reply = text_of(last_document(case, "appeal_reply"))
+    assert "维持原决定" in reply and "原决定事实清楚" in reply
+    coordinator.goto(screens.url(f"/cases/{case.pk}/"))
+    expect(coordinator.locator('[data-outcome="upheld"]')).to_contain_text("维持原决定")

@@ -23,6 +23,9 @@ def _routes_stay_where_the_steps_table_says(monkeypatch: pytest.MonkeyPatch) -> 
 
     def checked(self, activation):
         node = route(self, activation)
+        if node is None:  # a side step done while the main path has its open task
+            assert activation.flow_task.step.side, activation.flow_task.name
+            return node
         if isinstance(activation.flow_task, CaseStep) and activation.task.status == STATUS.DONE:
             taken = self.route_taken(activation)
             allowed = activation.flow_task.step.routes.get(taken, ())

@@ -80,12 +80,13 @@ from integrations import inquiry_port
 from integrations.services.overdue import inquiries_overdue_sweep
 from tests.casework.case_helpers import make_department
 from tests.factories import make_member
+from tests.workflows.appeal_helpers import member_appeals, revoked_decision_ids
 from tests.workflows.step_payloads import payload_strategy, witness_payloads
 from workflows import services
 from workflows.case.drive import Clock
 from workflows.case.nodes import DEFENCE_GRACE_DAYS, WaitHandle
 from workflows.case.samples import flush_on_commit
-from workflows.case.steps import STEP_BY_NAME, Route, Step
+from workflows.case.steps import SIDE_STEPS, STEP_BY_NAME, Route, Step
 from workflows.invariants import node_statuses
 from workflows.models import OPEN_STATES, TaskDue
 from workflows.tasks import fire_workflow_timers
@@ -400,6 +401,13 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
             )
             assert not late.exists(), [(t.flow_task.name, t.scheduled) for t in late]
 
+        @rule(pick=st.integers(0, 20), rarely=st.integers(0, 2))
+        def the_member_appeals(self, pick: int, rarely: int) -> None:
+            """Now and then a member appeals (申诉) against the decision in force."""
+            if not rarely and member_appeals(pick, world.officer, clock.today):
+                VISITED["rule the_member_appeals"] += 1
+            flush_on_commit()
+
         # ---- invariants (reads of plain values: they run after every step) -----------------
 
         @invariant()
@@ -429,6 +437,9 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
                 "pk", "status"
             ):
                 names = sorted(nodes.get(pk, []))
+                for name in (n for n in names if n in SIDE_STEPS):  # an appeal, beside
+                    assert status in allowed.get(name, frozenset()), (pk, status, name)
+                names = [n for n in names if n not in SIDE_STEPS]
                 if status in CLOSED_STATUSES:
                     assert names == [], (pk, status, names)
                     continue
@@ -537,10 +548,11 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
         @invariant()
         def members_status_is_the_decision_in_force(self) -> None:
             expected: dict[int, str] = dict.fromkeys((m.pk for m in lost), MemberStatus.NORMAL)
-            for member_id, after in Decision.objects.order_by("in_force_at", "pk").values_list(
-                "member_id", "member_status_after"
-            ):
-                expected[member_id] = after
+            revoked = revoked_decision_ids()  # on appeal: the status before comes back
+            for pk, member_id, before, after in Decision.objects.order_by(
+                "in_force_at", "pk"
+            ).values_list("pk", "member_id", "member_status_before", "member_status_after"):
+                expected[member_id] = before if pk in revoked else after
             for member_id in Case.objects.filter(
                 status=CaseStatus.WITHDRAWN, withdraw_reason="deceased"
             ).values_list("member_id", flat=True):

@@ -37,6 +37,6 @@ def test_every_route_leads_to_nodes_of_the_flow_and_statuses_are_case_statuses()
 
 
 def test_the_approval_queue_and_the_api_schema_come_from_the_table() -> None:
-    assert set(APPROVAL_NODES) == set(REVIEW_STEPS) == {"pre_review", "approval"}
+    assert set(APPROVAL_NODES) == set(REVIEW_STEPS) == {"pre_review", "approval", "appeal_review"}
     schemas = step_payload_schemas()
     assert {f"TaskPayload_{step.name}" for step in STEPS} <= set(schemas)

@@ -12,6 +12,7 @@ from drf_spectacular.views import (
 
 from web.api.errors import api_not_found
 from web.api.views import (
+    appeals,
     cases,
     dashboard,
     documents,
@@ -82,6 +83,7 @@ v1 = [
     path("cases/<id:pk>/withdraw/", cases.CaseWithdraw.as_view(), name="case-withdraw"),
     path("cases/<id:pk>/tasks/", tasks.CaseTasks.as_view(), name="case-tasks"),
     path("cases/<id:pk>/send-back/", cases.CaseSendBack.as_view(), name="case-send-back"),
+    path("cases/<id:pk>/appeal/", appeals.CaseAppeal.as_view(), name="case-appeal"),
     path("cases/<id:pk>/timeline/", cases.CaseTimeline.as_view(), name="case-timeline"),
     path("inquiries/", cases.InquiryList.as_view(), name="inquiries"),
     path("inquiries/<id:pk>/", cases.InquiryDetail.as_view(), name="inquiry"),

@@ -40,6 +40,7 @@ from casework.services.cases import (
 )
 from casework.services.inquiries import INQUIRY_STAFF, inquiry_sign
 from documents.selectors import document_list_for_user
+from web.cases.appeals import appeal_context
 from web.cases.current_task import current_tasks
 from web.typing import AuthedRequest, choice_field
 
@@ -154,6 +155,7 @@ def case_page_context(request: HttpRequest, case: Case, **extra: Any) -> dict[st
         "may_withdraw": case.status in OPEN_BEFORE_DECISION and may_withdraw(case, request.user),
         "withdraw_form": extra.pop("withdraw_form", None) or WithdrawForm(),
         "approvers": approver_panel(case=case) if may_review(case, request.user) else None,
+        **appeal_context(request, case, extra.pop("appeal_form", None)),
         **extra,
     }
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
 from casework.access import reads_register
+from web.cases.appeals import CaseAppealView
 from web.cases.views import (
     CaseApproversView,
     CaseDetailView,
@@ -28,6 +29,7 @@ class CasesApp(Application):
     send_back_path = path("<int:pk>/send-back/", CaseSendBackView.as_view(), name="send_back")
     approvers_path = path("<int:pk>/approvers/", CaseApproversView.as_view(), name="approvers")
     withdraw_path = path("<int:pk>/withdraw/", CaseWithdrawView.as_view(), name="withdraw")
+    appeal_path = path("<int:pk>/appeal/", CaseAppealView.as_view(), name="appeal")
     sign_inquiry_path = path(
         "<int:pk>/inquiries/<int:inquiry_pk>/sign/",
         CaseInquirySignView.as_view(),

@@ -19,6 +19,8 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from casework.errors import DomainError
 from casework.models import (
+    Appeal,
+    AppealOutcome,
     Case,
     CaseStatus,
     CaseTrack,
@@ -174,6 +176,21 @@ def pick_persuasion_outcome(case: Case) -> list[Issue]:
 def pick_correction_review(case: Case) -> list[Issue]:
     closing: list[Issue] = [(K.DOSSIER, {})] if case.status == CaseStatus.CLOSED else []
     return [(K.CORRECTION_REVIEW, {}), *closing]
+
+
+def pick_appeal_review(case: Case) -> list[Issue]:
+    """The reply to the member on the appeal just decided (申诉复查答复)."""
+    appeal = (
+        Appeal.objects.filter(case_id=case.pk)
+        .exclude(outcome=AppealOutcome.PENDING)
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if appeal is None:
+        return []
+    upheld = appeal.outcome == AppealOutcome.UPHELD
+    facts = {"received_on": appeal.received_on, "upheld": upheld, "findings": appeal.reason}
+    return [(K.APPEAL_REPLY, facts)]
 
 
 # ---- issuing ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
+from viewflow.workflow.status import STATUS
 
 from casework import hooks
 from casework.caserules import inquiry_wait_over, unassessed_clues
@@ -29,6 +30,8 @@ from workflows.case.nodes import CaseFunction, CaseStep, CaseTimer, StartCase, W
 from workflows.case.steps import STEP_BY_NAME, STEPS, Route
 from workflows.case.views import StepView
 from workflows.models import CaseProcess, TaskDue, TaskState
+
+FINISHED = (STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED)
 
 SEARCH = (CaseStatus.REGISTERED, CaseStatus.OUTREACH)
 CLOSED = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)
@@ -96,6 +99,8 @@ class CaseFlow(HumanSteps, flow.Flow):  # type: ignore[misc,valid-type]
     def route(self, activation: Any) -> Any:
         case = self.case_of(activation, fresh=True)
         status = case.status
+        if activation.flow_task is self.appeal_review and self._main_path_open(activation):
+            return None  # a side step: the main path's open task follows the case
         if status in CLOSED:
             return self.end
         if self.route_taken(activation) is Route.TALK:
@@ -168,6 +173,15 @@ class CaseFlow(HumanSteps, flow.Flow):  # type: ignore[misc,valid-type]
             .order_by("-finished_at")
             .values_list("owner_id", flat=True)
             .first()
+        )
+
+    def _main_path_open(self, activation: Any) -> bool:
+        """Whether the process has an open task besides the finished `activation`'s."""
+        return (
+            activation.flow_class.task_class.objects.filter(process_id=activation.process.pk)
+            .exclude(status__in=FINISHED)
+            .exclude(pk=activation.task.pk)
+            .exists()
         )
 
     def _persuaded(self, case: Case) -> bool:

@@ -328,3 +328,16 @@ class RestorationForm(forms.Form):
     application = forms.CharField(
         max_length=TEXT_MAX, label=_("申请内容"), widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class AppealReviewForm(forms.Form):
+    """The organ above decides an appeal (申诉) after its review: uphold or revoke, with its
+    findings (printed in the reply to the member)."""
+
+    outcome = forms.ChoiceField(
+        label=_("复查结论"),
+        choices=[("upheld", _("维持原决定")), ("revoked", _("撤销原决定"))],
+    )
+    reason = forms.CharField(
+        max_length=TEXT_MAX, label=_("复查意见"), widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -72,6 +72,9 @@ class Step:
     reviews: bool = False  # a committee's or the department's review: the approval queue
     four_eyes: bool = False  # the proposer and the meeting's recorder may not take it
     stay_message: str | Promise = ""
+    # a side step: opened beside the main path by a workflows service (an appeal), never
+    # routed to from another step; after it the main path follows the case (task_complete)
+    side: bool = False
 
     @property
     def next_nodes(self) -> tuple[str, ...]:
@@ -265,6 +268,16 @@ def _persuasion_outcome(case: Case, actor: AbstractBaseUser, data: Data) -> Case
 def _restoration(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
     return svc.case_apply_for_restoration(
         case=case, actor=actor, applied_on=data["applied_on"], application=data["application"]
+    )
+
+
+def _by_appeal_outcome(data: Data) -> Route:
+    return Route.NEXT  # upheld or revoked: the case status says what follows
+
+
+def _appeal_review(case: Case, actor: AbstractBaseUser, data: Data) -> Case:
+    return svc.case_decide_appeal(
+        case=case, actor=actor, upheld=data["outcome"] == "upheld", reason=data["reason"]
     )
 
 
@@ -479,12 +492,32 @@ STEPS: tuple[Step, ...] = (
         routes={R.NEXT: ("propose",)},
         apply=_restoration,
     ),
+    # side steps: beside the main path (see Step.side)
+    Step(
+        name="appeal_review",
+        title=_("申诉复查"),
+        form=f.AppealReviewForm,
+        seat=seats.appeal_seat,
+        due_days=90,
+        # open beside whatever the main path does meanwhile (the decision is not stayed)
+        statuses=frozenset(set(S.values) - {S.WITHDRAWN}),
+        # upheld: the main path goes on (or, on a closed case, the process ends); revoked:
+        # back to the branch (the main path's open task follows the case)
+        routes={R.NEXT: ("end", "propose")},
+        apply=_appeal_review,
+        choose=_by_appeal_outcome,
+        documents=(K.APPEAL_REPLY,),
+        pick_documents=docs.pick_appeal_review,
+        reviews=True,
+        side=True,
+    ),
 )
 
 STEP_BY_NAME: dict[str, Step] = {step.name: step for step in STEPS}
 STEP_TITLES: dict[str, str | Promise] = {step.name: step.title for step in STEPS}
 REVIEW_STEPS: tuple[str, ...] = tuple(step.name for step in STEPS if step.reviews)
 FOUR_EYES_STEPS: tuple[str, ...] = tuple(step.name for step in STEPS if step.four_eyes)
+SIDE_STEPS: frozenset[str] = frozenset(step.name for step in STEPS if step.side)
 
 
 def step_named(name: str) -> Step | None:

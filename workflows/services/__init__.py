@@ -5,10 +5,12 @@
 - `processes`: start a case's process; its open tasks follow the case (`case_flow_follow`).
 - `waits`: resume the inquiry wait.
 - `deadlines`: reminders and escalation.
+- `appeals`: an appeal received becomes the higher organ's review task (`appeal_file`).
 
 Business rules stay in casework: a step's `apply` calls exactly one casework service.
 """
 
+from workflows.services.appeals import appeal_file
 from workflows.services.deadlines import task_deadlines_sweep
 from workflows.services.processes import (
     case_flow_follow,
@@ -27,6 +29,7 @@ from workflows.services.waits import inquiry_wait_resume, inquiry_waits_sweep
 
 __all__ = [
     "StepDone",
+    "appeal_file",
     "case_flow_follow",
     "closed_case_tasks_sweep",
     "inquiry_wait_resume",

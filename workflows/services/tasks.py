@@ -94,7 +94,9 @@ def task_complete(
             task.data = {**task.data, "route": route.value}
             issue_step_documents(issues=step.documents_for(case, route), case=case, actor=user)
             activation.execute()  # the task is done; the flow creates the next one
-            hooks.case_changed.run_now([i for i in changed if i != case.pk], user)
+            # a side step leaves the main path behind: it follows the case as after any
+            # change outside the flow (workflows.services.processes.case_flow_follow)
+            hooks.case_changed.run_now([i for i in changed if step.side or i != case.pk], user)
     except FlowLockFailed as exc:
         raise busy() from exc
     return StepDone(case, route)

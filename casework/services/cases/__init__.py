@@ -6,6 +6,7 @@
 - `approval`: named approvers, the approval (decision in force), closing
 - `clocks`: the correction review, the suspension limit, restoration
 - `returns`: withdrawal, send back
+- `appeals`: an appeal against the decision in force, received and decided
 
 Every function is keyword-only, runs in one transaction, locks the Case row, fires one
 django-fsm-2 transition on `Case.status`, writes one timeline entry and one audit event (the
@@ -16,11 +17,13 @@ all.
 """
 
 from casework.seats import (
+    appeal_seat,
     approval_seat,
     approving_organisation,
     organisation_ancestors,
     organisation_department,
 )
+from casework.services.cases.appeals import case_decide_appeal, case_file_appeal
 from casework.services.cases.approval import (
     case_add_approver,
     case_approve,
@@ -55,6 +58,7 @@ from casework.services.cases.search import (
 )
 
 __all__ = [
+    "appeal_seat",
     "approval_seat",
     "approving_organisation",
     "case_add_approver",
@@ -63,7 +67,9 @@ __all__ = [
     "case_assess_cause",
     "case_close",
     "case_close_defence",
+    "case_decide_appeal",
     "case_expire_suspension",
+    "case_file_appeal",
     "case_finish_outreach",
     "case_mark_located",
     "case_mark_not_located",
