@@ -98,7 +98,13 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/register/member_list.html",
-        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "may_create": organisation_list_for_writer(user=request.user).exists(),
+        },
     )
 
 
