@@ -39,7 +39,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -81,10 +80,11 @@ from integrations.services.overdue import inquiries_overdue_sweep
 from tests.casework.case_helpers import make_department
 from tests.factories import make_member
 from tests.workflows.appeal_helpers import member_appeals, revoked_decision_ids
+from tests.workflows.no_stall_checks import assert_defence_held_back
 from tests.workflows.step_payloads import payload_strategy, witness_payloads
 from workflows import services
 from workflows.case.drive import Clock
-from workflows.case.nodes import DEFENCE_GRACE_DAYS, WaitHandle
+from workflows.case.nodes import WaitHandle
 from workflows.case.samples import flush_on_commit
 from workflows.case.steps import SIDE_STEPS, STEP_BY_NAME, Route, Step
 from workflows.invariants import node_statuses
@@ -454,16 +454,7 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
                 days = STEP_BY_NAME[due.node].due_days
                 late = due.due_at - due.created_at - dt.timedelta(days=days)
                 if due.node == "defence" and late > dt.timedelta(0):
-                    # held back until the defence period is over (+ grace days)
-                    until = (
-                        Proposal.objects.filter(case_id=due.case_id)
-                        .order_by("-pk")
-                        .values_list("defence_until", flat=True)
-                        .first()
-                    )
-                    assert until is not None, due.case_id
-                    last_day = timezone.localtime(due.due_at).date() - dt.timedelta(days=1)
-                    assert last_day - until == dt.timedelta(days=DEFENCE_GRACE_DAYS)
+                    assert_defence_held_back(due)  # until the defence period is over
                     continue
                 assert abs(late) < dt.timedelta(minutes=1), (due.node, late)  # same moment
 
