@@ -28,10 +28,10 @@ pytestmark = pytest.mark.django_db
 # assess_cause (objective) issues the branch's request (请示) and close the case dossier: their
 # text quotes the search (contact attempts, inquiries), the talk, the signer and the timeline.
 BUDGET = {
-    "postgresql": {"outreach": 9, "talk": 21, "assess_cause": 26, "approval": 27, "close": 28},
-    "sqlite": {"outreach": 9, "talk": 23, "assess_cause": 28, "approval": 29, "close": 30},
+    "postgresql": {"outreach": 9, "talk": 16, "assess_cause": 21, "approval": 23, "close": 23},
+    "sqlite": {"outreach": 9, "talk": 20, "assess_cause": 25, "approval": 27, "close": 27},
 }
-CLAIM_BUDGET = {"postgresql": 11, "sqlite": 12}
+CLAIM_BUDGET = {"postgresql": 10, "sqlite": 11}
 
 
 def _complete(case, node, user, claims, **data) -> int:
