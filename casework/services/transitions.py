@@ -171,6 +171,8 @@ class Transition:
         self.name = ""
         self.before = self.after = case.status
         self.fields: list[str] = []
+        # rows the step writes with the case row and its records (one statement on PostgreSQL)
+        self.writes: list[combined_writes.Write] = []
         self.comment = ""
         self.details: dict[str, Any] = {}
         self.action = ""
@@ -204,7 +206,7 @@ def case_transition(case: Case | int, actor: Actor) -> Iterator[Transition]:
         if not step.name:
             raise RuntimeError("case_transition: the block fired no transition")
         record_step(
-            writes=[case_update(step.case, *step.fields)],
+            writes=[case_update(step.case, *step.fields), *step.writes],
             case=step.case,
             actor=step.actor,
             action=step.action or f"case.{step.name}",
