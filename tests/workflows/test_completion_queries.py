@@ -31,8 +31,8 @@ pytestmark = pytest.mark.django_db
 # assess_cause (objective) issues the branch's request (请示) and close the case dossier: their
 # text quotes the search (contact attempts, inquiries), the talk, the signer and the timeline.
 BUDGET = {
-    "postgresql": {"outreach": 4, "talk": 9, "assess_cause": 13, "approval": 16, "close": 11},
-    "sqlite": {"outreach": 8, "talk": 17, "assess_cause": 21, "approval": 25, "close": 19},
+    "postgresql": {"outreach": 4, "talk": 9, "assess_cause": 13, "approval": 15, "close": 11},
+    "sqlite": {"outreach": 8, "talk": 17, "assess_cause": 21, "approval": 24, "close": 19},
 }
 CLAIM_BUDGET = {"postgresql": 7, "sqlite": 11}
 
