@@ -195,9 +195,14 @@ def worker(args: Any) -> tuple[float, int]:
     return elapsed, len(case_ids) * STEPS
 
 
-def queries_per_transition(case_id: int, users: dict[str, int], talker_ids: list[int]) -> list[int]:
+def queries_per_transition(
+    case_id: int, users: dict[str, int], talker_ids: list[int], statements: dict[str, list[str]]
+) -> list[int]:
+    """The statements each transition sends (counts; their labels into `statements`)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from bench.bench_task_completions import statement_label
 
     loaded, talkers = _load(users, talker_ids)
     counts: list[int] = []
@@ -219,10 +224,13 @@ def queries_per_transition(case_id: int, users: dict[str, int], talker_ids: list
         ):
             originals[name] = getattr(svc, name)
 
-            def counted(_fn=originals[name], **kw):
+            def counted(_fn=originals[name], _name=name, **kw):
                 before = len(ctx.captured_queries)
                 result = _fn(**kw)
                 counts.append(len(ctx.captured_queries) - before)
+                statements[_name] = [
+                    statement_label(q["sql"]) for q in ctx.captured_queries[before:]
+                ]
                 return result
 
             setattr(svc, name, counted)
@@ -234,7 +242,7 @@ def queries_per_transition(case_id: int, users: dict[str, int], talker_ids: list
     return counts
 
 
-def run_once(size: dict[str, int]) -> dict[str, float]:
+def run_once(size: dict[str, int]) -> dict[str, Any]:
     _setup()
     from django.db import connection
 
@@ -242,7 +250,8 @@ def run_once(size: dict[str, int]) -> dict[str, float]:
     shares = prepared["shares"]
     assert isinstance(shares, list)
     probe = shares[0].pop()
-    counts = queries_per_transition(probe, prepared["users"], prepared["talkers"])
+    statements: dict[str, list[str]] = {}
+    counts = queries_per_transition(probe, prepared["users"], prepared["talkers"], statements)
     connection.close()
     ctx = mp.get_context("fork")
     with ctx.Pool(PROCESSES) as pool:
@@ -264,6 +273,7 @@ def run_once(size: dict[str, int]) -> dict[str, float]:
         "queries_mean": statistics.mean(counts),
         "queries_max": max(counts),
         "transitions": done,
+        "statements": statements,
     }
 
 
@@ -295,6 +305,8 @@ def main() -> None:
                 },
                 "size": {**size, "processes": PROCESSES, "steps_per_case": STEPS},
                 "runs": len(runs),
+                # what each transition sent, in order (the first run's probe case)
+                "statements": runs[0]["statements"],
                 "notes": "PostgreSQL, 2 processes, service layer only (no viewflow); each "
                 "completion = lock case row + fsm transition + rows + timeline + audit.",
             },

@@ -18,6 +18,7 @@ import contextlib
 import json
 import multiprocessing as mp
 import os
+import re
 import statistics
 import sys
 import time
@@ -31,12 +32,33 @@ SIZES = {
     "small": {"cases_per_process": 40, "branches": 20},
     "large": {"cases_per_process": 400, "branches": 100},
 }
-DB_NAME = "lianluo_bench_task_completions"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "lianluo_bench_task_completions")
 STEPS = 5
 
 
 def log(*parts: object) -> None:
     print(*parts, file=sys.stderr, flush=True)
+
+
+def statement_label(sql: str) -> str:
+    """What one SQL statement does, in a few words: its verb and tables (the rows written,
+    for a combined WITH … statement; the FOR UPDATE of a locking read)."""
+    text = " ".join(sql.split())
+    head = text.split(" ", 1)[0].upper()
+    if head == "WITH":
+        writes = re.findall(r'\b(INSERT INTO|UPDATE) "?([\w.]+)"?', text)
+        return "WITH " + " + ".join(f"{verb.split()[0]} {table}" for verb, table in writes)
+    if head == "SELECT":
+        tables = re.findall(r'\b(?:FROM|JOIN) "?([\w.]+)"?', text)
+        first = tables[0] if tables else "?"
+        joined = f" (+{len(tables) - 1} joined)" if len(tables) > 1 else ""
+        locked = " FOR UPDATE" if " FOR UPDATE" in text else ""
+        return f"SELECT {first}{joined}{locked}"
+    if head in ("INSERT", "UPDATE", "DELETE"):
+        match = re.match(r'(INSERT INTO|UPDATE|DELETE FROM) "?([\w.]+)"?', text)
+        upsert = " ON CONFLICT DO UPDATE" if "DO UPDATE" in text else ""
+        return f"{head} {match.group(2) if match else '?'}{upsert}"
+    return head
 
 
 def _with_db(url: str, name: str) -> str:
@@ -150,6 +172,7 @@ def _walk(
     complete_queries: list[int] = []
     claim_queries: list[int] = []
     step_queries: dict[str, list[int]] = {}
+    statements: dict[str, dict[str, list[str]]] = {}
     db_seconds = [0.0]
 
     def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -169,6 +192,7 @@ def _walk(
             with CaptureQueriesContext(connection) as ctx:
                 services.task_claim(task_id=task_id, user=user)
             claim_queries.append(len(ctx.captured_queries))
+            claimed = [statement_label(q["sql"]) for q in ctx.captured_queries]
         else:
             services.task_claim(task_id=task_id, user=user)
         form = services.task_form(task_id=task_id, user=user, data=data)
@@ -181,6 +205,13 @@ def _walk(
         if count_queries:
             complete_queries.append(len(ctx.captured_queries))
             step_queries.setdefault(node, []).append(len(ctx.captured_queries))
+            statements.setdefault(
+                node,
+                {
+                    "claim": claimed,
+                    "complete": [statement_label(q["sql"]) for q in ctx.captured_queries],
+                },
+            )
 
     wrapper = connection.execute_wrapper(timed) if time_db else contextlib.nullcontext()
     start = time.perf_counter()
@@ -193,6 +224,7 @@ def _walk(
         "complete_queries": complete_queries,
         "claim_queries": claim_queries,
         "step_queries": step_queries,
+        "statements": statements,
     }
 
 
@@ -321,11 +353,14 @@ def main() -> None:
                     },
                     "size": {**size, "processes": 2, "steps_per_case": STEPS},
                     "runs": len(rates),
+                    # what each step's claim and completion sent, in order (first probe case)
+                    "statements": probe["statements"],
                     "notes": (
                         "PostgreSQL, settings.test; each completion = claim + complete under the "
                         "process lock (select_for_update_lock) with one casework service, step "
                         "documents numbered in-transaction (PDF render disabled: a Celery job "
-                        "after commit); query counts include SAVEPOINT/RELEASE statements."
+                        "after commit); no enclosing transaction, so no SAVEPOINT/RELEASE; "
+                        "`statements` lists what each step sends."
                     ),
                 },
                 ensure_ascii=False,

@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection, models, transaction
-from django.db.models.sql import InsertQuery
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
+from casework import combined_writes
 from casework.audit_keys import UnknownKey, known_key_ids, sign, signing_key_id
+from casework.combined_writes import Write
 from casework.models import AuditEvent, AuditStream, Organisation
 from casework.request_id import current_request_id
 
@@ -98,14 +99,49 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event to its organisation's chain. Must run inside the caller's transaction,
     after the caller's own row locks (the stream lock comes last)."""
+    event, _ = audit_record_with(
+        (),
+        actor=actor,
+        action=action,
+        obj=obj,
+        organisation=organisation,
+        before=before,
+        after=after,
+        reason=reason,
+        actor_role=actor_role,
+    )
+    return event
+
+
+def audit_record_with(
+    writes: Sequence[Write],
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    obj: models.Model | None = None,
+    organisation: Organisation | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+    actor_role: str = "",
+) -> tuple[AuditEvent, list[Any]]:
+    """`audit_record`, with the step's own `writes` (casework.combined_writes: rows the caller
+    already holds or creates) sent in the same statement on PostgreSQL. Returns the event and
+    what the writes returned.
+
+    The append is a compare-and-set on the stream head: the event is chained to the head this
+    connection last wrote or saw, and the head moves only if it is still that one
+    (`UPDATE … WHERE seq = … AND head_hash = …`, which waits for a concurrent appender's
+    commit like the row lock does). Otherwise — another process appended, a rollback, the
+    first event on this connection — the head is locked and read (`SELECT … FOR UPDATE`) and
+    the event chained to it: correct in every case, one more statement when the guess was
+    wrong."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside transaction.atomic()")
     key = _stream_key(organisation)
-    stream_id, seq, prev_hash = _lock_stream(key)
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
         stream=key,
-        seq=seq + 1,
         at=timezone.now(),
         actor=user,  # type: ignore[misc]
         actor_role=actor_role,
@@ -117,15 +153,41 @@ def audit_record(
         after=_jsonable(after or {}),
         reason=reason,
         request_id=_request_id(),
-        prev_hash=prev_hash or GENESIS,
         key_id=signing_key_id(),
     )
-    event.hash = compute_hash(event)
-    _append(event, stream_id)
-    return event
+    heads = _known_heads()
+    head = heads.get(key)
+    results: list[Any] = [None] * len(writes)
+    if head is not None:
+        appended, results = _append(event, head, writes)
+        if appended:
+            heads[key] = (head[0], event.seq, event.hash)
+            return event, results
+        writes = ()  # they ran; only the append is left
+    head = _lock_stream(key)
+    appended, more = _append(event, head, writes)
+    if not appended:  # we hold the head's row: it cannot have moved
+        raise RuntimeError(f"audit stream {key} moved under its lock")
+    heads[key] = (head[0], event.seq, event.hash)
+    return event, (more if any(w.returns for w in writes) else results)
 
 
-def _lock_stream(key: str) -> tuple[int, int, str]:
+Head = tuple[int, int, str]  # (stream id, seq, head hash)
+
+
+def _known_heads() -> dict[str, Head]:
+    """The stream heads this connection last wrote or read (a guess, checked on use)."""
+    wrapper = connections[connection.alias] if hasattr(connection, "alias") else connection
+    heads: dict[str, Head] | None = getattr(wrapper, "_lianluo_audit_heads", None)
+    name = str(wrapper.settings_dict.get("NAME"))
+    if heads is None or getattr(wrapper, "_lianluo_audit_db", None) != name:
+        heads = {}
+        wrapper._lianluo_audit_heads = heads  # type: ignore[attr-defined]
+        wrapper._lianluo_audit_db = name  # type: ignore[attr-defined]
+    return heads
+
+
+def _lock_stream(key: str) -> Head:
     """Lock the stream's head row; returns (stream id, its seq, its head hash). The very
     first event of a stream creates the row."""
     locked = AuditStream.objects.select_for_update().filter(key=key)
@@ -136,31 +198,51 @@ def _lock_stream(key: str) -> tuple[int, int, str]:
     return int(row[0]), int(row[1]), str(row[2])
 
 
-def _append(event: AuditEvent, stream_id: int) -> None:
-    """Insert the event and move the stream's head onto it. On PostgreSQL one statement
-    (the INSERT in a WITH clause of the UPDATE); elsewhere two."""
-    if connection.vendor != "postgresql":
-        event.save(force_insert=True)
-        AuditStream.objects.filter(pk=stream_id).update(seq=event.seq, head_hash=event.hash)
-        return
-    query = InsertQuery(AuditEvent)
-    query.insert_values(
-        [f for f in AuditEvent._meta.local_concrete_fields if not f.primary_key], [event]
-    )
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = [AuditEvent._meta.pk]
-    [(insert_sql, insert_params)] = compiler.as_sql()
+def _append(event: AuditEvent, head: Head, writes: Sequence[Write]) -> tuple[bool, list[Any]]:
+    """Chain `event` to `head`, then insert it and move the head onto it if the head is still
+    `head`: (appended, what `writes` returned). On PostgreSQL one statement (the writes, the
+    guarded head UPDATE and the event's INSERT … SELECT FROM it, as CTEs); elsewhere the writes,
+    the guarded UPDATE and the INSERT."""
+    stream_id, seq, prev_hash = head
+    event.seq = seq + 1
+    event.prev_hash = prev_hash or GENESIS
+    event.hash = compute_hash(event)
     table = connection.ops.quote_name(AuditStream._meta.db_table)
+    guarded = (
+        f"UPDATE {table} SET seq = %s, head_hash = %s "  # noqa: S608
+        "WHERE id = %s AND seq = %s AND head_hash = %s"
+    )
+    guard: list[Any] = [event.seq, event.hash, stream_id, seq, prev_hash]
+    if connection.vendor != "postgresql":
+        done = combined_writes.run(writes)
+        with connection.cursor() as cursor:
+            cursor.execute(guarded, guard)
+            if cursor.rowcount != 1:
+                return False, done
+        event.save(force_insert=True)
+        return True, done
+    insert = combined_writes.insert(event, returning=True)
+    head_sql = insert.sql.split(" VALUES (", 1)[0]
+    values = insert.sql.split(" VALUES (", 1)[1]
+    placeholders, returning = values.rsplit(")", 1)
+    ev = f"{head_sql} SELECT {placeholders} FROM h{returning}"  # noqa: S608
+    sql, params, returning_parts = combined_writes.statement(
+        writes,
+        extra_ctes=[("h", f"{guarded} RETURNING id", guard), ("ev", ev, list(insert.params))],
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH ev AS ({insert_sql}) "  # noqa: S608
-            f"UPDATE {table} SET seq = %s, head_hash = %s WHERE id = %s "
-            "RETURNING (SELECT id FROM ev)",
-            [*insert_params, event.seq, event.hash, stream_id],
-        )
-        event.pk = cursor.fetchone()[0]
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    results: list[Any] = [None] * len(writes)
+    for i, value in zip(returning_parts, row, strict=False):
+        results[i] = value
+    event_id = row[-1]
+    if event_id is None:
+        return False, results
+    event.pk = event_id
     event._state.adding = False
     event._state.db = connection.alias
+    return True, results
 
 
 @dataclass(frozen=True)
@@ -331,6 +413,7 @@ __all__ = [
     "ChainBreak",
     "audit_record",
     "audit_record_many",
+    "audit_record_with",
     "audit_seal_legacy",
     "compute_hash",
     "verify_audit_chain",

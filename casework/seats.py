@@ -41,7 +41,9 @@ def organisation_ancestors(org: Organisation) -> list[Organisation]:
     cached: list[Organisation] | None = getattr(org, "_ancestors_cache", None)
     if cached is None:
         ids = [int(part) for part in org.path.strip("/").split("/") if part]
-        found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids)}
+        # with each one's issuer profile (documents: numbers and print facts of what it issues)
+        rows = Organisation.objects.filter(pk__in=ids).select_related("issuer_profile")
+        found = {o.pk: o for o in rows}
         cached = [found[i] for i in reversed(ids) if i in found]
         org.__dict__["_ancestors_cache"] = cached
     return cached

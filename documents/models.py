@@ -50,6 +50,9 @@ def issuer_profile(organisation: Organisation) -> IssuerProfile | None:
     cached: IssuerProfile | Literal[False] | None = organisation.__dict__.get(
         "_issuer_profile", False
     )
+    if cached is False and "issuer_profile" in organisation._state.fields_cache:
+        cached = organisation._state.fields_cache["issuer_profile"]  # joined (select_related)
+        organisation.__dict__["_issuer_profile"] = cached
     if cached is False:
         cached = IssuerProfile.objects.filter(organisation_id=organisation.pk).first()
         organisation.__dict__["_issuer_profile"] = cached

@@ -20,16 +20,17 @@ missing role is PermissionDenied, an unmet condition is a DomainError naming the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from casework import hooks
-from casework.audit import audit_record
+from casework import combined_writes, hooks
+from casework.audit import audit_record_with
 from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
 from casework.models import Case, CaseStatus, Proposal, TimelineEntry
 from casework.transactions import atomic
@@ -37,9 +38,28 @@ from casework.transactions import atomic
 Actor = AbstractBaseUser | None
 
 
+# The case rows the running flow step locked together with its process row
+# (workflows.services.processes.process_and_case_lock): lock_case hands them out as they are.
+_held: ContextVar[dict[int, Case] | None] = ContextVar("case_rows_held", default=None)
+
+
+@contextmanager
+def case_row_held(case: Case) -> Iterator[None]:
+    """Inside the block, `lock_case(case.pk)` returns `case` without a query: the caller has
+    just read and locked its row (with member and organisation) in this transaction."""
+    token = _held.set({**(_held.get() or {}), case.pk: case})
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
 def lock_case(case: Case | int) -> Case:
     """The case row, locked for this transaction, with member and organisation loaded."""
     pk = case.pk if isinstance(case, Case) else case
+    held = (_held.get() or {}).get(pk)
+    if held is not None:
+        return held
     try:
         return (
             Case.objects.select_for_update(of=("self",))
@@ -88,11 +108,13 @@ def record_step(
     comment: str = "",
     details: dict[str, Any] | None = None,
     obj: Any = None,
+    writes: Sequence[combined_writes.Write] = (),
 ) -> TimelineEntry:
-    """One timeline entry and one audit event for the step, inside the caller's transaction."""
+    """One timeline entry and one audit event for the step, inside the caller's transaction;
+    with the caller's `writes` (e.g. the case row's UPDATE), one statement on PostgreSQL."""
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
-    entry = TimelineEntry.objects.create(
+    entry = TimelineEntry(
         case=case,
         actor_id=actor_id,
         action=action,
@@ -101,7 +123,8 @@ def record_step(
         comment=comment,
         details=details or {},
     )
-    audit_record(
+    _, results = audit_record_with(
+        [*writes, combined_writes.insert(entry)],
         actor=actor,
         action=action,
         obj=obj if obj is not None else case,
@@ -110,11 +133,19 @@ def record_step(
         after={"status": after, "case": case.pk, **(details or {})},
         reason=comment,
     )
+    entry.pk = results[-1]
+    entry._state.adding = False
+    entry._state.db = "default"
     return entry
 
 
 def save_case(case: Case, *fields: str) -> None:
     case.save(update_fields=["status", "updated_at", *fields])
+
+
+def case_update(case: Case, *fields: str) -> combined_writes.Write:
+    """The UPDATE `save_case(case, *fields)` sends, to be combined with the step's records."""
+    return combined_writes.update_fields(case, ["status", "updated_at", *fields])
 
 
 def actor_id(actor: Actor) -> int | None:
@@ -140,6 +171,8 @@ class Transition:
         self.name = ""
         self.before = self.after = case.status
         self.fields: list[str] = []
+        # rows the step writes with the case row and its records (one statement on PostgreSQL)
+        self.writes: list[combined_writes.Write] = []
         self.comment = ""
         self.details: dict[str, Any] = {}
         self.action = ""
@@ -172,8 +205,8 @@ def case_transition(case: Case | int, actor: Actor) -> Iterator[Transition]:
         yield step
         if not step.name:
             raise RuntimeError("case_transition: the block fired no transition")
-        save_case(step.case, *step.fields)
         record_step(
+            writes=[case_update(step.case, *step.fields), *step.writes],
             case=step.case,
             actor=step.actor,
             action=step.action or f"case.{step.name}",
@@ -189,7 +222,9 @@ __all__ = [
     "Actor",
     "Transition",
     "actor_id",
+    "case_row_held",
     "case_transition",
+    "case_update",
     "fire",
     "lock_case",
     "locked_proposal",

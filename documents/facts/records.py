@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import Subquery
 from django.utils import timezone
 
 from casework.models import (
@@ -259,16 +260,14 @@ class CaseRecords:
 
         if actor is not None and has_role_at(actor, self.case.organisation, ["branch_secretary"]):
             return user_name(actor)
-        user_id = (
+        first = (
             RoleAssignment.objects.filter(
                 organisation_id=self.case.organisation_id,
                 role="branch_secretary",
                 is_active=True,
             )
             .order_by("id")
-            .values_list("user_id", flat=True)
-            .first()
+            .values("user_id")[:1]
         )
-        if user_id is None:
-            return ""
-        return user_name(get_user_model()._default_manager.filter(pk=user_id).first())
+        secretary = get_user_model()._default_manager.filter(pk=Subquery(first)).first()
+        return user_name(secretary)

@@ -223,6 +223,9 @@ def _step_data(world, department, talk):
             {"corrected": st.sampled_from(["1", "0"])}
         ),
         "restoration": lambda c: st.just({"applied_on": today, "application": "申请"}),
+        "appeal_review": lambda c: st.fixed_dictionaries(
+            {"outcome": st.sampled_from(["upheld", "revoked"]), "reason": st.just("复查意见")}
+        ),
     }
 
 

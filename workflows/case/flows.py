@@ -26,7 +26,7 @@ from casework.models import Case, CaseStatus, ClockKind, Inquiry, Proposal, Prop
 from casework.seats import current_proposal
 from casework.services import cases as case_services
 from workflows.case.lock import process_row_lock
-from workflows.case.nodes import CaseFunction, CaseStep, CaseTimer, StartCase, WaitHandle
+from workflows.case.nodes import CaseEnd, CaseFunction, CaseStep, CaseTimer, StartCase, WaitHandle
 from workflows.case.steps import STEP_BY_NAME, STEPS, Route
 from workflows.case.views import StepView
 from workflows.models import CaseProcess, TaskDue, TaskState
@@ -74,7 +74,7 @@ class CaseFlow(HumanSteps, flow.Flow):  # type: ignore[misc,valid-type]
         .Annotation(title=_("停止党籍期满"))
         .Routes(this.propose)
     )
-    end = flow.End()
+    end = CaseEnd()
 
     # ---- node work ----------------------------------------------------------------------
 

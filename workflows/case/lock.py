@@ -41,3 +41,47 @@ def process_row_lock(flow_class: Any, process_pk: Any) -> Iterator[None]:
             raise
         # NOWAIT refused, or a deadlock: the atomic block was rolled back as it exited
         raise FlowLockFailed(f"Lock failed for {flow_class}") from exc
+
+
+@contextmanager
+def process_and_case_lock(task_id: int, process_pk: int) -> Iterator[Any]:
+    """`process_row_lock` for a task's completion, with the task, its process and its case
+    read and locked in the same statement (one SELECT … FOR UPDATE of the task, process and
+    case rows, member and organisation joined): yields the task (process → caseprocess →
+    case loaded), or None when the task is not the process's. Same waiting rules as
+    `process_row_lock` (waits at the top, NOWAIT when nested). Locking the task and process
+    rows too makes PostgreSQL re-read them once a waited-for lock is granted (so a completion
+    that queued behind another sees the task it finished)."""
+    from viewflow.workflow.models import Task
+
+    wait = not connection.in_atomic_block
+    locked = False
+    try:
+        with transaction.atomic():
+            rows = (
+                Task.objects.select_related(
+                    "process__caseprocess__case__member",
+                    # the branch's issuer profile: its documents' numbers and print facts
+                    "process__caseprocess__case__organisation__issuer_profile",
+                )
+                .filter(pk=task_id, process__caseprocess__pk=process_pk)
+                .select_for_update(
+                    nowait=not wait,
+                    # PostgreSQL takes the row locks in this order (its FOR UPDATE OF list):
+                    # the process row first, as every path does, the case row last.
+                    of=(
+                        "process__caseprocess",
+                        "process",
+                        "self",
+                        "process__caseprocess__case",
+                    ),
+                )
+                .order_by()
+            )
+            task = next(iter(rows), None)
+            locked = True
+            yield task
+    except DatabaseError as exc:
+        if locked:  # the body's own error
+            raise
+        raise FlowLockFailed(f"Lock failed for task {task_id}") from exc

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from viewflow.workflow.models import Task
 
-from casework.audit import audit_record
+from casework import combined_writes
+from casework.audit import audit_record_with
 from casework.models import Case
 from workflows.models import TaskEvent
 
@@ -14,7 +16,14 @@ from workflows.models import TaskEvent
 def task_event(
     task: Task, case_id: int, action: str, actor: Any, target: Any = None, comment: str = ""
 ) -> None:
-    TaskEvent.objects.create(
+    task_event_row(task, case_id, action, actor, target, comment).save(force_insert=True)
+
+
+def task_event_row(
+    task: Task, case_id: int, action: str, actor: Any, target: Any = None, comment: str = ""
+) -> TaskEvent:
+    """The TaskEvent `task_event` writes, unsaved (to combine with the audit event)."""
+    return TaskEvent(
         task=task,
         case_id=case_id,
         action=action,
@@ -32,8 +41,12 @@ def task_audit(
     before: dict[str, Any],
     after: dict[str, Any],
     reason: str = "",
+    writes: Sequence[combined_writes.Write] = (),
 ) -> None:
-    audit_record(
+    """The audit event of a task action; with the action's own `writes` (its rows), one
+    statement on PostgreSQL."""
+    audit_record_with(
+        writes,
         actor=actor,
         action=action,
         obj=task,

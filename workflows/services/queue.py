@@ -16,11 +16,12 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from casework import combined_writes
 from casework.access import REGISTER_ROLES, has_role_over
 from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
 from casework.models import Organisation, Role
 from workflows.models import OPEN_STATES, TaskDue, TaskState
-from workflows.services.events import task_audit, task_event
+from workflows.services.events import task_audit, task_event, task_event_row
 from workflows.services.processes import busy, case_flow, process_id_of
 
 
@@ -49,14 +50,21 @@ def _due_for_update(task_id: int, user: AbstractBaseUser | None) -> TaskDue:
 
 
 def _set_owner(task: Task, due: TaskDue, owner_id: int | None) -> None:
+    combined_writes.run(_owner_rows(task, due, owner_id))
+
+
+def _owner_rows(task: Task, due: TaskDue, owner_id: int | None) -> list[combined_writes.Write]:
+    """The task's and its queue row's new holder (the UPDATEs, not yet sent)."""
     now = timezone.now()
     task.owner_id = owner_id
     task.status = STATUS.ASSIGNED if owner_id else STATUS.NEW
     task.assigned = now if owner_id else None
-    task.save(update_fields=["owner", "status", "assigned"])
     due.owner_id = owner_id
     due.state = TaskState.ASSIGNED if owner_id else TaskState.OPEN
-    due.save(update_fields=["owner", "state"])
+    return [
+        combined_writes.update_fields(task, ["owner", "status", "assigned"]),
+        combined_writes.update_fields(due, ["owner", "state"]),
+    ]
 
 
 def task_claim(*, task_id: int, user: AbstractBaseUser) -> TaskDue:
@@ -69,9 +77,12 @@ def task_claim(*, task_id: int, user: AbstractBaseUser) -> TaskDue:
             task = due.task
             if task.status != STATUS.NEW or due.state != TaskState.OPEN:
                 raise Conflict(_("该任务已被他人认领或已办结。"), code="task_taken")
-            _set_owner(task, due, user.pk)
-            task_event(task, due.case_id, "claim", user)
-            task_audit("task.claim", task, due.case, user, {"owner": None}, {"owner": user.pk})
+            # the task, its queue row, the event and the audit event: one statement (PostgreSQL)
+            rows = _owner_rows(task, due, user.pk)
+            rows.append(combined_writes.insert(task_event_row(task, due.case_id, "claim", user)))
+            task_audit(
+                "task.claim", task, due.case, user, {"owner": None}, {"owner": user.pk}, writes=rows
+            )
     except FlowLockFailed as exc:
         raise busy() from exc
     return due

@@ -24,14 +24,17 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from casework import hooks
-from casework.errors import Conflict, DomainError, InvalidData, PermissionDenied
+from casework.errors import Conflict, DomainError, InvalidData, NotFound, PermissionDenied
 from casework.models import Case
 from casework.seats import seat_held_by
+from casework.services.transitions import case_row_held
 from casework.transactions import one_transaction
 from workflows.case.documents import issue_step_documents
+from workflows.case.lock import process_and_case_lock
+from workflows.case.nodes import flush_finished
 from workflows.case.steps import Route, Step, step_named
 from workflows.selectors import task_get_for_user
-from workflows.services.processes import busy, case_flow, locked_task, process_id_of
+from workflows.services.processes import busy, process_id_of
 
 
 @dataclass(frozen=True)
@@ -75,25 +78,29 @@ def task_complete(
     process_id: int | None = None,
 ) -> StepDone:
     """Do the task's step with its form's cleaned `data` as `user`, who must hold the task."""
-    flow_class = case_flow()
     pid = process_id if process_id is not None else process_id_of(task_id)
     try:
-        with flow_class.lock(pid), one_transaction():
-            task = locked_task(task_id, pid)
+        # one statement reads and locks the process, the task and the case (whose row the
+        # step's service then uses as it is: case_row_held)
+        with process_and_case_lock(task_id, pid) as task, one_transaction():
+            if task is None:
+                raise NotFound(_("任务不存在。"))
             step = step_of_task(task)
             _check_holder(task, user, step)
             route = step.choose(data)
             case = task.process.caseprocess.case
             if route is Route.STAY:
-                return StepDone(step.apply(case, user, data), route)
+                with case_row_held(case):
+                    return StepDone(step.apply(case, user, data), route)
             activation = task.flow_task.activation_class(task)
             activation.start(None)
-            with hooks.case_changed.handled_by_caller() as changed:
+            with hooks.case_changed.handled_by_caller() as changed, case_row_held(case):
                 case = step.apply(case, user, data)
             activation.case, activation.case_is_fresh = case, True
             task.data = {**task.data, "route": route.value}
             issue_step_documents(issues=step.documents_for(case, route), case=case, actor=user)
             activation.execute()  # the task is done; the flow creates the next one
+            flush_finished(activation)
             # a side step leaves the main path behind: it follows the case as after any
             # change outside the flow (workflows.services.processes.case_flow_follow)
             hooks.case_changed.run_now([i for i in changed if step.side or i != case.pk], user)

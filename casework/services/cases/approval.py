@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework import combined_writes
 from casework.access import has_role_at
 from casework.caserules import member_reachable
 from casework.errors import Conflict, DomainError, PermissionDenied
@@ -110,7 +111,7 @@ def case_approve(*, case: Case, actor: AbstractBaseUser, comment: str = "") -> C
         t.fire("approve")
         proposal = locked_proposal(case)
         _check_approver(case, proposal, actor)
-        decision = put_in_force(case, proposal, actor, comment)
+        decision = put_in_force(case, proposal, actor, comment, writes=t.writes)
         t.save("clock_kind", "clock_due")
         t.note(
             comment=comment,
@@ -124,9 +125,17 @@ def case_approve(*, case: Case, actor: AbstractBaseUser, comment: str = "") -> C
     return t.case
 
 
-def put_in_force(case: Case, proposal: Proposal, actor: AbstractBaseUser, comment: str) -> Decision:
+def put_in_force(
+    case: Case,
+    proposal: Proposal,
+    actor: AbstractBaseUser,
+    comment: str,
+    writes: list[combined_writes.Write] | None = None,
+) -> Decision:
     """The decision row, its clock and the member's new status, in the caller's transition
-    (the committee's approval; for 退党, the branch meeting's filed resolution)."""
+    (the committee's approval; for 退党, the branch meeting's filed resolution). With
+    `writes` (the transition's), the member's and the proposal's rows are written with the
+    step's records instead of at once."""
     today = timezone.localdate()
     rules = rules_of_case(case)
     case.clock_kind, case.clock_due = ClockKind.NONE, None
@@ -153,17 +162,27 @@ def put_in_force(case: Case, proposal: Proposal, actor: AbstractBaseUser, commen
         member_status_after=status_after,
         clock_due=case.clock_due,
     )
+    later: list[combined_writes.Write] = []
     if status_after != status_before:
-        Member.objects.filter(pk=member.pk).update(status=status_after, updated_at=timezone.now())
+        later.append(
+            combined_writes.update(
+                Member, member.pk, {"status": status_after, "updated_at": timezone.now()}
+            )
+        )
         member.status = status_after
-        MemberChange.objects.create(
+        change = MemberChange(
             member=member,
             actor_id=actor_id(actor),
             source="case",
             changes={"status": [status_before, status_after]},
         )
+        later.append(combined_writes.insert(change, returning=False))
     proposal.status = ProposalStatus.APPROVED
-    proposal.save(update_fields=["status"])
+    later.append(combined_writes.update(Proposal, proposal.pk, {"status": proposal.status}))
+    if writes is None:
+        combined_writes.run(later)
+    else:
+        writes.extend(later)
     return decision
 
 
