@@ -18,6 +18,7 @@ from integrations.models import (
     LetterKind,
     Lookup,
 )
+from web.api.errors import REFUSED
 
 ID_MAX = 2**31 - 1
 
@@ -93,7 +94,9 @@ class ChannelWriteSerializer(serializers.Serializer[Any]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         kind = attrs["kind"]
         if kind == ChannelKind.EMAIL and not attrs.get("email"):
-            raise serializers.ValidationError({"email": [_("电子邮件方式需要填写收件邮箱。")]})
+            raise serializers.ValidationError(
+                {"email": [_("电子邮件方式需要填写收件邮箱。")]}, code=REFUSED
+            )
         return attrs
 
 
