@@ -111,7 +111,8 @@ def _field_errors(detail: Any) -> dict[str, list[str]]:
 # DRF validation codes that say the request breaks its schema (→ 400); any other code is a
 # refusal of a well-formed request (→ 422). Serializers raise business refusals with
 # code=REFUSED. (A range the schema cannot state — a decimal's minimum, the schema's decimals
-# being strings — is the rules': min_value/max_value answer 422.)
+# being strings — is the rules': min_value/max_value answer 422; so is `empty`, an empty
+# upload or list.)
 SCHEMA_CODES = frozenset(
     {
         "required",
@@ -123,7 +124,6 @@ SCHEMA_CODES = frozenset(
         "invalid_choice",
         "not_a_list",
         "not_a_dict",
-        "empty",
         "incorrect_type",
         "max_digits",
         "max_decimal_places",

@@ -119,6 +119,8 @@ def _field_schema(field: forms.Field) -> dict[str, Any]:
             schema["minLength"] = 1
     if not field.required and schema["type"] != "array":
         schema["nullable"] = True
+        if "enum" in schema:  # OpenAPI 3.0: a nullable enum lists null among its values
+            schema["enum"] = [*schema["enum"], None]
     schema["description"] = str(field.label or "")
     return schema
 

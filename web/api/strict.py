@@ -149,6 +149,22 @@ def _is_datetime(value: object) -> bool:
     return parse_datetime(value) is not None
 
 
+@FORMATS.checks("email")
+def _is_email(value: object) -> bool:
+    """The shape only (DRF's validator decides the rest: 422)."""
+    return (
+        not isinstance(value, str) or value == "" or bool(re.fullmatch(r"[^@\s]+@[^@\s]+", value))
+    )
+
+
+@FORMATS.checks("uri")
+def _is_uri(value: object) -> bool:
+    """A scheme and no whitespace (DRF's validator decides the rest: 422)."""
+    if not isinstance(value, str) or value == "":
+        return True
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:\S+", value))
+
+
 def _deref(components: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     ref = schema.get("$ref", "")
     if ref.startswith("#/components/schemas/"):
@@ -211,7 +227,9 @@ def _operations() -> list[tuple[re.Pattern[str], str, Operation]]:
     raw = spec.get("components", {})
     converted = _json_schema(raw)
     found = []
-    for path, operations in spec.get("paths", {}).items():
+    # literal paths first: /tasks/inbox/ is not /tasks/{task_id}/
+    paths = sorted(spec.get("paths", {}).items(), key=lambda item: item[0].count("{"))
+    for path, operations in paths:
         regex = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
         for method, operation in operations.items():
             if isinstance(operation, dict):
