@@ -28,7 +28,13 @@ from jsonschema.exceptions import ValidationError as SchemaError
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 
-NOT_BLANK = r"\S"  # a required string holds something besides whitespace
+# A required string holds something besides whitespace: what Python's str.strip() removes
+# (DRF and Django forms trim with it), spelled out so that every regex engine agrees (\S
+# differs: ECMA's does not count \x1c-\x1f or \x85 as space).
+NOT_BLANK = (
+    r"[^\t\n\u000b\u000c\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a"
+    r"\u2028\u2029\u202f\u205f\u3000]"
+)
 CURSOR_PATTERN = r"^[A-Za-z0-9+/]+={0,2}$"  # DRF's cursor: base64 of a query string
 JSON_TYPES = ("application/json", "application/problem+json")
 BODY_METHODS = {"post", "put", "patch"}
