@@ -99,6 +99,7 @@ def tighten_schema(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
                 if parameter["name"] == "cursor":
                     schema["pattern"] = CURSOR_PATTERN
                 schema.setdefault("minLength", 1)
+                _tighten_property(schema)  # ?q=%0B is as empty as ?q=
     return result
 
 
