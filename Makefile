@@ -8,7 +8,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= settings.dev
 
 .PHONY: up test system venv migrate seed serve worker beat lint check-deploy bench clean \
-	prod-local smoke deploy-validate screenshots api-story
+	prod-local smoke deploy-validate screenshots api-story conformance
 
 ## make up: install what is missing, migrate SQLite, seed demo data, print logins, serve :8000
 up: system venv migrate seed serve
@@ -44,6 +44,10 @@ serve: venv
 ## make api-story: docs/api-story.sh (the case story through /api/v1/ with curl) on a throwaway demo
 api-story: venv
 	$(PY) deploy/api_story.py
+
+## make conformance: schemathesis --checks all over every operation against a throwaway demo
+conformance: venv
+	$(PY) deploy/conformance.py $(CONFORMANCE_ARGS)
 
 ## make screenshots: refresh docs/screenshots/ from a fresh browser-test run (var/screenshots/)
 screenshots: system-browser venv

@@ -256,7 +256,10 @@ REST_FRAMEWORK = {
         "web.api.auth.TokenAuthentication",  # first: its Bearer challenge makes 401s
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "web.api.strict.ConformsToSchema",  # a request the schema forbids: 400
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["web.api.parsers.JSONParser"],  # depth limit, no NUL
@@ -305,6 +308,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "web.api.schema.add_problem_responses",
+        "web.api.strict.tighten_schema",
     ],
 }
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
+
 from casework.models import BranchNotice, BranchNoticeRecipient, DeliveryStatus
 from casework.services.branch_contact import (
     notice_claims_release,
@@ -23,6 +25,7 @@ from integrations.services.messaging import member_message_send
 
 log = logging.getLogger(__name__)
 TEMPLATE = "branch_notice"
+CHUNK = 50  # messages per transaction
 
 
 def branch_notice_deliver(*, notice_id: int, retake: bool = False) -> dict[str, int]:
@@ -38,13 +41,27 @@ def branch_notice_deliver(*, notice_id: int, retake: bool = False) -> dict[str, 
         .values_list("pk", flat=True)
     )
     counts = {"sent": 0, "failed": 0}
-    for recipient_id in pending:
-        if not notice_recipient_claim(recipient_id=recipient_id):
-            continue
-        recipient = BranchNoticeRecipient.objects.select_related("member__organisation").get(
-            pk=recipient_id
-        )
-        try:
+    for start in range(0, len(pending), CHUNK):
+        # One transaction per chunk, not three commits per message (claim, attempt, result):
+        # a notice to a city committee's 300 members took 22-35 s on SQLite, nearly all of
+        # it in commits. A worker that dies mid-chunk leaves the chunk pending (at least once).
+        with transaction.atomic():
+            for recipient_id in pending[start : start + CHUNK]:
+                sent = _deliver_one(notice, text, recipient_id)
+                if sent is not None:
+                    counts["sent" if sent else "failed"] += 1
+    return counts
+
+
+def _deliver_one(notice: BranchNotice, text: str, recipient_id: int) -> bool | None:
+    """Claim, send and record one message; None when another worker has claimed it."""
+    if not notice_recipient_claim(recipient_id=recipient_id):
+        return None
+    recipient = BranchNoticeRecipient.objects.select_related("member__organisation").get(
+        pk=recipient_id
+    )
+    try:
+        with transaction.atomic():  # a savepoint: a failed send leaves the chunk usable
             result = member_message_send(
                 member=recipient.member,
                 actor=notice.created_by,
@@ -53,13 +70,9 @@ def branch_notice_deliver(*, notice_id: int, retake: bool = False) -> dict[str, 
                 params={"title": notice.title},
                 channel=notice.channel,
             )
-        except Exception:
-            log.exception("notice %s: message to member %s failed", notice.pk, recipient.member_id)
-            notice_recipient_result(recipient_id=recipient_id, ok=False)
-            counts["failed"] += 1
-            continue
-        notice_recipient_result(
-            recipient_id=recipient_id, ok=result.ok, provider_id=result.provider_id
-        )
-        counts["sent" if result.ok else "failed"] += 1
-    return counts
+    except Exception:
+        log.exception("notice %s: message to member %s failed", notice.pk, recipient.member_id)
+        notice_recipient_result(recipient_id=recipient_id, ok=False)
+        return False
+    notice_recipient_result(recipient_id=recipient_id, ok=result.ok, provider_id=result.provider_id)
+    return bool(result.ok)

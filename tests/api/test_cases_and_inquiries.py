@@ -80,12 +80,12 @@ def test_an_answer_is_cleaned_and_limited_like_every_other_channel(seeded, clien
     client = client_for(seeded.liaison)
     url = f"/api/v1/inquiries/{seeded.inquiry.pk}/answer/"
     empty_clue = client.post(url, {"answer": "clue", "details": {"other": "x"}}, format="json")
-    assert empty_clue.status_code == 400
+    assert empty_clue.status_code == 422
     assert empty_clue.json()["code"] == "clue_without_details"
     too_long = client.post(
         url, {"answer": "found", "details": {"address": "路" * 501}}, format="json"
     )
-    assert too_long.status_code == 400 and too_long.json()["code"] == "invalid_detail"
+    assert too_long.status_code == 422 and too_long.json()["code"] == "invalid_detail"
     assert Inquiry.objects.get(pk=seeded.inquiry.pk).status == InquiryStatus.SENT
 
 
@@ -149,7 +149,7 @@ def test_naming_approvers_through_the_api(world, client_for):
     assert candidate["username"] == "approver2" and candidate["name"]
     assert candidate["role"] == "committee_approver" and candidate["role_label"] == "党委审批人"
     stranger = approver.post(url, {"action": "add", "user": world.officer.pk}, format="json")
-    assert stranger.status_code == 400 and "user" in stranger.json()["errors"]
+    assert stranger.status_code == 422 and "user" in stranger.json()["errors"]
     officer = client_for(world.officer).post(
         url, {"action": "add", "user": world.approver2.pk}, format="json"
     )

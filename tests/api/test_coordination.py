@@ -64,7 +64,7 @@ def test_a_coordinator_adds_edits_and_lists_departments(world, client_for) -> No
     elsewhere = client.post(
         "/api/v1/departments/", {**body, "organisation": world.committee.pk}, format="json"
     )
-    assert elsewhere.status_code == 400 and "organisation" in elsewhere.json()["errors"]
+    assert elsewhere.status_code == 422 and "organisation" in elsewhere.json()["errors"]
 
 
 def test_only_coordinators_see_and_change_departments(world, client_for) -> None:
@@ -85,9 +85,9 @@ def test_a_channel_is_configured_and_its_key_never_shown(world, client_for) -> N
     url = f"/api/v1/departments/{department.pk}/channel/"
     assert client.get(url).status_code == 404
     no_email = client.put(url, {"kind": "email"}, format="json")
-    assert no_email.status_code == 400 and "email" in no_email.json()["errors"]
+    assert no_email.status_code == 422 and "email" in no_email.json()["errors"]
     no_key = client.put(url, {"kind": "http", "endpoint_url": "https://x.cn/in"}, format="json")
-    assert no_key.status_code == 400 and no_key.json()["code"] == "http_settings_required"
+    assert no_key.status_code == 422 and no_key.json()["code"] == "http_settings_required"
     http = client.put(
         url,
         {

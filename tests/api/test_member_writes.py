@@ -33,7 +33,7 @@ def test_a_member_is_edited_field_by_field(world, client_for) -> None:
     assert member.phone == "13912345678" and member.name == "张三"
     assert MemberChange.objects.filter(member=member).exists()
     bad = secretary.patch(url, {"id_number": "123"}, format="json")
-    assert bad.status_code == 400 and "id_number" in bad.json()["errors"]
+    assert bad.status_code == 422 and "id_number" in bad.json()["errors"]
     assert client_for(world.inspector).patch(url, {"employer": "x"}, format="json").status_code in (
         403,
         404,
@@ -77,7 +77,7 @@ def test_dues_and_a_transfer_receipt_are_recorded(world, client_for) -> None:
         {"paid_until": str(today), "amount": "-1", "paid_on": str(today)},
         format="json",
     )
-    assert negative.status_code == 400
+    assert negative.status_code == 422
 
     transfer = relation_transfer_issue(
         member=member,
@@ -89,7 +89,7 @@ def test_dues_and_a_transfer_receipt_are_recorded(world, client_for) -> None:
     )
     url = f"/api/v1/transfers/{transfer.pk}/receipt/"
     early = client.post(url, {"returned_on": str(today - dt.timedelta(days=60))}, format="json")
-    assert early.status_code == 400
+    assert early.status_code == 422
     done = client.post(url, {"returned_on": str(today)}, format="json")
     assert done.status_code == 200 and done.json()["receipt_returned_on"] == str(today)
 
@@ -145,5 +145,5 @@ def test_an_import_is_uploaded_polled_and_reported(
         {"organisation": world.other_branch.pk, "file": _upload(1)},
         format="multipart",
     )
-    assert wrong.status_code == 400 and "organisation" in wrong.json()["errors"]
+    assert wrong.status_code == 422 and "organisation" in wrong.json()["errors"]
     assert client_for(world.outsider).get(f"/api/v1/imports/{job['id']}/").status_code == 404

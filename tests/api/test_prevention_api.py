@@ -36,7 +36,7 @@ def test_search_is_scoped_and_masked(world, client_for) -> None:
         body[0]["phone_masked"] == "139****1234" and "13905911234" not in response.content.decode()
     )
     refused = client_for(world.secretary).get("/api/v1/members/search/", {"q": "林"})
-    assert refused.status_code == 400 and refused.json()["code"] == "search_too_short"
+    assert refused.status_code == 422 and refused.json()["code"] == "search_too_short"
 
 
 def test_keeper_and_handover_over_the_api(
@@ -121,7 +121,7 @@ def test_abroad_mobile_and_talks_over_the_api(world, client_for) -> None:
         "expected_months": 7,
     }
     refused = secretary.post("/api/v1/mobile/", payload, format="json")
-    assert refused.status_code == 400 and refused.json()["code"] == "departure_talk_required"
+    assert refused.status_code == 422 and refused.json()["code"] == "departure_talk_required"
     talk = secretary.post(
         f"/api/v1/members/{member.pk}/departure-talks/",
         {
@@ -197,7 +197,7 @@ def test_roll_calls_training_letters_and_org_life(
     )
     assert training.status_code == 201 and TrainingRecord.objects.count() == 2
     unsigned = secretary.post(f"/api/v1/organisations/{world.branch.pk}/letters/")
-    assert unsigned.status_code == 400 and unsigned.json()["code"] == "document_fact_missing"
+    assert unsigned.status_code == 422 and unsigned.json()["code"] == "document_fact_missing"
     IssuerProfile.objects.create(
         organisation=world.branch, contact_person="林晓东", contact_phone="0591-87654321"
     )

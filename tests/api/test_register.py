@@ -136,5 +136,5 @@ def test_meetings_refuse_inspectors_outsiders_and_strangers(seeded, client_for):
     )
     stranger = {**body, "attendance": [{"member": seeded.other_member.pk, "status": "present"}]}
     response = client_for(seeded.world.officer).post("/api/v1/meetings/", stranger, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert Meeting.objects.count() == 0

@@ -90,14 +90,14 @@ def test_outreach_records_attempts_then_marks_the_search_exhausted(world, case, 
     _claim(client, due)
 
     missing = _complete(client, due, action="record")
-    assert missing.status_code == 400
+    assert missing.status_code == 422
     assert missing["Content-Type"].startswith("application/problem+json")
     assert missing.json()["errors"]["non_field_errors"] == ["记录联系时请选择联系方式和联系结果。"]
-    assert missing.json()["code"] == "invalid"
+    assert missing.json()["code"] == "invalid_data"
     bad_choice = _complete(client, due, action="record", channel="pigeon", outcome="no_answer")
     assert bad_choice.status_code == 400 and "channel" in bad_choice.json()["errors"]
     too_early = _complete(client, due, action="not_reachable", notes="")
-    assert too_early.status_code == 400
+    assert too_early.status_code == 422
     assert "联系查找尚未达到规定要求" in too_early.json()["detail"]
 
     for channel in ("phone", "relative", "home_visit"):
@@ -135,7 +135,7 @@ def test_bad_payloads_are_400_with_field_errors_and_change_nothing(world, case, 
     due = open_task(case, "outreach")
     _claim(client, due)
     wrong_step = _complete(client, due, step="approval", decision="agree")
-    assert wrong_step.status_code == 400 and "step" in wrong_step.json()["errors"]
+    assert wrong_step.status_code == 422 and "step" in wrong_step.json()["errors"]
     no_step = client.post(f"/api/v1/tasks/{due.task_id}/complete/", {}, format="json")
     assert no_step.status_code == 400 and "step" in no_step.json()["errors"]
     not_object = client.post(f"/api/v1/tasks/{due.task_id}/complete/", [1, 2], format="json")
@@ -175,9 +175,9 @@ def test_the_coordinator_requests_inquiries_with_department_ids(world, case, cli
     due = open_task(case, "request_inquiries")
     _claim(client, due)
     unknown = _complete(client, due, departments=[999999])
-    assert unknown.status_code == 400 and "departments" in unknown.json()["errors"]
+    assert unknown.status_code == 422 and "departments" in unknown.json()["errors"]
     huge = _complete(client, due, departments=[2**40])
-    assert huge.status_code == 400 and "departments" in huge.json()["errors"]
+    assert huge.status_code == 400 and "departments.0" in huge.json()["errors"]
     empty = _complete(client, due, departments=[])
     assert empty.status_code == 400 and "departments" in empty.json()["errors"]
     assert Inquiry.objects.filter(case=case).count() == 0
@@ -212,7 +212,7 @@ def test_propose_meeting_and_the_four_eyes_refusal_at_approval(world, case, clie
         client = client_for(reviewer)
         _claim(client, due)
         no_comment = _complete(client, due, decision="send_back", comment=" ")
-        assert no_comment.status_code == 400
+        assert no_comment.status_code == 422
         assert no_comment.json()["errors"]["non_field_errors"] == ["退回时须填写意见。"]
         assert _complete(client, due, decision="agree", comment="同意").status_code == 200
     case = notice_and_defence(world, case)
@@ -221,7 +221,7 @@ def test_propose_meeting_and_the_four_eyes_refusal_at_approval(world, case, clie
     if due.owner_id is None:
         _claim(secretary, due)
     incomplete = _complete(secretary, due, decision="record", held_on=str(today()))
-    assert incomplete.status_code == 400
+    assert incomplete.status_code == 422
     assert incomplete.json()["errors"]["non_field_errors"] == ["请填写会议日期和全部表决人数。"]
     bad_date = _complete(secretary, due, decision="record", held_on="2026-02-30")
     assert bad_date.status_code == 400 and "held_on" in bad_date.json()["errors"]
@@ -229,7 +229,7 @@ def test_propose_meeting_and_the_four_eyes_refusal_at_approval(world, case, clie
     no_place = _complete(
         secretary, due, decision="record", held_on=str(today()), abstentions=0, **votes
     )
-    assert no_place.status_code == 400
+    assert no_place.status_code == 422
     assert no_place.json()["errors"]["non_field_errors"] == ["请填写会议地点。"]
     recorded = _complete(
         secretary,

@@ -109,9 +109,9 @@ def test_a_task_is_reassigned_to_a_colleague_with_the_role(world, case, client_f
     client = client_for(world.officer)
     url = f"/api/v1/tasks/{due.task_id}/reassign/"
     nobody = client.post(url, {"to": "no-such-user", "reason": "休假"}, format="json")
-    assert nobody.status_code == 400 and nobody.json()["code"] == "unknown_user"
+    assert nobody.status_code == 422 and nobody.json()["code"] == "unknown_user"
     no_role = client.post(url, {"to": world.coordinator.username}, format="json")
-    assert no_role.status_code == 400 and no_role.json()["code"] == "target_lacks_role"
+    assert no_role.status_code == 422 and no_role.json()["code"] == "target_lacks_role"
     moved = client.post(url, {"to": colleague.username, "reason": "休假"}, format="json")
     assert moved.status_code == 200, moved.json()
     assert moved.json()["owner"] == colleague.username and moved.json()["owner_name"]

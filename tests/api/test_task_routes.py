@@ -87,12 +87,12 @@ def test_the_committee_refuses_over_the_api_with_its_reason(
     no_reason = _complete_by_seat(
         client_for, due, world.secretary, decision="refuse", then="branch"
     )
-    assert no_reason.status_code == 400
+    assert no_reason.status_code == 422
     assert no_reason.json()["errors"]["non_field_errors"] == ["不予批准须写明理由。"]
     lost = _complete_by_seat(
         client_for, due, world.secretary, decision="refuse", then="close", comment="理由"
     )
-    assert lost.status_code == 400 and lost.json()["code"] == "refuse_close_not_located"
+    assert lost.status_code == 422 and lost.json()["code"] == "refuse_close_not_located"
     wrong = client_for(world.officer).post(
         f"/api/v1/tasks/{due.task_id}/complete/",
         {"step": "approval", "decision": "refuse", "then": "branch", "comment": "理由"},
@@ -141,7 +141,7 @@ def test_service_persuasion_and_public_notice_steps_complete_over_the_api(
     lost = act(lost, "pre_review", decision="agree")
     notice = open_task(lost, "notice")
     in_person = _complete_by_seat(client_for, notice, notified_on=str(today()), how="in_person")
-    assert in_person.status_code == 400 and in_person.json()["code"] == "member_not_located"
+    assert in_person.status_code == 422 and in_person.json()["code"] == "member_not_located"
     by_post = _complete_by_seat(client_for, notice, notified_on=str(today()), how="post")
     assert by_post.status_code == 200, by_post.json()
 

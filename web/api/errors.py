@@ -1,8 +1,13 @@
 """Every API error is an RFC 9457 problem document (application/problem+json), never a trace.
 
-DomainError subclasses map by their `http_status` (NotFound 404, PermissionDenied 403,
-Conflict 409, other refusals 400); DRF and Django exceptions keep their status; anything
-unexpected is logged and answered with a bare 500 problem.
+The rule (documented in the schema's error responses and the README):
+- 400 `invalid`: the request breaks the schema (a type, a required field, a length, a
+  pattern, an enum): DRF validation errors whose codes are all shape codes (SCHEMA_CODES).
+- 422: a well-formed request the rules refuse (a business refusal): every DomainError that
+  is not NotFound 404, PermissionDenied 403 or Conflict 409, and validation errors with any
+  other code (an id that names nothing usable, a rule checked by a serializer).
+DRF and Django exceptions otherwise keep their status; anything unexpected is logged and
+answered with a bare 500 problem.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ TITLES: dict[int, Any] = {
     405: _("不支持的请求方法"),
     406: _("不支持的响应格式"),
     409: _("状态冲突"),
+    422: _("请求被业务规则拒绝"),
     413: _("请求内容过大"),
     415: _("不支持的内容类型"),
     429: _("请求过于频繁"),
@@ -102,13 +108,51 @@ def _field_errors(detail: Any) -> dict[str, list[str]]:
     return out
 
 
+# DRF validation codes that say the request breaks its schema (→ 400); any other code is a
+# refusal of a well-formed request (→ 422). Serializers raise business refusals with
+# code=REFUSED. (A range the schema cannot state — a decimal's minimum, the schema's decimals
+# being strings — is the rules': min_value/max_value answer 422; so is `empty`, an empty
+# upload or list.)
+SCHEMA_CODES = frozenset(
+    {
+        "required",
+        "null",
+        "blank",
+        "invalid",
+        "max_length",
+        "min_length",
+        "invalid_choice",
+        "not_a_list",
+        "not_a_dict",
+        "incorrect_type",
+        "max_digits",
+        "max_decimal_places",
+        "max_whole_digits",
+        "max_string_length",
+        "date",
+        "datetime",
+        "parse_error",
+    }
+)
+REFUSED = "refused"
+BUSINESS_REFUSAL = 422
+
+
+def _codes(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set().union(*(_codes(item) for item in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_codes(item) for item in value)) if value else set()
+    return {str(value)}
+
+
 def _problem_for(exc: Exception) -> dict[str, Any] | None:
     if isinstance(exc, NotFound):  # one message whether missing or out of scope
         return problem(status_code=404, code="not_found", detail=NOT_FOUND)
     if isinstance(exc, DomainError):
         errors = getattr(exc, "errors", None)
         return problem(
-            status_code=exc.http_status,
+            status_code=BUSINESS_REFUSAL if exc.http_status == 400 else exc.http_status,
             code=exc.code,
             detail=exc.message,
             errors={k: v if isinstance(v, list) else [str(v)] for k, v in errors.items()}
@@ -116,9 +160,10 @@ def _problem_for(exc: Exception) -> dict[str, Any] | None:
             else None,
         )
     if isinstance(exc, exceptions.ValidationError):
+        shape = _codes(exc.get_codes()) <= SCHEMA_CODES
         return problem(
-            status_code=400,
-            code="invalid",
+            status_code=400 if shape else BUSINESS_REFUSAL,
+            code="invalid" if shape else REFUSED,
             detail=_("提交的数据有误。"),
             errors=_field_errors(exc.detail),
         )

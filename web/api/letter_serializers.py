@@ -18,6 +18,7 @@ from integrations.models import (
     LetterKind,
     Lookup,
 )
+from web.api.errors import REFUSED
 
 ID_MAX = 2**31 - 1
 
@@ -74,14 +75,32 @@ class DepartmentWriteSerializer(serializers.Serializer[Any]):
     is_active = serializers.BooleanField(required=False, default=True)
 
 
+class _RulesRefuse:
+    """An address the schema's format admits (web.api.strict checks its shape) but Django's
+    validator refuses (a 64-character host label …): the rules' refusal, 422."""
+
+    def run_validators(self, value: Any) -> None:
+        try:
+            super().run_validators(value)  # type: ignore[misc]
+        except serializers.ValidationError as exc:
+            messages = exc.detail if isinstance(exc.detail, list) else [exc.detail]
+            raise serializers.ValidationError([str(m) for m in messages], code=REFUSED) from exc
+
+
+class PlausibleEmailField(_RulesRefuse, serializers.EmailField):
+    pass
+
+
+class PlausibleURLField(_RulesRefuse, serializers.URLField):
+    pass
+
+
 class ChannelWriteSerializer(serializers.Serializer[Any]):
     """The channel form: channel_configure's arguments (`hmac_key` omitted keeps the key)."""
 
     kind = serializers.ChoiceField(choices=ChannelKind.choices)
-    email = serializers.EmailField(required=False, default="", allow_blank=True, max_length=254)
-    endpoint_url = serializers.URLField(
-        required=False, default="", allow_blank=True, max_length=200
-    )
+    email = PlausibleEmailField(required=False, default="", allow_blank=True, max_length=254)
+    endpoint_url = PlausibleURLField(required=False, default="", allow_blank=True, max_length=200)
     hmac_key = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=500, write_only=True
     )
@@ -93,7 +112,9 @@ class ChannelWriteSerializer(serializers.Serializer[Any]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         kind = attrs["kind"]
         if kind == ChannelKind.EMAIL and not attrs.get("email"):
-            raise serializers.ValidationError({"email": [_("电子邮件方式需要填写收件邮箱。")]})
+            raise serializers.ValidationError(
+                {"email": [_("电子邮件方式需要填写收件邮箱。")]}, code=REFUSED
+            )
         return attrs
 
 

@@ -1,8 +1,9 @@
 """Cursor pagination: stable under inserts, constant cost per page on large lists.
 
-A cursor that does not decode, or whose position does not fit the list's ordering field (a
-forged `p=2027` on a date-ordered list), is a 400 problem on the `cursor` parameter — never
-a server error, never a 404."""
+A cursor outside the schema's alphabet is a 400 (web.api.strict); one that is well formed but
+does not decode, or whose position does not fit the list's ordering field (a forged `p=2027`
+on a date-ordered list), is a 422 problem (code `refused`) on the `cursor` parameter — never a
+server error, never a 404."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor as CursorPosition
 from rest_framework.pagination import CursorPagination
+
+from web.api.errors import REFUSED
 
 INVALID_CURSOR = _("分页游标无效，请从第一页重新开始。")
 INVALID_PAGE_SIZE = _("每页条数须为 1 至 200 之间的整数。")
@@ -73,13 +76,15 @@ class Cursor(CursorPagination):
         try:
             cursor = super().decode_cursor(request)
         except NotFound:
-            raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None
+            raise ValidationError(
+                {self.cursor_query_param: [INVALID_CURSOR]}, code=REFUSED
+            ) from None
         if cursor is not None and cursor.position is not None:
             self._check_position(str(cursor.position))
         return cursor
 
     def _check_position(self, position: str) -> None:
-        invalid = ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
+        invalid = ValidationError({self.cursor_query_param: [INVALID_CURSOR]}, code=REFUSED)
         if "\x00" in position or len(position) > 200:
             raise invalid
         ordering = self.ordering[0] if self.ordering else ""

@@ -26,6 +26,7 @@ from casework.models import (
 )
 from casework.selectors.data_quality import ISSUES
 from casework.validation import mask_id_number, mask_phone
+from web.api.errors import REFUSED
 
 
 def _id(**kwargs: Any) -> serializers.IntegerField:
@@ -293,7 +294,7 @@ class RollCallCreateSerializer(serializers.Serializer[Any]):
     def validate_answers(self, rows: list[dict[str, Any]]) -> dict[int, bool]:
         members = [row["member"] for row in rows]
         if len(members) != len(set(members)):
-            raise serializers.ValidationError(_("每名党员只能出现一次。"))
+            raise serializers.ValidationError(_("每名党员只能出现一次。"), code=REFUSED)
         return {row["member"]: row["answered"] for row in rows}
 
 

@@ -24,7 +24,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
     "required": ["type", "title", "status", "detail"],
 }
-_PUBLIC_STATUSES = ("400", "401", "404", "405", "406", "413", "415", "429", "500")
+_PUBLIC_STATUSES = ("400", "401", "404", "405", "406", "413", "415", "422", "429", "500")
 _PRIVATE_STATUSES = ("403",)
 # Reads that may answer 409: a document whose PDF is still being rendered.
 _CONFLICTING_READS = {
@@ -33,7 +33,11 @@ _CONFLICTING_READS = {
     "/api/v1/handovers/{id}/record/",
 }
 _DESCRIPTIONS = {
-    "400": "Invalid request (field errors in `errors`)",
+    "400": (
+        'The request breaks this schema: a type (no "1" for an integer, no 1 for a string), '
+        "a required field, a length, a pattern, an enum, an empty filter value; field errors "
+        "in `errors`"
+    ),
     "401": "Not authenticated, or the token is invalid or revoked",
     "403": "Authenticated but not allowed (e.g. read-only role)",
     "404": "Not found or outside the caller's scope",
@@ -42,6 +46,11 @@ _DESCRIPTIONS = {
     "409": "Illegal or concurrent state transition",
     "413": "Upload too large",
     "415": "Unsupported media type",
+    "422": (
+        "A well-formed request the rules refuse (a business refusal: a date out of order, a "
+        "member outside the organisation, an id that names nothing usable); `code` says which "
+        "rule, field errors in `errors` where there are any"
+    ),
     "429": "Rate limited",
     "500": "Unexpected error (no details)",
 }

@@ -33,6 +33,7 @@ from casework.models import (
 from casework.services.inquiries import ANSWER_SOURCES
 from casework.validation import mask_address, mask_id_number, mask_phone
 from documents.models import Document, DocumentStatus
+from web.api.errors import REFUSED
 from web.api.models import ApiToken
 
 # --- people ------------------------------------------------------------------------------------
@@ -239,7 +240,7 @@ class MeetingCreateSerializer(serializers.Serializer[Any]):
     def validate_attendance(self, rows: list[dict[str, Any]]) -> dict[int, str]:
         members = [row["member"] for row in rows]
         if len(members) != len(set(members)):
-            raise serializers.ValidationError(_("每名党员只能出现一次。"))
+            raise serializers.ValidationError(_("每名党员只能出现一次。"), code=REFUSED)
         return {row["member"]: row["status"] for row in rows}
 
 

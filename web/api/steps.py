@@ -1,10 +1,12 @@
 """Completing a case-flow task through the API: the step's form as JSON, the same path as the
 task page (`workflows.services.task_complete_with_data`): no second copy of any rule.
 
-A step's payload is its form's fields as JSON. The JSON is turned into the data the task page
-would post (shape errors: 400 per field), then validated by the step's form (400 with field
-errors) and the step done by `task_complete` (lock, race check → 409, the step's one casework
-service, documents, next task).
+A step's payload is its form's fields as JSON, checked first against the step's declared
+schema (`TaskPayload_<step>`, web.api.strict: a payload the schema forbids is a 400 per
+field). A well-formed payload for another step than the task's is refused (422). The JSON is
+turned into the data the task page would post, validated by the step's form (what the rules
+refuse: 422 `invalid_data` with field errors) and the step done by `task_complete` (lock, race
+check → 409, the step's one casework service, documents, next task).
 
 The OpenAPI description of every step's payload is generated from the same forms.
 """
@@ -18,7 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from casework.errors import InvalidData
+from web.api.errors import REFUSED
 from workflows.case.steps import STEPS, step_named
 from workflows.models import TaskDue
 from workflows.services import StepDone, task_complete_with_data
@@ -32,6 +34,7 @@ STEP_FIELD = "step"
 MULTIPLE_FIELDS = (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
 INTEGER_FIELDS = (forms.IntegerField, forms.ModelChoiceField)  # incl. ModelMultipleChoiceField
 INT_LIMIT = 2**31  # a database integer column
+DATABASE_ID = {"type": "integer", "minimum": 1, "maximum": INT_LIMIT - 1}
 
 
 def _out_of_range(value: Any) -> bool:
@@ -72,16 +75,17 @@ def complete_with_payload(*, user: AbstractBaseUser, row: TaskDue, payload: Any)
         raise serializers.ValidationError({"non_field_errors": [str(_("请求体须为 JSON 对象。"))]})
     if payload.get(STEP_FIELD) != row.node:
         raise serializers.ValidationError(
-            {STEP_FIELD: [str(_("办理环节不符：该任务的环节是 %(step)s。") % {"step": row.node})]}
+            {STEP_FIELD: [str(_("办理环节不符：该任务的环节是 %(step)s。") % {"step": row.node})]},
+            code=REFUSED,
         )
     step = step_named(row.node)
     if step is None:  # a timer or a wait: nobody completes it by hand
-        raise serializers.ValidationError({STEP_FIELD: [str(_("该环节不能手工办理。"))]})
+        raise serializers.ValidationError(
+            {STEP_FIELD: [str(_("该环节不能手工办理。"))]}, code=REFUSED
+        )
     data = _form_data(step.form, payload)
-    try:
-        return task_complete_with_data(task_id=row.task_id, user=user, data=data)
-    except InvalidData as exc:  # the form's field errors: the API's usual 400 `invalid`
-        raise serializers.ValidationError(dict(exc.errors)) from exc
+    # the form's field errors (InvalidData) are what the rules refuse: 422 `invalid_data`
+    return task_complete_with_data(task_id=row.task_id, user=user, data=data)
 
 
 # ---- the OpenAPI description ------------------------------------------------------------
@@ -90,13 +94,17 @@ def complete_with_payload(*, user: AbstractBaseUser, row: TaskDue, payload: Any)
 def _field_schema(field: forms.Field) -> dict[str, Any]:
     schema: dict[str, Any]
     if isinstance(field, forms.ModelMultipleChoiceField):
-        schema = {"type": "array", "items": {"type": "integer"}}
+        schema = {"type": "array", "items": DATABASE_ID}
+        if field.required:
+            schema["minItems"] = 1
     elif isinstance(field, forms.ModelChoiceField):
-        schema = {"type": "integer"}
+        schema = dict(DATABASE_ID)
     elif isinstance(field, forms.MultipleChoiceField):
         schema = {"type": "array", "items": {"type": "string", "enum": _choices(field)}}
-    elif isinstance(field, forms.ChoiceField):
-        schema = {"type": "string", "enum": _choices(field)}
+        if field.required:
+            schema["minItems"] = 1
+    elif isinstance(field, forms.ChoiceField):  # "" is "not given" where that is allowed
+        schema = {"type": "string", "enum": ([] if field.required else [""]) + _choices(field)}
     elif isinstance(field, forms.IntegerField):
         schema = {"type": "integer"}
         if field.min_value is not None:
@@ -107,8 +115,12 @@ def _field_schema(field: forms.Field) -> dict[str, Any]:
         schema = {"type": "string"}
         if isinstance(field, forms.CharField) and field.max_length is not None:
             schema["maxLength"] = field.max_length
+        if field.required:  # the form strips: whitespace alone is empty (web.api.strict)
+            schema["minLength"] = 1
     if not field.required and schema["type"] != "array":
         schema["nullable"] = True
+        if "enum" in schema:  # OpenAPI 3.0: a nullable enum lists null among its values
+            schema["enum"] = [*schema["enum"], None]
     schema["description"] = str(field.label or "")
     return schema
 
@@ -140,8 +152,9 @@ def step_payload_schemas() -> dict[str, dict[str, Any]]:
     components["TaskPayload"] = {
         "description": (
             "The form of the task's step as JSON. `step` names the step (it must match the "
-            "task's); the other fields are that step's form fields. Validation errors come "
-            "back as 400 with `errors` per field."
+            "task's, else 422); the other fields are that step's form fields. A payload the "
+            "schema forbids is a 400 with `errors` per field; one the step's rules refuse "
+            "is a 422 (`invalid_data`) with `errors` per field."
         ),
         "oneOf": [{"$ref": ref} for ref in mapping.values()],
         "discriminator": {"propertyName": STEP_FIELD, "mapping": mapping},
@@ -205,7 +218,9 @@ def step_form_description(*, row: TaskDue, user: AbstractBaseUser) -> dict[str, 
     tree, the members eligible to talk, the clues to assess …). A timer or a wait has no form."""
     step = step_named(row.node)
     if step is None:
-        raise serializers.ValidationError({STEP_FIELD: [str(_("该环节不能手工办理。"))]})
+        raise serializers.ValidationError(
+            {STEP_FIELD: [str(_("该环节不能手工办理。"))]}, code=REFUSED
+        )
     form = step.form_for(case=row.case, user=user)
     fields = []
     for name, field in form.fields.items():

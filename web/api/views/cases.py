@@ -36,6 +36,7 @@ from casework.services.cases import (
 )
 from casework.services.inquiries import inquiry_sign
 from integrations.services.answers import answer_record
+from web.api.errors import REFUSED
 from web.api.pagination import Cursor
 from web.api.serializers import (
     CaseApproverChangeSerializer,
@@ -168,7 +169,7 @@ class CaseApprovers(generics.GenericAPIView[Case]):
             raise Conflict(_("本案当前不在审批环节。"), code="not_pending")
         user = panel.person(incoming.validated_data["user"])
         if user is None:
-            raise ValidationError({"user": [_("请选择审批组织的审批人。")]})
+            raise ValidationError({"user": [_("请选择审批组织的审批人。")]}, code=REFUSED)
         change = (
             case_add_approver
             if incoming.validated_data["action"] == "add"

@@ -34,6 +34,7 @@ from web.api.serializers import (
     VerificationSerializer,
     VerificationUploadSerializer,
 )
+from web.api.strict import ConformsToSchema
 from web.api.throttles import VerifyThrottle
 from web.api.views.base import Ordering, query_filters
 
@@ -159,7 +160,7 @@ class VerifyByCode(generics.GenericAPIView[Document]):
     """Public: what the QR code on a document leads to (no personal data)."""
 
     authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
+    permission_classes = [AllowAny, ConformsToSchema]
     throttle_classes = [VerifyThrottle]
     serializer_class = VerificationSerializer
 
@@ -180,7 +181,7 @@ class VerifyByUpload(generics.GenericAPIView[Document]):
     """Public: do these PDF bytes match an issued document? (413 above the upload limit)"""
 
     authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
+    permission_classes = [AllowAny, ConformsToSchema]
     throttle_classes = [VerifyThrottle]
     parser_classes = [MultiPartParser]
     serializer_class = VerificationUploadSerializer

@@ -39,7 +39,7 @@ from integrations.services.manual import (
     print_queue_combine,
     print_queue_for_coordinator,
 )
-from web.api.errors import PayloadTooLarge
+from web.api.errors import REFUSED, PayloadTooLarge
 from web.api.letter_serializers import (
     ChannelSerializer,
     ChannelWriteSerializer,
@@ -62,7 +62,7 @@ def _organisation(user: Any, pk: int) -> Organisation:
         scope_q(user, "path", COORDINATING_ROLES), kind=OrgKind.DEPARTMENT, pk=pk
     ).first()
     if organisation is None:
-        raise ValidationError({"organisation": [_("请选择您协调的组织部门。")]})
+        raise ValidationError({"organisation": [_("请选择您协调的组织部门。")]}, code=REFUSED)
     return organisation
 
 

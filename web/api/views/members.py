@@ -42,7 +42,7 @@ from integrations.services.reconnect import (
     pending_changes_for_user,
     reconnect_link_create,
 )
-from web.api.errors import PayloadTooLarge
+from web.api.errors import REFUSED, PayloadTooLarge
 from web.api.member_serializers import (
     ContactChangeDecisionSerializer,
     ContactChangeSerializer,
@@ -74,7 +74,9 @@ def member_changes(member: Any, data: dict[str, Any]) -> dict[str, Any]:
     if changes.get("contact_officer") is not None:
         officer = staff_of(member.organisation).filter(pk=changes["contact_officer"]).first()
         if officer is None:
-            raise ValidationError({"contact_officer": [_("请选择本组织的工作人员。")]})
+            raise ValidationError(
+                {"contact_officer": [_("请选择本组织的工作人员。")]}, code=REFUSED
+            )
         changes["contact_officer"] = officer
     return changes
 
@@ -303,7 +305,7 @@ class ImportJobList(generics.ListAPIView[ImportJob]):
             organisation_list_for_writer(user=request.user).filter(pk=data["organisation"]).first()
         )
         if organisation is None:
-            raise ValidationError({"organisation": [_("请选择您可以维护的党组织。")]})
+            raise ValidationError({"organisation": [_("请选择您可以维护的党组织。")]}, code=REFUSED)
         upload = data["file"]
         job = import_job_start(
             organisation=organisation,

@@ -20,6 +20,7 @@ from web.api.serializers import (
     ApiTokenSerializer,
     PasswordLoginSerializer,
 )
+from web.api.strict import ConformsToSchema
 from web.api.throttles import AuthThrottle, TokenThrottle
 from web.api.tokens import api_token_create, api_token_revoke
 from web.typing import AuthedApiRequest
@@ -73,7 +74,7 @@ class PasswordTokenExchange(generics.GenericAPIView[ApiToken]):
     """Username + password → a new named token (rate-limited; lockout rules apply)."""
 
     authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
+    permission_classes = [AllowAny, ConformsToSchema]
     throttle_classes = [AuthThrottle]
     serializer_class = PasswordLoginSerializer
 
