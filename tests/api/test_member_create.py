@@ -44,21 +44,21 @@ def test_a_member_is_registered_over_the_api(world, client_for) -> None:
     bad = secretary.post(
         "/api/v1/members/", {**body, "id_number": "123", "phone": "1"}, format="json"
     )
-    assert bad.status_code == 400 and {"id_number", "phone"} <= set(bad.json()["errors"])
+    assert bad.status_code == 422 and {"id_number", "phone"} <= set(bad.json()["errors"])
     missing = secretary.post("/api/v1/members/", {"organisation": world.branch.pk}, format="json")
     assert missing.status_code == 400
     assert {"name", "gender", "id_number"} <= set(missing.json()["errors"])
     stranger = {**body, "id_number": valid_id_number(), "contact_officer": world.outsider.pk}
     not_staff = secretary.post("/api/v1/members/", stranger, format="json")
-    assert not_staff.status_code == 400 and "contact_officer" in not_staff.json()["errors"]
+    assert not_staff.status_code == 422 and "contact_officer" in not_staff.json()["errors"]
 
     fresh = {**body, "id_number": valid_id_number()}
     fresh.pop("contact_officer")
     # another committee's branch, and a read-only role: refused, nothing written
     other = client_for(world.outsider).post("/api/v1/members/", fresh, format="json")
-    assert other.status_code == 400 and "organisation" in other.json()["errors"]
+    assert other.status_code == 422 and "organisation" in other.json()["errors"]
     inspector = client_for(world.inspector).post("/api/v1/members/", fresh, format="json")
-    assert inspector.status_code == 400 and "organisation" in inspector.json()["errors"]
+    assert inspector.status_code == 422 and "organisation" in inspector.json()["errors"]
     assert Member.objects.filter(name__startswith="陈新").count() == 1
     assert AuditEvent.objects.filter(action="member.create").count() == 1
 

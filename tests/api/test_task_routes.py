@@ -223,7 +223,7 @@ def test_a_failed_vote_over_the_api_sends_the_case_back_without_a_decision(
         open_task(case, "meeting"),
         **{**failed, "present": 4, "votes_for": 2, "votes_against": 2},
     )
-    assert no_quorum.status_code == 400 and no_quorum.json()["code"] == "no_quorum"
+    assert no_quorum.status_code == 422 and no_quorum.json()["code"] == "no_quorum"
     response = _complete_by_seat(client_for, open_task(case, "meeting"), **failed)
     assert response.status_code == 200, response.json()
     assert response.json()["case_status"] == CaseStatus.PROPOSAL
@@ -256,7 +256,7 @@ def test_persuaded_but_refusing_then_removed_over_the_api(
         grounds=["slack_work"],
         reasons="研究",
     )
-    assert correction.status_code == 400  # only removal may follow 劝而不退
+    assert correction.status_code == 422  # only removal may follow 劝而不退
     case = _api_to_meeting(client_for, world, case, "remove", ["weak_purpose"])
     case = _api_step(client_for, case, "meeting", **{**MEETING_PASSES, "held_on": today()})
     case = _api_step(client_for, case, "approval", world.secretary, decision="agree")
@@ -309,7 +309,7 @@ def test_a_lost_member_is_told_by_public_notice_over_the_api_and_the_defence_wai
     due = open_task(case, "defence")
     assert timezone.localtime(due.due_at).date() >= proposal.defence_until + dt.timedelta(days=5)
     early = _complete_by_seat(client_for, due, defence_text="")
-    assert early.status_code == 400 and early.json()["code"] == "defence_period_running"
+    assert early.status_code == 422 and early.json()["code"] == "defence_period_running"
 
 
 def test_a_short_defence_period_keeps_the_defence_steps_own_due_days(
@@ -349,9 +349,9 @@ def test_restoration_without_an_application_and_withdrawal_of_a_lost_member_are_
     proposals = Proposal.objects.filter(case=case).count()
     due = open_task(case, "propose")
     restore = _complete_by_seat(client_for, due, kind="restore", reasons="恢复")
-    assert restore.status_code == 400 and restore.json()["code"] == "restoration_not_applied"
+    assert restore.status_code == 422 and restore.json()["code"] == "restoration_not_applied"
     withdraw = _complete_by_seat(client_for, due, kind="withdrawal", reasons="退党")
-    assert withdraw.status_code == 400 and withdraw.json()["code"] == "member_not_located"
+    assert withdraw.status_code == 422 and withdraw.json()["code"] == "member_not_located"
     case.refresh_from_db()
     assert case.status == CaseStatus.PROPOSAL and open_nodes(case) == ["propose"]
     assert Proposal.objects.filter(case=case).count() == proposals

@@ -80,7 +80,7 @@ def test_a_self_withdrawal_case_is_proposed_and_removed_over_the_api(
     refused = _complete(
         client_for, case, "propose", kind="persuade", grounds=["slack_work"], reasons="理由"
     )
-    assert refused.status_code == 400
+    assert refused.status_code == 422
     case.refresh_from_db()
     assert case.status == CaseStatus.PROPOSAL and case.current_proposal_id is None
     # the wrong role cannot complete it
@@ -113,7 +113,7 @@ def test_an_abroad_case_is_suspended_over_the_api(
     wrong_ground = _complete(
         client_for, case, "propose", kind="suspend", grounds=["lost_contact"], reasons="理由"
     )
-    assert wrong_ground.status_code == 400
+    assert wrong_ground.status_code == 422
     _through_meeting(client_for, case, "suspend", how="post")
     done = _ok(_complete(client_for, case, "approval", world.secretary, decision="agree"))
     assert done["case_status"] == CaseStatus.IN_FORCE

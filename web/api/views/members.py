@@ -96,13 +96,17 @@ class MemberCreate:
             .first()
         )
         if organisation is None:
-            raise ValidationError({"organisation": [_("请选择您可以修改名册的党组织。")]})
+            raise ValidationError(
+                {"organisation": [_("请选择您可以修改名册的党组织。")]}, code=REFUSED
+            )
         if "key_groups" in values:
             values["key_groups"] = sum({int(group) for group in values["key_groups"]})
         if values.get("contact_officer") is not None:
             officer = staff_of(organisation).filter(pk=values["contact_officer"]).first()
             if officer is None:
-                raise ValidationError({"contact_officer": [_("请选择本组织的工作人员。")]})
+                raise ValidationError(
+                    {"contact_officer": [_("请选择本组织的工作人员。")]}, code=REFUSED
+                )
             values["contact_officer"] = officer
         member = member_register(
             organisation=organisation, actor=request.user, values=values, source="api"
