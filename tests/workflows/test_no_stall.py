@@ -36,7 +36,6 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from hypothesis import HealthCheck, Phase, settings
@@ -68,7 +67,6 @@ from casework.models import (
     MemberStatus,
     Proposal,
     ProposalKind,
-    RoleAssignment,
     TimelineEntry,
 )
 from casework.models.inquiries import SETTLED_INQUIRY_STATUSES
@@ -80,8 +78,9 @@ from integrations.services.overdue import inquiries_overdue_sweep
 from tests.casework.case_helpers import make_department
 from tests.factories import make_member
 from tests.workflows.appeal_helpers import member_appeals, revoked_decision_ids
-from tests.workflows.no_stall_checks import assert_defence_held_back
+from tests.workflows.no_stall_checks import assert_defence_held_back, seat_users
 from tests.workflows.step_payloads import payload_strategy, witness_payloads
+from tests.workflows.track_helpers import member_takes_own_track
 from workflows import services
 from workflows.case.drive import Clock
 from workflows.case.nodes import WaitHandle
@@ -110,30 +109,6 @@ class _Rollback(Exception):
 
 
 # ---- who may act ---------------------------------------------------------------------------
-
-
-def seat_users(step: Step, case: Case) -> list[Any]:
-    """The users who may claim and do the step now: holders of its seat (role at the seat's
-    organisation or above), without the proposer and the recorder on a four-eyes step."""
-    seat = step.seat(case)
-    ids = [int(p) for p in seat.organisation.path.strip("/").split("/") if p]
-    users = set(
-        RoleAssignment.objects.filter(
-            role=seat.role, organisation_id__in=ids, is_active=True
-        ).values_list("user_id", flat=True)
-    )
-    if step.four_eyes and case.current_proposal_id:
-        users -= set(
-            Proposal.objects.filter(pk=case.current_proposal_id).values_list(
-                "proposed_by_id", flat=True
-            )
-        )
-        users -= set(
-            MeetingResolution.objects.filter(proposal_id=case.current_proposal_id).values_list(
-                "recorded_by_id", flat=True
-            )
-        )
-    return list(get_user_model()._default_manager.filter(pk__in=users).order_by("pk"))
 
 
 def fresh(case_id: int) -> Case:
@@ -215,6 +190,7 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
         make_member(world.branch, name=f"同志{n}", membership_type="full")
     lost = [make_member(world.branch, name=f"失联{i}") for i in range(2)]
     lost.append(make_member(world.branch, name="预备", membership_type="probationary"))
+    drifting = [make_member(world.branch, name=f"脱离{i}", membership_type="full") for i in (0, 1)]
     people = [
         world.officer,
         world.secretary,
@@ -406,6 +382,14 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
             """Now and then a member appeals (申诉) against the decision in force."""
             if not rarely and member_appeals(pick, world.officer, clock.today):
                 VISITED["rule the_member_appeals"] += 1
+            flush_on_commit()
+
+        @rule(pick=st.integers(0, 1), abroad=st.booleans(), rarely=st.integers(0, 2))
+        def a_member_takes_their_own_track(self, pick: int, abroad: bool, rarely: int) -> None:
+            """Now and then a reachable member stops coming (自行脱党) or has lived abroad
+            for five years: the officer opens the case on its own track."""
+            if not rarely and member_takes_own_track(drifting[pick], abroad, world, clock.today):
+                VISITED[f"rule own track {'abroad' if abroad else 'self_withdrawal'}"] += 1
             flush_on_commit()
 
         # ---- invariants (reads of plain values: they run after every step) -----------------
