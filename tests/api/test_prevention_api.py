@@ -249,6 +249,8 @@ def test_card_notices_duty_and_data_quality(
     )
     duty = client_for(world.officer).get("/api/v1/contact-duty/").json()
     assert [row["name"] for row in duty] == ["丙"] and duty[0]["cadence_days"] == 90
+    officer_name = world.officer.get_full_name() or world.officer.get_username()
+    assert duty[0]["contact_officer_name"] == officer_name  # a name, not only an id
     assert (
         client_for(world.outsider)
         .get("/api/v1/contact-duty/", {"officer": world.officer.pk})

@@ -27,6 +27,7 @@ from casework.models import (
 from casework.selectors.data_quality import ISSUES
 from casework.validation import mask_id_number, mask_phone
 from web.api.errors import REFUSED
+from web.api.serializers import UserNameField
 
 
 def _id(**kwargs: Any) -> serializers.IntegerField:
@@ -45,6 +46,9 @@ class MemberBriefSerializer(serializers.Serializer[Any]):
     phone_masked = serializers.SerializerMethodField()
     status = serializers.CharField()
     contact_officer = serializers.IntegerField(source="contact_officer_id", allow_null=True)
+    contact_officer_name = UserNameField(
+        source="contact_officer", help_text="the contact officer's display name"
+    )
 
     def get_id_number_masked(self, member: Any) -> str:
         return mask_id_number(member.id_number or "")

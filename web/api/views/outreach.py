@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -63,7 +63,8 @@ class MemberSearch(generics.GenericAPIView[Member]):
     @extend_schema(responses=MemberBriefSerializer(many=True))
     def get(self, request: Request) -> Response:
         query = query_filters(SearchFilterSerializer, request)["q"]
-        members = member_search_for_user(user=request.user, query=query)
+        members = list(member_search_for_user(user=request.user, query=query))
+        prefetch_related_objects(members, "contact_officer")  # the names: one query
         return Response(MemberBriefSerializer(members, many=True).data)
 
 
@@ -113,6 +114,7 @@ class DataQuality(generics.GenericAPIView[Member]):
             today=timezone.localdate(),
         )
         members = list(quality.members[:DATA_QUALITY_ROWS])
+        prefetch_related_objects(members, "contact_officer")  # the names: one query
         for member in members:
             member.issues = quality.issues_of(member)  # type: ignore[attr-defined]
         body = {
@@ -140,9 +142,12 @@ class ContactDuty(generics.GenericAPIView[Member]):
         officers = contact_officers_for_user(user=request.user)
         if officer != request.user.pk and not officers.filter(pk=officer).exists():
             raise NotFound("not found")
-        members = contact_duty_list_for_user(
-            user=request.user, as_of=timezone.localdate(), officer_id=officer
-        )[:500]
+        members = list(
+            contact_duty_list_for_user(
+                user=request.user, as_of=timezone.localdate(), officer_id=officer
+            )[:500]
+        )
+        prefetch_related_objects(members, "contact_officer")  # the names: one query
         return Response(ContactDutySerializer(members, many=True).data)
 
 
