@@ -59,6 +59,7 @@ from casework.models import (
     AuditEvent,
     Case,
     CaseStatus,
+    CaseTrack,
     ClockKind,
     Decision,
     Inquiry,
@@ -475,8 +476,10 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
                     kind=ProposalKind.CORRECTION, served_on__isnull=True
                 ).values_list("case_id", flat=True)
             )
-            rows = Case.objects.values_list("pk", "status", "clock_kind", "clock_due", "member_id")
-            for pk, status, clock_kind, clock_due, member_id in rows:
+            rows = Case.objects.values_list(
+                "pk", "status", "clock_kind", "clock_due", "member_id", "track"
+            )
+            for pk, status, clock_kind, clock_due, member_id, track in rows:
                 kind, decided_due = last.get(pk, ("", None))
                 # a correction period runs from service (自本决定送达之日起): until the decision
                 # is served its clock has no due date yet
@@ -485,7 +488,9 @@ def build_machine(world: Any, clock: Clock) -> type[RuleBasedStateMachine]:
                 if status == CaseStatus.IN_FORCE and kind == ProposalKind.CORRECTION:
                     assert clock_kind == ClockKind.CORRECTION, pk
                 if status == CaseStatus.IN_FORCE and kind == ProposalKind.SUSPEND:
-                    assert clock_kind == ClockKind.SUSPENSION, pk
+                    # abroad five years (2019 art. 24): suspended with no two-year clock
+                    abroad = track == CaseTrack.ABROAD
+                    assert clock_kind == ("" if abroad else ClockKind.SUSPENSION), pk
                 if clock_kind:
                     expected = {
                         ClockKind.CORRECTION: ProposalKind.CORRECTION,
