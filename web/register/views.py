@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -218,24 +219,14 @@ def member_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         officers=staff_of(member.organisation),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            updated = member_update(
-                member=member,
-                actor=request.user,
-                changes=form.changes(),
-            )
-        except errors.InvalidData as exc:
-            for name, message in exc.errors.items():
-                form.add_error(name if name in form.fields else None, message)
-        except errors.NotFound as exc:
-            raise Http404 from exc
-        except errors.DomainError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            for warning in getattr(updated, "warnings", []):
-                messages.warning(request, warning)
-            messages.success(request, _("党员信息已保存。"))
-            return redirect(_url("detail", member.pk))
+        saved = _saved(
+            request,
+            form,
+            lambda: member_update(member=member, actor=request.user, changes=form.changes()),
+            _("党员信息已保存。"),
+        )
+        if saved is not None:
+            return saved
     for name in ("id_number", "phone", "phone_alt", "residence"):
         current = mask_value(name, getattr(member, name)) or "—"
         form.fields[name].help_text = _("当前：%(value)s；留空表示不修改") % {"value": current}
@@ -251,25 +242,41 @@ def member_new(request: AuthedRequest) -> HttpResponse:
         raise HttpForbidden(_("您的角色只能查看，不能修改党员信息。"))
     form = MemberCreateForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
-        try:
-            member = member_register(
+        saved = _saved(
+            request,
+            form,
+            lambda: member_register(
                 organisation=form.cleaned_data["organisation"],
                 actor=request.user,
                 values=form.values(),
-            )
-        except errors.InvalidData as exc:
-            for name, message in exc.errors.items():
-                form.add_error(name if name in form.fields else None, message)
-        except errors.NotFound as exc:
-            raise Http404 from exc
-        except errors.DomainError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            for warning in getattr(member, "warnings", []):
-                messages.warning(request, warning)
-            messages.success(request, _("党员已登记。"))
-            return redirect(_url("detail", member.pk))
+            ),
+            _("党员已登记。"),
+        )
+        if saved is not None:
+            return saved
     return render(request, "web/register/member_create.html", {"form": form})
+
+
+def _saved(
+    request: AuthedRequest, form: Any, write: Callable[[], Member], done: str
+) -> HttpResponse | None:
+    """Run the register's write for a valid form: its refusals go onto the form (None: show
+    it again), else its warnings and `done` are flashed and the member's page follows."""
+    try:
+        member = write()
+    except errors.InvalidData as exc:
+        for name, message in exc.errors.items():
+            form.add_error(name if name in form.fields else None, message)
+        return None
+    except errors.NotFound as exc:
+        raise Http404 from exc
+    except errors.DomainError as exc:
+        form.add_error(None, str(exc.message))
+        return None
+    for warning in getattr(member, "warnings", []):
+        messages.warning(request, warning)
+    messages.success(request, done)
+    return redirect(_url("detail", member.pk))
 
 
 @login_required
