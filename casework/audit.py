@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from casework import combined_writes
 from casework.audit_keys import UnknownKey, known_key_ids, sign, signing_key_id
+from casework.bulk_copy import insert_instances
 from casework.combined_writes import Write
 from casework.models import AuditEvent, AuditStream, Organisation
 from casework.request_id import current_request_id
@@ -260,7 +261,7 @@ class AuditEntry:
     actor_role: str = ""
 
 
-def audit_record_many(entries: Sequence[AuditEntry], *, batch_size: int = 5000) -> int:
+def audit_record_many(entries: Sequence[AuditEntry]) -> int:
     """Append many events cheaply: each stream is locked once, the chain is computed in Python
     and the events are bulk-inserted. Must run inside the caller's transaction. Returns the count.
 
@@ -303,7 +304,7 @@ def audit_record_many(entries: Sequence[AuditEntry], *, batch_size: int = 5000) 
         stream.seq = event.seq
         stream.head_hash = event.hash
         events.append(event)
-    AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+    insert_instances(events)
     # One executemany rather than bulk_update: its CASE WHEN per row costs seconds at 1,000 rows.
     table = connection.ops.quote_name(AuditStream._meta.db_table)
     with connection.cursor() as cursor:

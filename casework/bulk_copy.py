@@ -7,6 +7,7 @@ Rows hold database values (personal data already encrypted), so they bypass mode
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
@@ -105,6 +106,28 @@ def _adapt(ops: BaseDatabaseOperations, row: Row) -> Row:
         else value
         for value in row
     )
+
+
+def insert_instances(objs: Sequence[models.Model], *, using: str = "default") -> int:
+    """Insert unsaved model instances of one model without reading their ids back: COPY on
+    PostgreSQL (no per-row SQL compilation), bulk_create elsewhere. For rows nothing refers to
+    in the same transaction (audit events, timeline entries)."""
+    if not objs:
+        return 0
+    model = type(objs[0])
+    if connections[using].vendor != "postgresql":
+        model._default_manager.using(using).bulk_create(objs, batch_size=5000)
+        return len(objs)
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+
+    def value(field: models.Field[Any, Any], obj: models.Model) -> object:
+        raw = getattr(obj, field.attname)
+        if isinstance(field, models.JSONField):
+            return json.dumps(raw, cls=field.encoder, ensure_ascii=False)
+        return raw
+
+    rows = [tuple(value(field, obj) for field in fields) for obj in objs]
+    return write_rows(model, [f.column for f in fields], [encode_copy(rows)], using=using)
 
 
 def reset_sequences(*models_: type[models.Model], using: str = "default") -> None:

@@ -27,6 +27,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Case as SqlCase
 from django.db.models import (
+    CharField,
     Count,
     DateField,
     DateTimeField,
@@ -38,7 +39,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, JSONObject, TruncDate
+from django.db.models.functions import Cast, Coalesce, JSONObject, TruncDate
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,6 +52,7 @@ from casework.models import (
     AtRiskReminder,
     Case,
     CaseStatus,
+    CaseTrack,
     Circumstance,
     KeyGroup,
     Member,
@@ -198,15 +200,19 @@ def _circumstance_guess() -> SqlCase:
 
 
 def _insert_select(
-    table: str, columns: Iterable[str], select: QuerySet[Any], returning: str
+    table: str, columns: Iterable[str], select: QuerySet[Any], returning: str = ""
 ) -> list[tuple[Any, ...]]:
+    """INSERT … SELECT … ON CONFLICT DO NOTHING, with RETURNING when asked."""
     sql, params = select.query.get_compiler(using=select.db).as_sql()
     statement = (
         f"INSERT INTO {connection.ops.quote_name(table)} ({', '.join(columns)}) "
-        f"{sql} ON CONFLICT DO NOTHING RETURNING {returning}"
+        f"{sql} ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        if not returning:
+            cursor.execute(statement, params)
+            return []
+        cursor.execute(f"{statement} RETURNING {returning}", params)
         return list(cursor.fetchall())
 
 
@@ -265,22 +271,8 @@ def detect_lost_contact_chunk(
             for case_id, member_id, org_id in opened
         ]
         audit_record_many(entries)
-        TimelineEntry.objects.bulk_create(
-            [
-                TimelineEntry(
-                    case_id=case_id,
-                    at=now,
-                    action="case.open",
-                    from_status="",
-                    to_status=CaseStatus.REGISTERED.value,
-                    comment=str(_("失联排查自动立案")),
-                    details={"member": member_id, "source": "detection", "as_of": str(as_of)},
-                )
-                for case_id, member_id, _org_id in opened
-            ],
-            batch_size=5000,
-        )
-        notification_ids = _notify_officers(reminders, now=now)
+        _timeline_opened(org_ids, as_of=as_of, now=now)
+        notification_ids = _notify_officers(org_ids, now=now) if reminders else []
         hooks.cases_opened.run_now([case_id for case_id, _member_id, _org_id in opened])
         if notification_ids:
             outbox_enqueue(NOTIFICATION_EMAIL, {"notification_ids": notification_ids})
@@ -381,19 +373,49 @@ def _remind_at_risk(
     return [(int(a), int(b), int(c) if c is not None else None) for a, b, c in rows]
 
 
-def _notify_officers(
-    reminders: list[tuple[int, int, int | None]], *, now: dt.datetime
-) -> list[int]:
-    notifications = [
-        Notification(
-            user_id=officer_id,
-            kind="member.at_risk",
-            title=str(_("您包干联系的党员已进入失联预警期，请尽快联系")),
-            object_type="casework.member",
-            object_id=str(member_id),
+def _timeline_opened(org_ids: Sequence[int], *, as_of: dt.date, now: dt.datetime) -> None:
+    """The timeline entry of every case this sweep opened in the chunk, in one INSERT … SELECT.
+    The cases are told by their opening instant: `now` is this chunk's own, and concurrent
+    sweeps of the chunk are serialised by its organisation locks."""
+    select = (
+        Case.objects.filter(
+            organisation_id__in=list(org_ids), opened_at=now, track=CaseTrack.LOST_CONTACT
         )
-        for _reminder_id, member_id, officer_id in reminders
-        if officer_id is not None
-    ]
-    created = Notification.objects.bulk_create(notifications, batch_size=5000)
-    return [n.pk for n in created if n.pk is not None]
+        .order_by()
+        .annotate(
+            t_at=Value(now, output_field=DateTimeField()),
+            t_action=Value("case.open"),
+            t_from=Value(""),
+            t_to=Value(CaseStatus.REGISTERED.value),
+            t_comment=Value(str(_("失联排查自动立案"))),
+            t_details=JSONObject(
+                member=F("member_id"), source=Value("detection"), as_of=Value(str(as_of))
+            ),
+        )
+        .values_list("pk", "t_at", "t_action", "t_from", "t_to", "t_comment", "t_details")
+    )
+    columns = ["case_id", "at", "action", "from_status", "to_status", "comment", "details"]
+    _insert_select(TimelineEntry._meta.db_table, columns, select)
+
+
+def _notify_officers(org_ids: Sequence[int], *, now: dt.datetime) -> list[int]:
+    """A notification to the contact officer of each member reminded in the chunk just now,
+    in one INSERT … SELECT; returns the notification ids (for the email job)."""
+    select = (
+        AtRiskReminder.objects.filter(
+            member__organisation_id__in=list(org_ids), created_at=now, officer__isnull=False
+        )
+        .order_by()
+        .annotate(
+            n_kind=Value("member.at_risk"),
+            n_title=Value(str(_("您包干联系的党员已进入失联预警期，请尽快联系"))),
+            n_body=Value(""),
+            n_type=Value("casework.member"),
+            n_object=Cast("member_id", output_field=CharField()),
+            n_at=Value(now, output_field=DateTimeField()),
+        )
+        .values_list("officer_id", "n_kind", "n_title", "n_body", "n_type", "n_object", "n_at")
+    )
+    columns = ["user_id", "kind", "title", "body", "object_type", "object_id", "created_at"]
+    rows = _insert_select(Notification._meta.db_table, columns, select, returning="id")
+    return [int(row[0]) for row in rows]

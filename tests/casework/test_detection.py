@@ -23,6 +23,7 @@ from casework.models import (
     Notification,
     OutboxMessage,
     OutboxState,
+    TimelineEntry,
 )
 from casework.services.detection import detect_lost_contact, detection_chunks
 from tests.factories import make_member
@@ -119,6 +120,26 @@ def test_each_opened_case_has_an_audit_event_and_the_chain_holds(world) -> None:
     )
     assert {e.organisation_id for e in events} == {world.branch.pk, world.sibling_branch.pk}
     assert verify_audit_chain() == []
+
+
+def test_each_opened_case_starts_its_timeline_and_an_older_case_gets_no_second_entry(
+    world,
+) -> None:
+    lost = make_member(world.branch, last_contact_date=dt.date(2020, 1, 1))
+    detect_lost_contact(as_of=AS_OF)
+    other = make_member(world.sibling_branch, last_contact_date=dt.date(2020, 1, 1))
+    detect_lost_contact(as_of=AS_OF)  # the second night opens only the new member's case
+    for member in (lost, other):
+        case = Case.objects.get(member=member)
+        (entry,) = TimelineEntry.objects.filter(case=case)
+        assert (entry.action, entry.from_status, entry.to_status) == (
+            "case.open",
+            "",
+            CaseStatus.REGISTERED,
+        )
+        assert entry.comment == "失联排查自动立案"
+        assert entry.details == {"member": member.pk, "source": "detection", "as_of": "2026-03-31"}
+        assert entry.at == case.opened_at
 
 
 def test_the_circumstance_code_is_guessed_from_the_record(world) -> None:
