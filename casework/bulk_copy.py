@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from django.db import connections, models
@@ -108,26 +108,30 @@ def _adapt(ops: BaseDatabaseOperations, row: Row) -> Row:
     )
 
 
-def insert_instances(objs: Sequence[models.Model], *, using: str = "default") -> int:
-    """Insert unsaved model instances of one model without reading their ids back: COPY on
-    PostgreSQL (no per-row SQL compilation), bulk_create elsewhere. For rows nothing refers to
-    in the same transaction (audit events, timeline entries)."""
-    if not objs:
+def insert_values(
+    model: type[models.Model], rows: Sequence[Mapping[str, Any]], *, using: str = "default"
+) -> int:
+    """Insert rows given as {attname: value} (every concrete field but the id) without reading
+    ids back: COPY on PostgreSQL (no model instances, no per-row SQL compilation), bulk_create
+    elsewhere. For rows nothing refers to in the same transaction (audit events)."""
+    if not rows:
         return 0
-    model = type(objs[0])
     if connections[using].vendor != "postgresql":
-        model._default_manager.using(using).bulk_create(objs, batch_size=5000)
-        return len(objs)
+        model._default_manager.using(using).bulk_create(
+            [model(**row) for row in rows], batch_size=5000
+        )
+        return len(rows)
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    json_fields = {f.attname: f for f in fields if isinstance(f, models.JSONField)}
+    names = [f.attname for f in fields]
 
-    def value(field: models.Field[Any, Any], obj: models.Model) -> object:
-        raw = getattr(obj, field.attname)
-        if isinstance(field, models.JSONField):
-            return json.dumps(raw, cls=field.encoder, ensure_ascii=False)
-        return raw
+    def value(name: str, row: Mapping[str, Any]) -> object:
+        if name in json_fields:
+            return json.dumps(row[name], cls=json_fields[name].encoder, ensure_ascii=False)
+        return row[name]
 
-    rows = [tuple(value(field, obj) for field in fields) for obj in objs]
-    return write_rows(model, [f.column for f in fields], [encode_copy(rows)], using=using)
+    copy_rows = [tuple(value(name, row) for name in names) for row in rows]
+    return write_rows(model, [f.column for f in fields], [encode_copy(copy_rows)], using=using)
 
 
 def reset_sequences(*models_: type[models.Model], using: str = "default") -> None:
