@@ -21,6 +21,13 @@ set is built once (about half an hour here) and measured as often as needed:
         > /tmp/screens_large.log 2>&1 &
     BENCH_SCREENS_REUSE=1 .venv/bin/python bench/run.py --size large --only screens
 
+At xlarge the members and cases of the generate_load benchmark's own run can be adopted rather
+than loaded a second time (its database is kept, then renamed):
+
+    BENCH_KEEP_DATABASE=1 .venv/bin/python bench/run.py --size xlarge --only generate_load
+    BENCH_SCREENS_ADOPT=lianluo_bench_generate_load .venv/bin/python bench/run.py \
+        --size xlarge --only screens
+
 Before measuring, the dashboard rollup is refreshed as the nightly beat task does
 (`dashboard_rollup_refresh`, reported as its own metric): today's dashboard reads it.
 
@@ -74,13 +81,20 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def prepare_database(server_url: str, name: str, reuse: bool) -> str:
-    """An empty (or, with reuse, the existing) database; Django set up on it."""
+def prepare_database(server_url: str, name: str, reuse: bool, adopt: str = "") -> str:
+    """An empty (or, with reuse, the existing) database; Django set up on it. `adopt` names a
+    database already holding generate_load's members and cases (the generate_load benchmark's,
+    kept with BENCH_KEEP_DATABASE=1): when this size's database does not exist yet, that one is
+    renamed to it and only the remaining steps are built (xlarge: the load is not done twice)."""
     import psycopg
 
     admin = common._with_db(server_url, "postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if adopt and not exists:
+            common.log(f"adopting {adopt} (generate_load's members and cases) as {name}")
+            conn.execute(f'ALTER DATABASE "{adopt}" RENAME TO "{name}"')
+            exists, reuse = (1,), True
         if exists and not reuse:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         if not exists or not reuse:
@@ -392,7 +406,8 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     args = parse_args()
     size = SIZES[args.size]
-    prepare_database(args.database_url, f"lianluo_screens_{args.size}", args.reuse)
+    adopt = os.environ.get("BENCH_SCREENS_ADOPT", "")
+    prepare_database(args.database_url, f"lianluo_screens_{args.size}", args.reuse, adopt)
     people = build(size)
     if args.build_only:
         common.log("built; nothing measured (--build-only)")
@@ -460,7 +475,9 @@ def main() -> None:
             "/queues/approvals/ for a committee approver; dashboard: the top department, "
             "read from the nightly rollup (refreshed once before measuring, "
             "dashboard_rollup_refresh; overdue tasks counted live). "
-            "Data: generate_load, half the cases closed, one open flow task per open case. "
+            "Data: generate_load"
+            + (f" (the load adopted from {adopt})" if adopt else "")
+            + ", half the cases closed, one open flow task per open case. "
             "Plans (EXPLAIN, scans of each SELECT of one request): "
             + " | ".join(f"{name}: {plan}" for name, plan in explained.items())
         ),

@@ -68,7 +68,12 @@ def parse_args(
         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER_URL),
         help="PostgreSQL server to create the throw-away database on (or sqlite:///path)",
     )
-    parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument(
+        "--keep-database",
+        action="store_true",
+        default=os.environ.get("BENCH_KEEP_DATABASE") == "1",
+        help="keep the throw-away database afterwards (also BENCH_KEEP_DATABASE=1)",
+    )
     args = parser.parse_args(argv)
     args.size_params = dict(sizes[args.size])
     # tiny proves the script works (CI): one repeat unless asked for more
