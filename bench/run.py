@@ -77,7 +77,16 @@ def git_commit() -> str:
         return done.stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = git("status", "--porcelain", "--untracked-files=no")
+    # the record files themselves change with every run: they do not make the code dirty
+    dirty = git(
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+        ".",
+        ":(exclude)bench/results.jsonl",
+        ":(exclude)bench/RESULTS.md",
+    )
     return f"{commit}-dirty" if dirty else commit
 
 
