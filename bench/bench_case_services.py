@@ -308,7 +308,15 @@ def main() -> None:
                 # what each transition sent, in order (the first run's probe case)
                 "statements": runs[0]["statements"],
                 "notes": "PostgreSQL, 2 processes, service layer only (no viewflow); each "
-                "completion = lock case row + fsm transition + rows + timeline + audit.",
+                "completion = lock case row + fsm transition + rows + timeline + audit. Goal "
+                "(#21): >= 500/s on 2 processes and <= 10 statements (met). A profile of one "
+                "process (30 cases, 270 transitions, 2026-12-04) gave ~6.1 ms per transition "
+                "of which ~2.4 ms inside the database driver; the rest is Python: Django's "
+                "SQL compilation and model building for the ~7 statements, the audit append "
+                "(~1/5 of the time: the stream lock and the hashed event) and the hook that "
+                "lets an open flow follow the case (one lookup when the case has no process). "
+                "Next: the locked case read and the audit stream lock in one statement, and "
+                "compiled statements reused across transitions.",
             },
             ensure_ascii=False,
         )
