@@ -404,7 +404,8 @@ def main() -> None:
                         "(about 16 statements per claim + form + complete) and the documents' "
                         "fact reads. Next: one compiled read for the claim's lock + task + case, "
                         "a light task read for the form, and the documents' facts from rows the "
-                        "completion already holds."
+                        "completion already holds. Tried and dropped: psycopg server-side binding "
+                        "(prepared statements after 5 runs): 23.9 vs 23.4 ms, no gain."
                     ),
                 },
                 ensure_ascii=False,
