@@ -34,7 +34,7 @@ BUDGET = {
     "postgresql": {"outreach": 4, "talk": 9, "assess_cause": 13, "approval": 15, "close": 11},
     "sqlite": {"outreach": 8, "talk": 17, "assess_cause": 21, "approval": 24, "close": 19},
 }
-CLAIM_BUDGET = {"postgresql": 7, "sqlite": 11}
+CLAIM_BUDGET = {"postgresql": 6, "sqlite": 10}
 
 
 def _complete(case, node, user, claims, **data) -> int:

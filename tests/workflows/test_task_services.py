@@ -31,6 +31,24 @@ def test_the_step_and_its_form_for_a_task(world, case) -> None:
         services.task_step(task_id=due.task_id, user=world.outsider)
 
 
+def test_a_missing_or_out_of_scope_task_is_not_found_for_the_form_and_the_queue_actions(
+    world, case
+) -> None:
+    due = open_task(case, "outreach")
+    missing = due.task_id + 10_000
+    with pytest.raises(NotFound):
+        services.task_form(task_id=due.task_id, user=world.outsider)
+    with pytest.raises(NotFound):
+        services.task_form(task_id=missing, user=world.officer)
+    with pytest.raises(NotFound):  # the claim's lock finds no process: nothing locked
+        services.task_claim(task_id=missing, user=world.officer)
+    with pytest.raises(NotFound):
+        services.task_claim(task_id=due.task_id, user=world.outsider)
+    with pytest.raises(NotFound):
+        services.task_release(task_id=missing, user=world.officer)
+    assert open_task(case, "outreach").state == "open"
+
+
 def test_bad_data_is_refused_with_field_errors_and_nothing_changes(world, case) -> None:
     due = open_task(case, "outreach")
     services.task_claim(task_id=due.task_id, user=world.officer)

@@ -44,6 +44,31 @@ def process_row_lock(flow_class: Any, process_pk: Any) -> Iterator[None]:
 
 
 @contextmanager
+def task_process_lock(flow_class: Any, task_id: int) -> Iterator[None]:
+    """`process_row_lock` on the process of a task, found from the task inside the locking
+    statement (no separate read of its process id first). Locks nothing when there is no such
+    task: the caller's read of the task under it then finds none. Same waiting rules. A
+    `lock_impl` keyed by the task: run it in viewflow's `lock_scope` (workflows.services.queue)."""
+    from viewflow.workflow.models import Task
+
+    from workflows.models import CaseProcess
+
+    wait = not connection.in_atomic_block
+    locked = False
+    try:
+        with transaction.atomic():
+            process_id = Task.objects.filter(pk=task_id).values("process_id")
+            rows = CaseProcess.objects.filter(pk__in=process_id)
+            rows.select_for_update(nowait=not wait).exists()
+            locked = True
+            yield
+    except DatabaseError as exc:
+        if locked:  # the body's own error
+            raise
+        raise FlowLockFailed(f"Lock failed for {flow_class}, task {task_id}") from exc
+
+
+@contextmanager
 def process_and_case_lock(task_id: int, process_pk: int) -> Iterator[Any]:
     """`process_row_lock` for a task's completion, with the task, its process and its case
     read and locked in the same statement (one SELECT … FOR UPDATE of the task, process and

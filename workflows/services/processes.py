@@ -46,7 +46,8 @@ def busy() -> Conflict:
 
 
 def process_id_of(task_id: int) -> int:
-    pid = Task.objects.filter(pk=task_id).values_list("process_id", flat=True).first()
+    rows = Task.objects.filter(pk=task_id).values_list("process_id", flat=True).order_by()
+    pid = next(iter(rows), None)  # one row by primary key: no ORDER BY, no LIMIT
     if pid is None:
         raise NotFound(_("任务不存在。"))
     return pid

@@ -8,11 +8,14 @@ an audit event.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.lock import lock_scope
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -20,9 +23,16 @@ from casework import combined_writes
 from casework.access import REGISTER_ROLES, has_role_over
 from casework.errors import Conflict, DomainError, NotFound, PermissionDenied
 from casework.models import Organisation, Role
+from workflows.case.lock import task_process_lock
 from workflows.models import OPEN_STATES, TaskDue, TaskState
 from workflows.services.events import task_audit, task_event, task_event_row
-from workflows.services.processes import busy, case_flow, process_id_of
+from workflows.services.processes import busy, case_flow
+
+
+def _task_lock(task_id: int) -> Any:
+    """The flow's lock on the process of a task (as `CaseFlow.lock(process_id)`, the process
+    found by the locking statement itself)."""
+    return lock_scope(task_process_lock, case_flow(), task_id)
 
 
 def _may_hold(user: AbstractBaseUser, due: TaskDue) -> bool:
@@ -30,12 +40,13 @@ def _may_hold(user: AbstractBaseUser, due: TaskDue) -> bool:
 
 
 def _due_for_update(task_id: int, user: AbstractBaseUser | None) -> TaskDue:
-    due = (
+    rows = (
         TaskDue.objects.select_for_update(of=("self",))
         .select_related("task", "role_organisation", "organisation", "case__organisation")
         .filter(task_id=task_id)
-        .first()
+        .order_by()  # one row by primary key: no ORDER BY, no LIMIT
     )
+    due = next(iter(rows), None)
     if due is None:
         raise NotFound(_("任务不存在。"))
     if user is not None:
@@ -70,7 +81,7 @@ def _owner_rows(task: Task, due: TaskDue, owner_id: int | None) -> list[combined
 def task_claim(*, task_id: int, user: AbstractBaseUser) -> TaskDue:
     """Take an unclaimed task from the group queue (role in scope required)."""
     try:
-        with case_flow().lock(process_id_of(task_id)):
+        with _task_lock(task_id):
             due = _due_for_update(task_id, user)
             if not _may_hold(user, due):
                 raise PermissionDenied(_("您没有认领此任务的角色。"))
@@ -91,7 +102,7 @@ def task_claim(*, task_id: int, user: AbstractBaseUser) -> TaskDue:
 def task_release(*, task_id: int, user: AbstractBaseUser) -> TaskDue:
     """Put a claimed task back into the group queue (by its holder)."""
     try:
-        with case_flow().lock(process_id_of(task_id)):
+        with _task_lock(task_id):
             due = _due_for_update(task_id, user)
             task = due.task
             if task.status != STATUS.ASSIGNED:
@@ -136,7 +147,7 @@ def task_reassign(
     """Hand a task to a colleague holding its role: by its holder, or by a secretary /
     committee approver / administrator over the case's organisation."""
     try:
-        with case_flow().lock(process_id_of(task_id)):
+        with _task_lock(task_id):
             due = _due_for_update(task_id, actor)
             task = due.task
             if task.owner_id != actor.pk and not _may_manage(actor, due.organisation):

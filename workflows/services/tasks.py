@@ -33,7 +33,7 @@ from workflows.case.documents import issue_step_documents
 from workflows.case.lock import process_and_case_lock
 from workflows.case.nodes import flush_finished
 from workflows.case.steps import Route, Step, step_named
-from workflows.selectors import task_get_for_user
+from workflows.selectors import task_with_case_for_user
 from workflows.services.processes import busy, process_id_of
 
 
@@ -112,7 +112,7 @@ def task_complete(
 def task_step(*, task_id: int, user: AbstractBaseUser) -> Step:
     """The declared step of a task in the user's scope (NotFound otherwise; DomainError for a
     wait or timer): `.form` is its form class, `.title`, `.seat`, `.routes` …"""
-    row = task_get_for_user(user=user, task_id=task_id)
+    row = task_with_case_for_user(user=user, task_id=task_id)
     step = step_named(row.node)
     if step is None:
         raise DomainError(_("该环节不能手工办理。"), code="not_a_human_step")
@@ -123,7 +123,7 @@ def task_form(*, task_id: int, user: AbstractBaseUser, data: Any = None) -> form
     """The step's form for a task in the user's scope (NotFound otherwise), built for its case
     and user (choices such as talkers and departments depend on them); bound to `data` when
     given."""
-    row = task_get_for_user(user=user, task_id=task_id)
+    row = task_with_case_for_user(user=user, task_id=task_id)
     step = step_named(row.node)
     if step is None:
         raise DomainError(_("该环节不能手工办理。"), code="not_a_human_step")
