@@ -338,7 +338,13 @@ def _advance_streams(streams: list[AuditStream]) -> None:
         )
 
 
+_JSON_SCALARS = (str, int, bool, type(None))
+
+
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    # A flat dict of JSON scalars under string keys round-trips to itself (most events).
+    if all(type(k) is str and type(v) in _JSON_SCALARS for k, v in data.items()):
+        return dict(data)
     # Round-trip so the stored JSON equals what was hashed (dates become strings, etc.).
     loaded: dict[str, Any] = json.loads(json.dumps(data, ensure_ascii=False, default=str))
     return loaded

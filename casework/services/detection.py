@@ -65,6 +65,7 @@ from casework.outbox import outbox_enqueue
 from casework.policy import RuleSet, add_months, current_overrides, rules_for
 from casework.services.notifications import NOTIFICATION_EMAIL
 from casework.services.tracks import open_track_cases
+from casework.sql_ids import ids_in
 
 # Outbox kind of one chunk of the nightly sweep: {"org_ids": [...], "as_of": "YYYY-MM-DD"}.
 DETECTION_CHUNK = "detection.chunk"
@@ -155,7 +156,7 @@ def detect_lost_contact(
 def _members(org_ids: Sequence[int]) -> QuerySet[Any]:
     """Normal members of the chunk, annotated with the day their clock counts from."""
     return (
-        Member.objects.filter(organisation_id__in=list(org_ids), status=MemberStatus.NORMAL)
+        Member.objects.filter(organisation_id__in=ids_in(org_ids), status=MemberStatus.NORMAL)
         .annotate(
             last_seen=Coalesce(
                 "last_contact_date",
@@ -247,7 +248,7 @@ def detect_lost_contact_chunk(
         # Serialise concurrent sweeps of the same chunk (a no-op on SQLite, which has one writer).
         list(
             Organisation.objects.select_for_update(no_key=True)
-            .filter(pk__in=list(org_ids))
+            .filter(pk__in=ids_in(org_ids))
             .order_by("pk")
             .values_list("pk", flat=True)
         )
@@ -379,7 +380,7 @@ def _timeline_opened(org_ids: Sequence[int], *, as_of: dt.date, now: dt.datetime
     sweeps of the chunk are serialised by its organisation locks."""
     select = (
         Case.objects.filter(
-            organisation_id__in=list(org_ids), opened_at=now, track=CaseTrack.LOST_CONTACT
+            organisation_id__in=ids_in(org_ids), opened_at=now, track=CaseTrack.LOST_CONTACT
         )
         .order_by()
         .annotate(
@@ -403,7 +404,7 @@ def _notify_officers(org_ids: Sequence[int], *, now: dt.datetime) -> list[int]:
     in one INSERT … SELECT; returns the notification ids (for the email job)."""
     select = (
         AtRiskReminder.objects.filter(
-            member__organisation_id__in=list(org_ids), created_at=now, officer__isnull=False
+            member__organisation_id__in=ids_in(org_ids), created_at=now, officer__isnull=False
         )
         .order_by()
         .annotate(

@@ -58,6 +58,7 @@ from casework.models import (
 from casework.models.cases import BRANCH_STAFF
 from casework.policy import RuleSet, add_months, current_overrides, rules_for
 from casework.services.transitions import Actor, record_step
+from casework.sql_ids import ids_in
 
 # An abroad record counts for the abroad track when its purpose says settling or study.
 ABROAD_PURPOSES = ("定居", "留学", "学习", "研究", "进修", "访学")
@@ -228,7 +229,7 @@ def open_track_cases(*, org_ids: Sequence[int], as_of: dt.date, now: dt.datetime
     lost-contact sweep's, after its own cases). Returns the number opened per track. The
     query count is fixed: one INSERT for both tracks, and when something opened the audit events,
     the timeline entries and the flow's start."""
-    members = Member.objects.filter(organisation_id__in=list(org_ids)).order_by()
+    members = Member.objects.filter(organisation_id__in=ids_in(org_ids)).order_by()
     opened = _insert_cases(members, TRACKS, as_of=as_of, now=now)
     if opened:
         audit_record_many(
