@@ -165,7 +165,16 @@ def measure(size: str, rows: int, repeats: int) -> None:
                     "fingerprint, nothing decrypted); peak_rss = ru_maxrss of the importing "
                     "process (Django + the streaming sheet reader); *_per_cpu_s divide by the "
                     "importer's CPU time, a figure less distorted by a shared, loaded machine "
-                    "(PostgreSQL's own CPU not included)."
+                    "(PostgreSQL's own CPU not included). Goal (#21): >= 5,000 rows/s fresh "
+                    "at 100,000 rows (not met on these 2 shared cores), >= 10,000 rows/s "
+                    "re-import. Profile of a 20,000-row fresh import (cProfile, 2026-12-04): "
+                    "search keys ~27 % (pinyin of each new name), the sheet's XML ~16 %, "
+                    "Fernet ~11 %, validation ~11 %, COPY text and writes ~15 %, and each "
+                    "1,000-row chunk's commit (~70 ms, a disk flush). Tried: preparing rows in "
+                    "a forked worker beside the reader, 45-60 % faster at load ~1.5 but no "
+                    "gain on a saturated machine for 10-20 % more CPU: not kept. Next: larger "
+                    "chunks per commit, pinyin cached per character where pypinyin's phrase "
+                    "rules allow, a leaner XML handler."
                 ),
             },
             ensure_ascii=False,
