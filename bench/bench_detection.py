@@ -285,7 +285,16 @@ def main() -> None:
                 f"({'INSERT … SELECT generate_series' if postgresql else 'bulk_create'}); "
                 "first sweep opens every case (5 % of members) with audit events and timeline "
                 "entries and reminds 5 % at risk; steady sweep is the next night (nothing to "
-                "open); flow starts (a Celery task in production) not included"
+                "open); flow starts (a Celery task in production) not included. Goal (#21): "
+                "<= 6 s per million for the first sweep. Per chunk (<= 500 organisations, "
+                "<= 50,000 members, one transaction) the sweep sends a fixed set of "
+                "statements: lock the chunk's organisations, count, INSERT … SELECT the "
+                "cases, the at-risk reminders, the timeline entries and the notifications, "
+                "open the track cases, and append the audit events (one HMAC per case, "
+                "written by COPY, each organisation's stream head in one UPDATE). "
+                "first_sweep_db_seconds is the part inside PostgreSQL; the rest is Python, "
+                "mostly the audit chain. Next: the three member scans of a chunk (count, "
+                "cases, reminders) as one, and the audit hashing in a worker process."
             ),
         )
 
