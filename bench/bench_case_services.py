@@ -25,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.test")
-BENCH_DB = "lianluo_bench_case_services"
+BENCH_DB = "lianluo_bench_case_services" + os.environ.get("BENCH_DB_SUFFIX", "")
 
 
 def _scratch_database(server_url: str) -> str:

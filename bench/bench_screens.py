@@ -25,7 +25,7 @@ At xlarge the members and cases of the generate_load benchmark's own run can be 
 than loaded a second time (its database is kept, then renamed):
 
     BENCH_KEEP_DATABASE=1 .venv/bin/python bench/run.py --size xlarge --only generate_load
-    BENCH_SCREENS_ADOPT=lianluo_bench_generate_load .venv/bin/python bench/run.py \
+    BENCH_SCREENS_ADOPT=lianluo_bench_generate_load_xlarge .venv/bin/python bench/run.py \
         --size xlarge --only screens
 
 Before measuring, the dashboard rollup is refreshed as the nightly beat task does

@@ -32,7 +32,9 @@ SIZES = {
     "small": {"cases_per_process": 40, "branches": 20},
     "large": {"cases_per_process": 400, "branches": 100},
 }
-DB_NAME = os.environ.get("BENCH_DB_NAME", "lianluo_bench_task_completions")
+DB_NAME = os.environ.get(
+    "BENCH_DB_NAME", "lianluo_bench_task_completions" + os.environ.get("BENCH_DB_SUFFIX", "")
+)
 STEPS = 5
 
 

@@ -103,6 +103,12 @@ def _migrations_key() -> str:
     return digest.hexdigest()[:10]
 
 
+def db_suffix() -> str:
+    """bench/run.py sets BENCH_DB_SUFFIX to the size ("_tiny", "_xlarge" …), so a CI run at
+    tiny never drops the database of a long run at another size on the same server."""
+    return os.environ.get("BENCH_DB_SUFFIX", "")
+
+
 def _create(url: str, name: str, template: str | None = None) -> None:
     with _admin(url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -163,7 +169,7 @@ def _ensure_template(server_url: str) -> str:
 
 @contextlib.contextmanager
 def bench_database(topic: str, server_url: str, *, keep: bool = False) -> Iterator[str]:
-    """Create lianluo_bench_<topic> (migrated), point Django at it, drop it afterwards."""
+    """Create lianluo_bench_<topic><suffix> (migrated), point Django at it, drop it afterwards."""
     if server_url.startswith("sqlite"):
         path = ROOT / "var" / f"bench_{topic}.sqlite3"
         path.unlink(missing_ok=True)
@@ -180,7 +186,7 @@ def bench_database(topic: str, server_url: str, *, keep: bool = False) -> Iterat
                 connections.close_all()
                 path.unlink(missing_ok=True)
         return
-    name = f"lianluo_bench_{topic}"
+    name = f"lianluo_bench_{topic}{db_suffix()}"
     template = _ensure_template(server_url)
     _create(server_url, name, template)
     url = _with_db(server_url, name)

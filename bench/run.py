@@ -265,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     env = {**os.environ, "BENCH_DATABASE_URL": args.database_url, "PYTHONPATH": str(ROOT)}
     env.pop("DATABASE_URL", None)  # scripts create their own databases
+    env["BENCH_DB_SUFFIX"] = f"_{args.size}"  # one database name per size (bench/common.py)
     # `make` exports settings.dev (DEBUG on); benchmarks run production-like test settings
     env["DJANGO_SETTINGS_MODULE"] = os.environ.get("BENCH_SETTINGS_MODULE", "settings.test")
     context = {
