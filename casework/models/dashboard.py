@@ -62,6 +62,10 @@ class DashboardRollup(models.Model):
                 fields=["day", "period_days", "organisation"], name="dashboard_rollup_unique"
             )
         ]
+        indexes = [
+            # the dashboard's "newest rollup of today or yesterday" (one index probe)
+            models.Index(fields=["period_days", "day", "computed_at"], name="rollup_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.day} {self.period_days}d"

@@ -199,3 +199,29 @@ def test_the_queue_total_counts_the_bare_task_filter(
     (count,) = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"]]
     # no join to the flow task or the member just to count (50,000 rows at scale)
     assert "viewflow_task" not in count and "casework_member" not in count
+
+
+def test_overdue_tasks_count_on_the_focus_row_and_on_the_child_row_holding_them(
+    world, django_capture_on_commit_callbacks
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from casework.selectors.dashboard import dashboard_for_user
+    from web.dashboard.upper import add_upper_floor_figures
+    from workflows.models import TaskDue
+
+    places = [world.branch, world.branch, world.committee, world.other_branch]
+    for place in places:
+        due = open_task(open_case(world, django_capture_on_commit_callbacks), "outreach")
+        TaskDue.objects.filter(pk=due.pk).update(
+            organisation=place, due_at=timezone.now() - dt.timedelta(days=1)
+        )
+    not_due = open_task(open_case(world, django_capture_on_commit_callbacks), "outreach")
+    TaskDue.objects.filter(pk=not_due.pk).update(due_at=timezone.now() + dt.timedelta(days=1))
+
+    board = dashboard_for_user(user=world.approver)  # the committee and its general branch
+    add_upper_floor_figures(board)
+    by_org = {row.organisation.pk: row.overdue_tasks for row in board.rows}
+    assert by_org == {world.committee.pk: 3, world.general_branch.pk: 2}
