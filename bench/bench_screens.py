@@ -479,14 +479,13 @@ def main() -> None:
             + (f" (the load adopted from {adopt})" if adopt else "")
             + ", half the cases closed, one open flow task per open case. "
             "Goals (#21) at xlarge: queue p95 <= 50 ms, dashboard p95 <= 200 ms, the same "
-            "query counts. The dashboard of the top department at xlarge (measured "
-            "2026-12-04, one request, 500 committee rows): ~185 ms in the database, of which "
-            "~135 ms is the live count of overdue flow tasks (index-only over ~400,000 open "
-            "overdue tasks, grouped by organisation) and ~45 ms the two rollup reads (the "
-            "newest rollup has no index of its own; the rows are read with a 500-id IN "
-            "list); the rest is Python: bucketing ~50,000 per-organisation counts and "
-            "rendering 500 rows. Next: overdue counts grouped by dashboard row in SQL, an "
-            "index on (period_days, day, computed_at), the child rows paged. "
+            "query counts. The dashboard of the top department at xlarge (one request, "
+            "2026-12-04, 500 committee rows): ~140 ms in the database for the live count of "
+            "overdue flow tasks (index-only over ~400,000 open overdue tasks, summed per "
+            "dashboard row in SQL), ~30 ms for the rollup rows, and ~150-200 ms of Python "
+            "rendering the 500 rows. Next: page the child rows (the cost follows the rows "
+            "shown), and keep overdue counts per organisation current from the flow's writes "
+            "instead of counting them live. "
             "Plans (EXPLAIN, scans of each SELECT of one request): "
             + " | ".join(f"{name}: {plan}" for name, plan in explained.items())
         ),
