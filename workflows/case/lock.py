@@ -18,29 +18,43 @@ a completion holding the process row and waiting for that case row: there it doe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import DatabaseError, connection, transaction
 from viewflow.workflow.exceptions import FlowLockFailed
 
+T = TypeVar("T")
+
 
 @contextmanager
-def process_row_lock(flow_class: Any, process_pk: Any) -> Iterator[None]:
+def _row_lock(take: Callable[[bool], T], failure: str) -> Iterator[T]:
+    """The waiting rules of every lock here: `take(nowait)` runs the one SELECT … FOR UPDATE
+    (waiting at the top, NOWAIT when nested) and its result is yielded; the body runs in the
+    same atomic block. A lock error leaves the block before it becomes FlowLockFailed."""
     wait = not connection.in_atomic_block  # nested: we may hold the case row already
     locked = False
     try:
         with transaction.atomic():  # the lock and the body: one transaction (or savepoint)
-            rows = flow_class.process_class._default_manager.filter(pk=process_pk)
-            rows.select_for_update(nowait=not wait).exists()
+            taken = take(not wait)
             locked = True
-            yield
+            yield taken
     except DatabaseError as exc:
         if locked:  # the body's own error
             raise
         # NOWAIT refused, or a deadlock: the atomic block was rolled back as it exited
-        raise FlowLockFailed(f"Lock failed for {flow_class}") from exc
+        raise FlowLockFailed(failure) from exc
+
+
+@contextmanager
+def process_row_lock(flow_class: Any, process_pk: Any) -> Iterator[None]:
+    rows = flow_class.process_class._default_manager.filter(pk=process_pk)
+    with _row_lock(
+        lambda nowait: rows.select_for_update(nowait=nowait).exists(),
+        f"Lock failed for {flow_class}",
+    ):
+        yield
 
 
 @contextmanager
@@ -53,19 +67,11 @@ def task_process_lock(flow_class: Any, task_id: int) -> Iterator[None]:
 
     from workflows.models import CaseProcess
 
-    wait = not connection.in_atomic_block
-    locked = False
-    try:
-        with transaction.atomic():
-            process_id = Task.objects.filter(pk=task_id).values("process_id")
-            rows = CaseProcess.objects.filter(pk__in=process_id)
-            rows.select_for_update(nowait=not wait).exists()
-            locked = True
-            yield
-    except DatabaseError as exc:
-        if locked:  # the body's own error
-            raise
-        raise FlowLockFailed(f"Lock failed for {flow_class}, task {task_id}") from exc
+    process_id = Task.objects.filter(pk=task_id).values("process_id")
+    rows = CaseProcess.objects.filter(pk__in=process_id)
+    failure = f"Lock failed for {flow_class}, task {task_id}"
+    with _row_lock(lambda nowait: rows.select_for_update(nowait=nowait).exists(), failure):
+        yield
 
 
 @contextmanager
@@ -79,34 +85,28 @@ def process_and_case_lock(task_id: int, process_pk: int) -> Iterator[Any]:
     that queued behind another sees the task it finished)."""
     from viewflow.workflow.models import Task
 
-    wait = not connection.in_atomic_block
-    locked = False
-    try:
-        with transaction.atomic():
-            rows = (
-                Task.objects.select_related(
-                    "process__caseprocess__case__member",
-                    # the branch's issuer profile: its documents' numbers and print facts
-                    "process__caseprocess__case__organisation__issuer_profile",
-                )
-                .filter(pk=task_id, process__caseprocess__pk=process_pk)
-                .select_for_update(
-                    nowait=not wait,
-                    # PostgreSQL takes the row locks in this order (its FOR UPDATE OF list):
-                    # the process row first, as every path does, the case row last.
-                    of=(
-                        "process__caseprocess",
-                        "process",
-                        "self",
-                        "process__caseprocess__case",
-                    ),
-                )
-                .order_by()
+    def take(nowait: bool) -> Any:
+        rows = (
+            Task.objects.select_related(
+                "process__caseprocess__case__member",
+                # the branch's issuer profile: its documents' numbers and print facts
+                "process__caseprocess__case__organisation__issuer_profile",
             )
-            task = next(iter(rows), None)
-            locked = True
-            yield task
-    except DatabaseError as exc:
-        if locked:  # the body's own error
-            raise
-        raise FlowLockFailed(f"Lock failed for task {task_id}") from exc
+            .filter(pk=task_id, process__caseprocess__pk=process_pk)
+            .select_for_update(
+                nowait=nowait,
+                # PostgreSQL takes the row locks in this order (its FOR UPDATE OF list):
+                # the process row first, as every path does, the case row last.
+                of=(
+                    "process__caseprocess",
+                    "process",
+                    "self",
+                    "process__caseprocess__case",
+                ),
+            )
+            .order_by()
+        )
+        return next(iter(rows), None)
+
+    with _row_lock(take, f"Lock failed for task {task_id}") as task:
+        yield task
